@@ -1,0 +1,37 @@
+"""Check families and their registry.
+
+Every module in this package that defines a check registers it with ``@register``; the
+registry imports the package's modules on first use, so adding a family means adding one
+module (and its test) and nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from curate.checks.base import Check
+
+_REGISTRY: dict[str, type["Check"]] = {}
+_LOADED = False
+
+
+def register(cls: type["Check"]) -> type["Check"]:
+    """Class decorator: make a check family available to suites under ``cls.name``."""
+    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
+        raise RuntimeError(f"two check families named '{cls.name}'")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def registry() -> dict[str, type["Check"]]:
+    """All check families by name (importing every module of this package once)."""
+    global _LOADED
+    if not _LOADED:
+        for module in pkgutil.iter_modules(__path__):
+            if module.name != "base" and not module.name.startswith("_"):
+                importlib.import_module(f"{__name__}.{module.name}")
+        _LOADED = True
+    return dict(sorted(_REGISTRY.items()))

@@ -1,0 +1,153 @@
+"""Findings, check results and the report: the data every renderer and exporter reads.
+
+The JSON shape produced by :meth:`Report.to_dict` is a contract (see the design notes):
+scripts and CI steps parse it, so fields are only ever added, never renamed.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+class Status(str, enum.Enum):
+    """Outcome of one check. ``error`` means the check could not run to the end."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        """Badness order used for sorting and for the worst status of a report."""
+        return {"pass": 0, "warn": 1, "fail": 2, "error": 3}[self.value]
+
+
+@dataclass(frozen=True)
+class RowRef:
+    """A pointer to one row: its split, 0-based position in the split, and stable key."""
+
+    split: str
+    row: int
+    key: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"split": self.split, "row": self.row, "key": self.key}
+
+
+@dataclass
+class Finding:
+    """One problem, usually about one row (``row``/``key``) and sometimes one column.
+
+    Column-level findings (a removed column, a drifted distribution) leave ``row`` and
+    ``key`` as ``None``. ``score`` orders findings worst-first (higher is worse).
+    """
+
+    message: str
+    split: str | None = None
+    row: int | None = None
+    key: str | None = None
+    column: str | None = None
+    related: list[RowRef] = field(default_factory=list)
+    suggestion: dict[str, Any] | None = None
+    score: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "split": self.split,
+            "row": self.row,
+            "key": self.key,
+            "column": self.column,
+            "message": self.message,
+            "related": [r.to_dict() for r in self.related],
+            "suggestion": self.suggestion,
+            "score": self.score,
+        }
+
+
+@dataclass
+class CheckResult:
+    """What one check in a suite found."""
+
+    check: str  # family name, e.g. "schema"
+    name: str  # display name, unique within the suite, e.g. "schema" or "drift[train→test]"
+    status: Status
+    message: str
+    metrics: dict[str, float | int | None] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    severity: str = "error"
+    seconds: float = 0.0
+
+    def worst_findings(self, n: int) -> list[Finding]:
+        """The ``n`` findings a reader should see first (highest score, then file order)."""
+        scored = sorted(
+            enumerate(self.findings),
+            key=lambda pair: (-(pair[1].score or 0.0), pair[0]),
+        )
+        return [f for _, f in scored[:n]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "name": self.name,
+            "status": self.status.value,
+            "severity": self.severity,
+            "metrics": self.metrics,
+            "message": self.message,
+            "seconds": round(self.seconds, 3),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+FAIL_ON_LEVELS = ("error", "warning", "never")
+
+
+@dataclass
+class Report:
+    """The result of running a suite on a dataset: what ``curate.check`` returns."""
+
+    dataset: dict[str, Any]
+    results: list[CheckResult]
+    notes: list[str] = field(default_factory=list)  # e.g. which column roles were inferred
+    # (split, row) → (file relative to the dataset root, 1-based line or None); for CI annotations
+    locate: Callable[[str, int], tuple[str, int | None]] | None = field(default=None, repr=False, compare=False)
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Status}
+        for result in self.results:
+            counts[result.status.value] += 1
+        return counts
+
+    @property
+    def passed(self) -> bool:
+        """True when no check failed or errored (warnings allowed)."""
+        return self.exit_code("error") == 0
+
+    def exit_code(self, fail_on: str = "error") -> int:
+        """0 when every check passes at the ``fail_on`` level, else 1."""
+        if fail_on == "never":
+            return 0
+        bad = {Status.FAIL, Status.ERROR}
+        if fail_on == "warning":
+            bad.add(Status.WARN)
+        return 1 if any(r.status in bad for r in self.results) else 0
+
+    def result(self, name: str) -> CheckResult:
+        """The result of the check with this display name (or family name if unique)."""
+        for r in self.results:
+            if r.name == name:
+                return r
+        matches = [r for r in self.results if r.check == name]
+        if len(matches) == 1:
+            return matches[0]
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "summary": self.summary(),
+            "notes": self.notes,
+            "results": [r.to_dict() for r in self.results],
+        }

@@ -1,0 +1,105 @@
+"""Column roles (key, label, text, sensitive): declared in the suite, else inferred and reported."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from curate.dataset import Dataset
+from curate.errors import did_you_mean
+from curate.suite import Suite
+
+LABEL_NAMES = ("label", "labels", "target", "class", "y", "outcome", "sentiment")
+TEXT_NAMES = ("text", "sentence", "content", "review", "comment", "body", "document", "question", "prompt")
+# name tokens that mark a column as a demographic attribute worth auditing
+SENSITIVE_TOKENS = {
+    "sex", "gender", "race", "ethnicity", "ethnic", "age", "religion", "religious", "nationality",
+    "national", "disability", "disabled", "orientation", "pregnancy", "marital", "caste", "citizenship",
+}
+
+
+@dataclass
+class ResolvedRoles:
+    """The roles checks use, and which of them were inferred rather than declared."""
+
+    key: str | None = None
+    label: str | None = None
+    text: str | None = None
+    sensitive: list[str] = field(default_factory=list)
+    inferred: dict[str, str] = field(default_factory=dict)  # role → why it was inferred
+
+    def notes(self) -> list[str]:
+        return [f"{role} inferred: {why}" for role, why in self.inferred.items()]
+
+
+def resolve_roles(dataset: Dataset, suite: Suite) -> ResolvedRoles:
+    """Check declared roles exist; infer the rest from names, card features and values."""
+    declared = suite.roles
+    columns = dataset.columns
+    for role in ("label", "text"):
+        _require(getattr(declared, role), role, columns, suite)
+    for i, name in enumerate(declared.sensitive or []):
+        _require(name, "sensitive", columns, suite, index=i)
+    roles = ResolvedRoles(key=dataset.key_column)
+    roles.label = declared.label or _infer_label(dataset, roles)
+    roles.text = declared.text or _infer_text(dataset, roles)
+    if declared.sensitive is not None:
+        roles.sensitive = list(declared.sensitive)
+    else:
+        roles.sensitive = [c for c in columns if _is_sensitive_name(c) and c not in (roles.label, roles.key)]
+        if roles.sensitive:
+            roles.inferred["sensitive"] = f"{', '.join(roles.sensitive)} (by column name)"
+    if dataset.key_source == "inferred":
+        roles.inferred["key"] = f"{dataset.key_column} (unique identifier column)"
+    return roles
+
+
+def _require(name: str | None, role: str, columns: list[str], suite: Suite, index: int | None = None) -> None:
+    if name is None or name in columns:
+        return
+    path = ("dataset", role) + ((index,) if index is not None else ())
+    raise suite.source.error(path, f"{role} column '{name}' not found{did_you_mean(name, columns)}; columns: {', '.join(columns)}")
+
+
+def _infer_label(dataset: Dataset, roles: ResolvedRoles) -> str | None:
+    class_labels = [f.name for f in dataset.layout.features.values() if f.dtype == "class_label" and f.name in dataset.columns]
+    if len(class_labels) == 1:
+        roles.inferred["label"] = f"{class_labels[0]} (ClassLabel in the dataset card)"
+        return class_labels[0]
+    for column in dataset.columns:
+        if column.lower() in LABEL_NAMES:
+            roles.inferred["label"] = f"{column} (by column name)"
+            return column
+    return None
+
+
+def _infer_text(dataset: Dataset, roles: ResolvedRoles) -> str | None:
+    frame = next(iter(dataset.splits.values())).frame
+    for column in dataset.columns:
+        if column.lower() in TEXT_NAMES and column in frame.columns:
+            roles.inferred["text"] = f"{column} (by column name)"
+            return column
+    best, best_len = None, 30.0  # free text: strings averaging over 30 characters
+    for column in frame.columns:
+        if column in (roles.key, roles.label) or not _is_string(frame[column]):
+            continue
+        mean_len = frame[column].dropna().astype(str).str.len().mean()
+        if mean_len and mean_len > best_len:
+            best, best_len = column, mean_len
+    if best:
+        roles.inferred["text"] = f"{best} (longest free-text column, {best_len:.0f} characters on average)"
+    return best
+
+
+def _is_string(values: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(values) or values.dtype == object
+
+
+def _is_sensitive_name(column: str) -> bool:
+    tokens = re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower())
+    return any(t in SENSITIVE_TOKENS for t in tokens)
+
+
+__all__ = ["ResolvedRoles", "resolve_roles"]

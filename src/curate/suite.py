@@ -1,0 +1,258 @@
+"""Declarative check suites: YAML → validated :class:`Suite`, with every error pointing at a line.
+
+A suite is read in two passes: YAML is composed into nodes (so every value keeps its line and
+column), then each ``checks`` entry is validated against its family's parameter model. Nothing
+runs until the whole suite is valid, so a typo in the last check is reported before a slow
+first check starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from curate.errors import CurateError, did_you_mean
+
+SUITE_FILENAME = "curate.yaml"
+BUILTIN_PREFIX = "builtin:"
+
+Path_ = tuple[str | int, ...]  # a path into the YAML document, e.g. ("checks", 2, "drift", "column")
+
+
+@dataclass
+class SourceMap:
+    """Where each value of a YAML document was written: path → (line, column), 1-based."""
+
+    file: str
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def error(self, path: Path_, message: str) -> CurateError:
+        """A CurateError located at ``path``, or at its nearest written ancestor."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.marks:
+                line, col = self.marks[path[:end]]
+                return CurateError(message, file=self.file, line=line, column=col)
+        return CurateError(message, file=self.file)
+
+
+class Roles(BaseModel):
+    """Column roles declared in the suite's ``dataset`` section; anything unset is inferred."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str | None = None
+    label: str | None = None
+    text: str | None = None
+    sensitive: list[str] | None = None
+    config: str | None = None  # Hugging Face config name when the card declares several
+    encoding: str | None = None  # text encoding of CSV/JSON files (default utf-8)
+
+
+@dataclass
+class CheckSpec:
+    """One validated ``checks`` entry: its family, parameters and where it was written."""
+
+    family: str
+    params: Any  # an instance of the family's Params model
+    index: int  # position in the suite's check list
+    source: SourceMap
+    path: Path_  # path of this entry's parameters in the YAML document
+
+    def error(self, param_path: Path_, message: str) -> CurateError:
+        return self.source.error(self.path + param_path, message)
+
+
+@dataclass
+class Suite:
+    """A parsed, validated suite: the dataset's roles and the checks to run, in order."""
+
+    origin: str  # a file path or "builtin:NAME"
+    roles: Roles
+    checks: list[CheckSpec]
+    source: SourceMap
+
+    def select(self, only: list[str] | None) -> "Suite":
+        """The same suite restricted to the named check families (``--only``)."""
+        if not only:
+            return self
+        present = {c.family for c in self.checks}
+        from curate.checks import registry
+
+        for name in only:
+            if name not in registry():
+                raise CurateError(f"--only: unknown check '{name}'{did_you_mean(name, registry())}")
+            if name not in present:
+                raise CurateError(
+                    f"--only: check '{name}' is not in the suite {self.origin} "
+                    f"(it has: {', '.join(sorted(present)) or 'no checks'})"
+                )
+        kept = [c for c in self.checks if c.family in set(only)]
+        return Suite(self.origin, self.roles, kept, self.source)
+
+
+# --------------------------------------------------------------------------- YAML with marks
+
+
+def _to_python(node: yaml.Node, path: Path_, marks: dict[Path_, tuple[int, int]], file: str) -> Any:
+    """Convert a composed YAML node to plain Python, recording each value's position."""
+    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node)
+            if key in out:
+                line = key_node.start_mark.line + 1
+                raise CurateError(f"duplicate key '{key}'", file=file, line=line)
+            out[key] = _to_python(value_node, path + (key,), marks, file)
+            marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, path + (i,), marks, file) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+
+
+def read_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
+    """Parse YAML text, keeping positions; syntax errors become located CurateErrors."""
+    source = SourceMap(file)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        raise CurateError(f"invalid YAML: {exc.problem or exc}", file=file, line=line, column=col) from exc
+    except yaml.YAMLError as exc:
+        raise CurateError(f"invalid YAML: {exc}", file=file) from exc
+    if root is None:
+        return None, source
+    return _to_python(root, (), source.marks, file), source
+
+
+# --------------------------------------------------------------------------- suite loading
+
+
+def builtin_suites_dir() -> Path:
+    """The folder holding built-in suites: the repo's ``checks/`` or the installed copy."""
+    repo_copy = Path(__file__).resolve().parents[2] / "checks"
+    if (repo_copy / "default.yaml").is_file():
+        return repo_copy
+    return Path(str(resources.files("curate") / "builtin_suites"))
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in builtin_suites_dir().glob("*.yaml"))
+
+
+def resolve_suite_path(suite: str | Path | None, dataset_root: Path) -> tuple[Path, str]:
+    """Which suite file to use: explicit, ``builtin:NAME``, the dataset's own, or the default."""
+    if suite is None:
+        own = dataset_root / SUITE_FILENAME
+        if own.is_file():
+            return own, str(own)
+        suite = BUILTIN_PREFIX + "default"
+    text = str(suite)
+    if text.startswith(BUILTIN_PREFIX):
+        name = text[len(BUILTIN_PREFIX) :]
+        path = builtin_suites_dir() / f"{name}.yaml"
+        if not path.is_file():
+            names = builtin_names()
+            raise CurateError(
+                f"unknown built-in suite '{name}'{did_you_mean(name, names)}; "
+                f"available: {', '.join(names)}"
+            )
+        return path, text
+    path = Path(suite)
+    if not path.is_file():
+        raise CurateError("suite file not found", file=path)
+    return path, str(path)
+
+
+def load_suite(suite: str | Path | None, dataset_root: Path) -> Suite:
+    """Read and validate a suite (see :func:`resolve_suite_path` for which one)."""
+    path, origin = resolve_suite_path(suite, dataset_root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CurateError("suite is not valid UTF-8", file=origin) from exc
+    return parse_suite(text, origin)
+
+
+def parse_suite(text: str, origin: str) -> Suite:
+    """Validate suite YAML text; ``origin`` names it in error messages."""
+    data, source = read_yaml(text, origin)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise source.error((), "a suite must be a mapping with 'dataset' and 'checks'")
+    unknown = set(data) - {"dataset", "checks"}
+    for key in sorted(unknown, key=str):
+        raise source.error((key,), f"unknown suite section '{key}'{did_you_mean(str(key), ['dataset', 'checks'])}")
+    roles = _parse_roles(data.get("dataset") or {}, source)
+    entries = data.get("checks") or []
+    if not isinstance(entries, list):
+        raise source.error(("checks",), "'checks' must be a list of single-key mappings")
+    checks = [_parse_check(entry, i, source) for i, entry in enumerate(entries)]
+    return Suite(origin, roles, checks, source)
+
+
+def _parse_roles(raw: Any, source: SourceMap) -> Roles:
+    if not isinstance(raw, dict):
+        raise source.error(("dataset",), "'dataset' must be a mapping of column roles")
+    if isinstance(raw.get("sensitive"), str):
+        raw = {**raw, "sensitive": [raw["sensitive"]]}
+    try:
+        return Roles.model_validate(raw)
+    except ValidationError as exc:
+        raise _pydantic_error(exc, ("dataset",), source, list(Roles.model_fields), "dataset") from exc
+
+
+def _parse_check(entry: Any, index: int, source: SourceMap) -> CheckSpec:
+    from curate.checks import registry
+
+    where: Path_ = ("checks", index)
+    if isinstance(entry, str):
+        entry = {entry: None}
+    if not isinstance(entry, dict) or len(entry) != 1:
+        raise source.error(where, "each check must be a single-key mapping like '- duplicates: {columns: [text]}'")
+    family, raw = next(iter(entry.items()))
+    checks = registry()
+    if family not in checks:
+        raise source.error(where, f"unknown check '{family}'{did_you_mean(str(family), checks)}")
+    cls = checks[family]
+    path = where + (family,)
+    raw = cls.prepare_params(raw if raw is not None else {})
+    if not isinstance(raw, dict):
+        raise source.error(path, f"parameters of '{family}' must be a mapping")
+    try:
+        params = cls.Params.model_validate(raw)
+    except ValidationError as exc:
+        raise _pydantic_error(exc, path, source, list(cls.Params.model_fields), family) from exc
+    spec = CheckSpec(family, params, index, source, path)
+    cls.validate_params(spec)
+    return spec
+
+
+def _pydantic_error(
+    exc: ValidationError, base: Path_, source: SourceMap, allowed: list[str], owner: str
+) -> CurateError:
+    """Turn the first pydantic error into one located, readable line."""
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    if err["type"] == "extra_forbidden":
+        name = str(loc[-1])
+        return source.error(
+            base + loc,
+            f"unknown parameter '{name}' for '{owner}'{did_you_mean(name, allowed)}; "
+            f"allowed: {', '.join(allowed)}",
+        )
+    field_name = ".".join(str(p) for p in loc) or owner
+    return source.error(base + loc, f"'{owner}' parameter '{field_name}': {err['msg']}")
