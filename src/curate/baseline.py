@@ -1,0 +1,139 @@
+"""Column profiles and the ``curate.lock.json`` baseline that schema and drift checks compare to.
+
+A profile summarises one column of one split compactly enough to commit to a dataset repo
+(types, null rate, category counts, quantile bins) and richly enough to test drift later
+without the old data. ``curate lock`` writes one profile per column per split.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from curate.dataset import Dataset
+
+LOCK_VERSION = 1
+MAX_CATEGORIES = 50  # columns with at most this many distinct values keep their value counts
+NUMERIC_BINS = 20  # quantile bins recorded for numeric columns
+TEXT_MIN_MEAN_LENGTH = 30  # strings longer than this on average are free text, not categories
+
+
+def column_kind(values: pd.Series) -> str:
+    """numeric | boolean | datetime | categorical | text | other."""
+    if pd.api.types.is_bool_dtype(values):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(values):
+        return "numeric"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime"
+    non_null = values.dropna()
+    if len(non_null) and not non_null.map(lambda v: isinstance(v, str)).all():
+        return "other"  # lists, dicts, mixed types
+    unique = non_null.nunique()
+    if unique <= MAX_CATEGORIES or (len(non_null) and unique / len(non_null) < 0.05):
+        return "categorical"
+    mean_length = non_null.str.len().mean() if len(non_null) else 0
+    return "text" if mean_length >= TEXT_MIN_MEAN_LENGTH else "categorical"
+
+
+def column_profile(values: pd.Series) -> dict[str, Any]:
+    """A JSON-ready summary of one column."""
+    kind = column_kind(values)
+    non_null = values.dropna()
+    profile: dict[str, Any] = {
+        "type": str(values.dtype),
+        "kind": kind,
+        "count": int(len(non_null)),
+        "nulls": int(len(values) - len(non_null)),
+        "null_rate": float((len(values) - len(non_null)) / len(values)) if len(values) else 0.0,
+        "unique": _nunique(non_null),
+        "categories": None,
+        "numeric": None,
+        "text": None,
+    }
+    if kind in ("categorical", "boolean") or (kind == "numeric" and profile["unique"] <= 20):
+        if profile["unique"] <= MAX_CATEGORIES:
+            counts = non_null.astype(str).value_counts()
+            profile["categories"] = {str(k): int(v) for k, v in sorted(counts.items())}
+    if kind == "numeric" and len(non_null):
+        profile["numeric"] = numeric_summary(non_null.astype(float).to_numpy())
+    if kind == "text" and len(non_null):
+        lengths = non_null.str.len().astype(float).to_numpy()
+        profile["text"] = {"mean_length": float(lengths.mean()), "length": numeric_summary(lengths)}
+    return profile
+
+
+def numeric_summary(values: np.ndarray) -> dict[str, Any]:
+    """Moments plus quantile bin edges and the counts that fall in each bin."""
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return {"min": None, "max": None, "mean": None, "std": None, "bin_edges": [], "bin_counts": []}
+    edges = np.unique(np.quantile(finite, np.linspace(0, 1, NUMERIC_BINS + 1)))
+    counts = bin_counts(finite, edges)
+    return {
+        "min": float(finite.min()),
+        "max": float(finite.max()),
+        "mean": float(finite.mean()),
+        "std": float(finite.std()),
+        "bin_edges": [float(e) for e in edges],
+        "bin_counts": [int(c) for c in counts],
+    }
+
+
+def bin_counts(values: np.ndarray, edges: np.ndarray | list[float]) -> np.ndarray:
+    """Counts per bin of ``edges``; values outside the range fall into the first/last bin.
+
+    With a single distinct edge (a constant column) everything is one bin.
+    """
+    edges = np.asarray(edges, dtype=float)
+    if len(edges) < 2:
+        return np.array([len(values)])
+    inner = edges[1:-1]
+    index = np.searchsorted(inner, values, side="right")
+    return np.bincount(index, minlength=len(edges) - 1)
+
+
+def _nunique(values: pd.Series) -> int:
+    try:
+        return int(values.nunique())
+    except TypeError:  # unhashable cells (lists, dicts)
+        return int(values.astype(str).nunique())
+
+
+def build_baseline(dataset: Dataset) -> dict[str, Any]:
+    """The lock document for a dataset: per split, its row count and column profiles."""
+    from curate import __version__
+
+    return {
+        "curate_lock": LOCK_VERSION,
+        "created_with": f"curate {__version__}",
+        "dataset": {"layout": dataset.layout.kind, "config": dataset.layout.config, "key": dataset.key_column},
+        "splits": {
+            name: {
+                "rows": len(split),
+                "columns": {col: column_profile(split.frame[col]) for col in split.frame.columns},
+            }
+            for name, split in dataset.splits.items()
+        },
+    }
+
+
+def write_lock(baseline: dict[str, Any], path: Path) -> None:
+    """Write the lock file atomically: a temp file in the same folder, then rename over."""
+    text = json.dumps(baseline, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=".curate.lock.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
