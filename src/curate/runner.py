@@ -55,7 +55,7 @@ def run_suite(
     ctx = RunContext(dataset, roles, progress or NoProgress(), lock_path=lock_path)
     for check_ in checks:
         check_.validate(ctx)
-    for check_ in checks:
+    for check_ in ctx.progress.track(checks, len(checks), "running checks"):
         ctx.results.append(_run_one(check_, ctx, debug))
     info = dataset.describe()
     info["suite"] = suite.origin

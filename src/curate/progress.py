@@ -1,0 +1,39 @@
+"""Progress display for long runs: a rich progress bar on stderr when it is a terminal."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterable, Iterator, TypeVar
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+T = TypeVar("T")
+
+
+class RichProgress:
+    """Implements ``curate.context.Progress`` with one bar per tracked loop."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+
+    def track(self, items: Iterable[T], total: int | None, description: str) -> Iterator[T]:
+        task = self._progress.add_task(description, total=total)
+        try:
+            for item in items:
+                yield item
+                self._progress.advance(task)
+        finally:
+            self._progress.remove_task(task)
+
+
+@contextmanager
+def console_progress(enabled: bool) -> Iterator[RichProgress | None]:
+    """A live progress display on stderr, or None when disabled or stderr is not a terminal."""
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        yield RichProgress(progress)

@@ -1,0 +1,150 @@
+"""The console report: what a person reads in a terminal or a CI log.
+
+Built from rich renderables so the same layout is printed in colour to a terminal and as
+plain text (no escape codes) to a file or pipe. All data goes through ``Text`` objects, never
+markup strings, so brackets in user data cannot be mistaken for rich markup.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from curate.findings import CheckResult, Report, Status
+from curate.report._common import (
+    counts_text,
+    metrics_text,
+    problem_results,
+    related_text,
+    short,
+    suggestion_text,
+    verdict,
+    where,
+    worst_status,
+)
+
+# A symbol as well as a colour, so the status still reads without colour.
+STATUS_STYLE = {
+    Status.PASS: ("✓ pass", "green"),
+    Status.WARN: ("! warn", "yellow"),
+    Status.FAIL: ("✗ fail", "bold red"),
+    Status.ERROR: ("‼ error", "bold magenta"),
+}
+
+
+def status_text(status: Status | str) -> Text:
+    label, style = STATUS_STYLE[Status(status)]
+    return Text(label, style=style)
+
+
+def header(report: Report) -> Text:
+    """'curate check PATH' plus layout, splits with row counts and suite."""
+    ds: dict[str, Any] = report.dataset or {}
+    text = Text.assemble(("curate check ", "bold"), (str(ds.get("path", "?")), "bold cyan"))
+    details = [f"layout {ds['layout']}" if ds.get("layout") else "", f"config {ds['config']}" if ds.get("config") else ""]
+    if any(details):
+        text.append(f"  ({', '.join(d for d in details if d)})", style="dim")
+    splits = ds.get("splits") or {}
+    if splits:
+        parts = []
+        for name, info in splits.items():
+            rows = info.get("rows") if isinstance(info, dict) else info
+            parts.append(f"{name} {rows:,} rows" if isinstance(rows, int) else str(name))
+        text.append("\nsplits: " + ", ".join(parts))
+    if ds.get("suite"):
+        text.append(f"\nsuite: {ds['suite']}")
+    return text
+
+
+def summary_table(report: Report) -> Table:
+    """One row per check; the message column takes the remaining width and wraps."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, header_style="bold")
+    table.add_column("check", overflow="fold", max_width=24)
+    table.add_column("status", no_wrap=True)
+    table.add_column("findings", justify="right", no_wrap=True)
+    table.add_column("metrics", overflow="fold", max_width=28, style="dim")
+    table.add_column("message", overflow="fold", ratio=1)
+    for r in report.results:
+        table.add_row(
+            Text(r.name),
+            status_text(r.status),
+            Text(f"{len(r.findings):,}"),
+            Text(metrics_text(r.metrics)),
+            Text(short(r.message, 300)),
+        )
+    return table
+
+
+def findings_block(result: CheckResult, max_findings: int) -> Group:
+    """A non-passing check's worst findings: where, column, message, suggestion."""
+    title = Text.assemble(status_text(result.status), " ", (result.name, "bold"))
+    if result.message:
+        title.append(f" — {short(result.message, 300)}")
+    parts: list[RenderableType] = [title]
+    shown = result.worst_findings(max_findings)
+    if shown:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="cyan", overflow="fold", max_width=32)
+        grid.add_column(overflow="fold", ratio=1)
+        for f in shown:
+            body = Text()
+            if f.column:
+                body.append(f"[{short(f.column, 40)}] ", style="bold")
+            body.append(short(f.message, 400))
+            if f.related:
+                body.append(f" (related: {related_text(f)})", style="dim")
+            if f.suggestion:
+                body.append(f" → {suggestion_text(f.suggestion)}", style="green")
+            grid.add_row(Text(where(f) or "–"), body)
+        parts.append(grid)
+    hidden = len(result.findings) - len(shown)
+    if hidden > 0:
+        parts.append(Text(f"  … and {hidden:,} more", style="dim"))
+    return Group(*parts)
+
+
+def renderables(report: Report, *, max_findings: int = 10) -> list[RenderableType]:
+    """The whole report as a list of rich renderables, printed one after another."""
+    out: list[RenderableType] = [header(report)]
+    for note in report.notes:
+        out.append(Text(f"note: {note}", style="dim"))
+    out.append(Text(""))
+    if report.results:
+        out.append(summary_table(report))
+    for result in problem_results(report):
+        out.append(Text(""))
+        out.append(findings_block(result, max_findings))
+    style = {Status.PASS: "bold green", Status.WARN: "bold yellow"}.get(worst_status(report), "bold red")
+    out.append(Text(""))
+    out.append(Text.assemble((verdict(report), style), f" — {counts_text(report)}"))
+    return out
+
+
+def make_console(file: Any = None, *, width: int = 100, color: bool = False) -> Console:
+    """A console with fixed width and colour, ignoring the environment (COLUMNS, FORCE_COLOR)."""
+    return Console(
+        file=file if file is not None else io.StringIO(),
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        legacy_windows=False,
+        force_jupyter=False,
+        soft_wrap=False,
+    )
+
+
+def render(report: Report, *, max_findings: int = 10, width: int = 100, color: bool = False) -> str:
+    """The console report as a string (ANSI colours only when ``color``)."""
+    console = make_console(width=width, color=color)
+    for item in renderables(report, max_findings=max_findings):
+        console.print(item)
+    return console.file.getvalue()  # type: ignore[attr-defined]

@@ -1,0 +1,108 @@
+"""The markdown report: for pull-request comments and ``$GITHUB_STEP_SUMMARY``.
+
+Dataset values end up in table cells, so cells are escaped: a ``|`` would split the row, a
+newline would end the table, and ``<!--`` or other HTML would hide the rest of the comment.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from curate.findings import CheckResult, Report, Status
+from curate.report._common import (
+    counts_text,
+    fmt_number,
+    problem_results,
+    related_text,
+    short,
+    suggestion_text,
+    verdict,
+)
+
+STATUS_MD = {Status.PASS: "✅ pass", Status.WARN: "⚠️ warn", Status.FAIL: "❌ fail", Status.ERROR: "💥 error"}
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
+CELL_LIMIT = 200
+
+
+def cell(value: Any, limit: int = CELL_LIMIT) -> str:
+    """Escape a value for a table cell: markdown/HTML punctuation, pipes, newlines; cut long text."""
+    text = short(value, limit)
+    text = _SPECIAL.sub(r"\\\1", text)
+    return re.sub(r"\r\n|\r|\n", "<br>", text)
+
+
+def _row(values: list[str]) -> str:
+    return "| " + " | ".join(values) + " |"
+
+
+def header(report: Report) -> list[str]:
+    """Title with the verdict, then dataset, splits and suite, then notes."""
+    ds: dict[str, Any] = report.dataset or {}
+    lines = [f"## curate: {verdict(report)}", "", f"{counts_text(report)}.", ""]
+    facts = [f"**Dataset:** {cell(ds.get('path', '?'))}"]
+    if ds.get("layout"):
+        facts.append(f"layout {cell(ds['layout'])}")
+    splits = ds.get("splits") or {}
+    if splits:
+        parts = []
+        for name, info in splits.items():
+            rows = info.get("rows") if isinstance(info, dict) else info
+            parts.append(f"{cell(name)} ({fmt_number(rows)} rows)" if isinstance(rows, int) else cell(name))
+        facts.append("splits: " + ", ".join(parts))
+    if ds.get("suite"):
+        facts.append(f"suite: {cell(ds['suite'])}")
+    lines += [" · ".join(facts), ""]
+    lines += [f"> {cell(note, 1000)}  " for note in report.notes]
+    if report.notes:
+        lines.append("")
+    return lines
+
+
+def summary_table(report: Report) -> list[str]:
+    """check | status | findings | message, one row per check in suite order."""
+    if not report.results:
+        return ["_No checks ran._", ""]
+    lines = [_row(["check", "status", "findings", "message"]), "|---|---|---:|---|"]
+    for r in report.results:
+        lines.append(_row([cell(r.name), STATUS_MD[Status(r.status)], f"{len(r.findings):,}", cell(r.message, 300)]))
+    return lines + [""]
+
+
+def findings_section(result: CheckResult, max_findings: int) -> list[str]:
+    """A heading per failing/warning check and a table of its worst findings."""
+    lines = [f"### {STATUS_MD[Status(result.status)]}: {cell(result.name)}", ""]
+    if result.message:
+        lines += [cell(result.message, 1000), ""]
+    shown = result.worst_findings(max_findings)
+    if shown:
+        lines += [_row(["split", "row", "key", "column", "message", "suggestion"]), "|---|---:|---|---|---|---|"]
+        for f in shown:
+            message = f.message + (f" (related: {related_text(f)})" if f.related else "")
+            lines.append(
+                _row(
+                    [
+                        cell(f.split or ""),
+                        "" if f.row is None else str(f.row),
+                        cell(f.key if f.key is not None else "", 40),
+                        cell(f.column or ""),
+                        cell(message),
+                        cell(suggestion_text(f.suggestion)),
+                    ]
+                )
+            )
+        lines.append("")
+    hidden = len(result.findings) - len(shown)
+    if hidden > 0 and shown:
+        lines += [f"_… and {hidden:,} more (see the JSON report for all findings)._", ""]
+    elif hidden > 0:
+        lines += [f"_{hidden:,} finding{'s' if hidden != 1 else ''}, not listed here (see the JSON report)._", ""]
+    return lines
+
+
+def render(report: Report, *, max_findings: int = 10, findings: bool = True) -> str:
+    """The markdown document; ``findings=False`` leaves out the per-check findings tables."""
+    lines = header(report) + summary_table(report)
+    for result in problem_results(report):
+        lines += findings_section(result, max_findings if findings else 0)
+    return "\n".join(lines).rstrip("\n") + "\n"

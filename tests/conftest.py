@@ -1,0 +1,96 @@
+"""Shared fixtures. Tests never touch the network: the Hub is switched offline before
+``datasets`` or ``huggingface_hub`` are imported anywhere."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import json  # noqa: E402
+import textwrap  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "example_datasets"
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write dedented text, creating parent folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding=encoding)
+    return path
+
+
+@pytest.fixture
+def hf_folder(tmp_path: Path) -> Path:
+    """A small Hugging Face-layout folder: a card with configs and features, train/test CSVs."""
+    root = tmp_path / "hf"
+    write(
+        root / "README.md",
+        """
+        ---
+        license: cc0-1.0
+        configs:
+        - config_name: default
+          data_files:
+          - split: train
+            path: data/train.csv
+          - split: test
+            path: data/test.csv
+        dataset_info:
+          features:
+          - name: id
+            dtype: string
+          - name: text
+            dtype: string
+          - name: label
+            dtype:
+              class_label:
+                names:
+                  '0': neg
+                  '1': pos
+          - name: gender
+            dtype: string
+        ---
+        # A tiny dataset
+        """,
+    )
+    write(
+        root / "data/train.csv",
+        """
+        id,text,label,gender
+        a1,"a good film, well acted and warmly shot",pos,female
+        a2,"a dull film with a plot that goes nowhere",neg,male
+        a3,"loved every minute of this clever comedy",pos,male
+        a4,"the worst two hours I have spent in a cinema",neg,female
+        """,
+    )
+    write(
+        root / "data/test.csv",
+        """
+        id,text,label,gender
+        b1,"a charming story, beautifully told",pos,female
+        b2,"tedious, long and badly edited throughout",neg,male
+        """,
+    )
+    return root
+
+
+@pytest.fixture
+def suite_file(tmp_path: Path):
+    """Write a suite YAML file and return its path."""
+
+    def make(text: str, name: str = "suite.yaml") -> Path:
+        return write(tmp_path / name, text)
+
+    return make
+
+
+def read_json(path: Path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
