@@ -68,7 +68,7 @@ def _emit(report: Report, fmt: str, output: Path | None, max_findings: int) -> N
     elif fmt == "console":
         print_report(report, "console", max_findings=max_findings)
     else:
-        click.echo(render(report, fmt, max_findings=max_findings))
+        click.echo(render(report, fmt, max_findings=max_findings), nl=False)
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         from curate.report.github import write_step_summary
 

@@ -6,6 +6,7 @@ import datetime as _dt
 import enum
 import math
 import os
+import re
 from pathlib import PurePath
 from typing import Any, Iterable
 
@@ -67,6 +68,11 @@ def short(text: Any, limit: int) -> str:
     """Cut long values (a whole document as a key or message) so one cell cannot flood a report."""
     text = "" if text is None else str(text)
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def one_line(text: Any) -> str:
+    """Newlines shown as '⏎' so a multi-line value keeps a compact view on one line."""
+    return re.sub(r"\r\n|\r|\n", " ⏎ ", "" if text is None else str(text))
 
 
 def where(finding: Finding, key_limit: int = 24) -> str:
@@ -132,10 +138,15 @@ def plain(obj: Any) -> Any:
         return [plain(v) for v in obj]
     if isinstance(obj, PurePath):
         return obj.as_posix()
+    if type(obj).__name__ in ("NAType", "NaTType"):  # pandas missing values
+        return None
     if isinstance(obj, (_dt.date, _dt.time)):
         return obj.isoformat()
     if hasattr(obj, "to_dict") and callable(obj.to_dict):  # RowRef, dataclasses with a JSON shape
         return plain(obj.to_dict())
+    dtype = getattr(obj, "dtype", None)
+    if getattr(obj, "shape", None) == () and getattr(dtype, "kind", "") == "f" and getattr(dtype, "itemsize", 8) < 8:
+        return plain(float(str(obj)))  # float32 0.93 → 0.93, not 0.9300000071525574
     if hasattr(obj, "tolist") and callable(obj.tolist):  # numpy arrays and scalars
         return plain(obj.tolist())
     if hasattr(obj, "item") and callable(obj.item):  # other numpy/pandas scalars

@@ -12,6 +12,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -19,6 +20,7 @@ from curate.findings import CheckResult, Report, Status
 from curate.report._common import (
     counts_text,
     metrics_text,
+    one_line,
     problem_results,
     related_text,
     short,
@@ -61,22 +63,29 @@ def header(report: Report) -> Text:
     return text
 
 
-def summary_table(report: Report) -> Table:
-    """One row per check; the message column takes the remaining width and wraps."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, header_style="bold")
+def summary_table(report: Report, width: int = 100) -> Table:
+    """One row per check; the message takes the remaining width and wraps.
+
+    Metrics get their own column on wide consoles and a dim second line under the message
+    on narrow ones (80 columns), where five columns would squeeze the message to a sliver.
+    """
+    wide = width >= 100
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
     table.add_column("check", overflow="fold", max_width=24)
     table.add_column("status", no_wrap=True)
     table.add_column("findings", justify="right", no_wrap=True)
-    table.add_column("metrics", overflow="fold", max_width=28, style="dim")
+    if wide:
+        table.add_column("metrics", overflow="fold", max_width=32, style="dim")
     table.add_column("message", overflow="fold", ratio=1)
     for r in report.results:
-        table.add_row(
-            Text(r.name),
-            status_text(r.status),
-            Text(f"{len(r.findings):,}"),
-            Text(metrics_text(r.metrics)),
-            Text(short(r.message, 300)),
-        )
+        message = Text(short(one_line(r.message), 300))
+        metrics = metrics_text(r.metrics)
+        cells = [Text(r.name), status_text(r.status), Text(f"{len(r.findings):,}")]
+        if wide:
+            cells.append(Text(metrics))
+        elif metrics:
+            message.append(f"\n{metrics}", style="dim")
+        table.add_row(*cells, message)
     return table
 
 
@@ -84,7 +93,7 @@ def findings_block(result: CheckResult, max_findings: int) -> Group:
     """A non-passing check's worst findings: where, column, message, suggestion."""
     title = Text.assemble(status_text(result.status), " ", (result.name, "bold"))
     if result.message:
-        title.append(f" — {short(result.message, 300)}")
+        title.append(f" — {short(one_line(result.message), 300)}")
     parts: list[RenderableType] = [title]
     shown = result.worst_findings(max_findings)
     if shown:
@@ -95,27 +104,27 @@ def findings_block(result: CheckResult, max_findings: int) -> Group:
             body = Text()
             if f.column:
                 body.append(f"[{short(f.column, 40)}] ", style="bold")
-            body.append(short(f.message, 400))
+            body.append(short(one_line(f.message), 400))
             if f.related:
                 body.append(f" (related: {related_text(f)})", style="dim")
             if f.suggestion:
                 body.append(f" → {suggestion_text(f.suggestion)}", style="green")
             grid.add_row(Text(where(f) or "–"), body)
-        parts.append(grid)
+        parts.append(Padding(grid, (0, 0, 0, 2)))
     hidden = len(result.findings) - len(shown)
     if hidden > 0:
         parts.append(Text(f"  … and {hidden:,} more", style="dim"))
     return Group(*parts)
 
 
-def renderables(report: Report, *, max_findings: int = 10) -> list[RenderableType]:
+def renderables(report: Report, *, max_findings: int = 10, width: int = 100) -> list[RenderableType]:
     """The whole report as a list of rich renderables, printed one after another."""
     out: list[RenderableType] = [header(report)]
     for note in report.notes:
         out.append(Text(f"note: {note}", style="dim"))
     out.append(Text(""))
     if report.results:
-        out.append(summary_table(report))
+        out.append(summary_table(report, width))
     for result in problem_results(report):
         out.append(Text(""))
         out.append(findings_block(result, max_findings))
@@ -145,6 +154,8 @@ def make_console(file: Any = None, *, width: int = 100, color: bool = False) -> 
 def render(report: Report, *, max_findings: int = 10, width: int = 100, color: bool = False) -> str:
     """The console report as a string (ANSI colours only when ``color``)."""
     console = make_console(width=width, color=color)
-    for item in renderables(report, max_findings=max_findings):
+    for item in renderables(report, max_findings=max_findings, width=width):
         console.print(item)
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    text: str = console.file.getvalue()  # type: ignore[attr-defined]
+    # rich pads table lines to the full width; trailing blanks only add noise to logs and diffs
+    return text if color else "\n".join(line.rstrip() for line in text.split("\n"))
