@@ -110,7 +110,8 @@ def _huggingface_layout(root: Path, config: str | None) -> Layout:
         files = DataFilesDict.from_patterns(patterns, base_path=str(base.resolve()))
     except FileNotFoundError as exc:
         raise CurateError(f"no data files found: {exc}".splitlines()[0], file=root) from exc
-    splits = _tabular_splits({split: [Path(f) for f in paths] for split, paths in files.items()}, root)
+    # split names come back as datasets.NamedSplit objects: keep plain strings
+    splits = _tabular_splits({str(split): [Path(f) for f in paths] for split, paths in files.items()}, root)
     features, source = _card_features(card, chosen)
     reader_options = {k: options[k] for k in ("sep", "delimiter", "encoding") if options and k in options}
     kind = "huggingface" if card is not None else "files"
@@ -229,7 +230,7 @@ def _kaggle_splits(paths: list[Path], root: Path) -> dict[str, list[Path]]:
     wanted = set(paths)
     if list(patterns) != ["train"] or len(paths) == 1:
         files = DataFilesDict.from_patterns(patterns, base_path=str(root.resolve()))
-        named = {s: sorted(p for p in map(Path, fs) if p in wanted) for s, fs in files.items()}
+        named = {str(s): sorted(p for p in map(Path, fs) if p in wanted) for s, fs in files.items()}
         named = {s: fs for s, fs in named.items() if fs}
         if sum(len(fs) for fs in named.values()) == len(paths):
             return named

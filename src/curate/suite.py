@@ -244,8 +244,13 @@ def _parse_check(entry: Any, index: int, source: SourceMap) -> CheckSpec:
 def _pydantic_error(
     exc: ValidationError, base: Path_, source: SourceMap, allowed: list[str], owner: str
 ) -> CurateError:
-    """Turn the first pydantic error into one located, readable line."""
-    err = exc.errors()[0]
+    """Turn the most telling pydantic error into one located, readable line.
+
+    An unknown parameter is reported first: a misspelt required field also shows up as
+    "field required", and the misspelling is what the user needs to see.
+    """
+    errors = exc.errors()
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(err["loc"])
     if err["type"] == "extra_forbidden":
         name = str(loc[-1])
