@@ -123,3 +123,13 @@ def test_several_configs_need_a_choice(tmp_path: Path) -> None:
     assert len(load_dataset(tmp_path, config="fr").splits["train"]) == 2
     with pytest.raises(CurateError, match="did you mean 'fr'"):
         load_dataset(tmp_path, config="frr")
+
+
+def test_one_format_per_folder_like_datasets(tmp_path: Path) -> None:
+    """A stray JSON file next to CSV shards is not read as rows (datasets picks the commonest format)."""
+    write(tmp_path / "part1.csv", "x\n1\n")
+    write(tmp_path / "part2.csv", "x\n2\n")
+    write(tmp_path / "stats.json", '{"rows": 2}')
+    write(tmp_path / "curate.lock.json", '{"curate_lock": 1}')
+    ds = load_dataset(tmp_path)
+    assert [f.path.name for f in ds.splits["train"].files] == ["part1.csv", "part2.csv"]

@@ -17,6 +17,8 @@ from curate.errors import CurateError, did_you_mean
 
 KAGGLE_METADATA = "dataset-metadata.json"
 CARD_FILENAME = "README.md"
+# curate's own files in a dataset folder: never rows, whatever a '**' pattern matches
+OWN_FILES = {"curate.yaml", "curate.lock.json", KAGGLE_METADATA}
 
 # file suffix → reader format; compressed variants (".csv.gz") are matched on the inner suffix
 FORMATS = {
@@ -110,8 +112,7 @@ def _huggingface_layout(root: Path, config: str | None) -> Layout:
         files = DataFilesDict.from_patterns(patterns, base_path=str(base.resolve()))
     except FileNotFoundError as exc:
         raise CurateError(f"no data files found: {exc}".splitlines()[0], file=root) from exc
-    # split names come back as datasets.NamedSplit objects: keep plain strings
-    splits = _tabular_splits({str(split): [Path(f) for f in paths] for split, paths in files.items()}, root)
+    splits = _tabular_splits(_one_format(files, root), root)
     features, source = _card_features(card, chosen)
     reader_options = {k: options[k] for k in ("sep", "delimiter", "encoding") if options and k in options}
     kind = "huggingface" if card is not None else "files"
@@ -141,6 +142,34 @@ def _choose_config(configs: dict[str, dict], config: str | None, root: Path) -> 
             file=root / CARD_FILENAME,
         )
     return config, dict(configs[config])
+
+
+def _one_format(files: dict, root: Path) -> dict[str, list[Path]]:
+    """Keep the files of the one format ``datasets`` would load, as it picks it (most common).
+
+    curate's own files are dropped first, so a lock file next to one CSV is not taken for data.
+    Split names come back as ``datasets.NamedSplit`` objects: they become plain strings.
+    """
+    from datasets.data_files import DataFilesDict, DataFilesList
+    from datasets.load import infer_module_for_data_files
+    from datasets.packaged_modules import _MODULE_TO_EXTENSIONS
+
+    kept = DataFilesDict()
+    for split, paths in files.items():
+        own = [f for f in paths if Path(f).name not in OWN_FILES]
+        if own:
+            kept[str(split)] = DataFilesList(own, [()] * len(own))
+    if not kept:
+        return {}
+    try:
+        module, _ = infer_module_for_data_files(kept)
+    except Exception as exc:  # datasets raises ValueError / DataFilesNotFoundError here
+        raise CurateError(f"cannot tell the data format: {exc}".splitlines()[0], file=root) from exc
+    extensions = tuple(e for e in _MODULE_TO_EXTENSIONS.get(module, []) if e != ".zip")
+    return {
+        split: [Path(f) for f in paths if any(s.lower() in extensions for s in Path(f).suffixes)]
+        for split, paths in kept.items()
+    }
 
 
 def _tabular_splits(splits: dict[str, list[Path]], root: Path) -> dict[str, list[Path]]:
