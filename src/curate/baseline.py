@@ -33,7 +33,8 @@ def column_kind(values: pd.Series) -> str:
     if pd.api.types.is_datetime64_any_dtype(values):
         return "datetime"
     non_null = values.dropna()
-    if len(non_null) and not non_null.map(lambda v: isinstance(v, str)).all():
+    all_strings = isinstance(values.dtype, pd.StringDtype) or non_null.map(lambda v: isinstance(v, str)).all()
+    if len(non_null) and not all_strings:  # (a string dtype needs no per-value test: it is slow)
         return "other"  # lists, dicts, mixed types
     unique = non_null.nunique()
     if unique <= MAX_CATEGORIES or (len(non_null) and unique / len(non_null) < 0.05):
@@ -86,6 +87,15 @@ def numeric_summary(values: np.ndarray) -> dict[str, Any]:
     }
 
 
+def _lock_mode(path: Path) -> int:
+    """Permissions for a new lock: keep an existing file's, else 0666 minus the umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def bin_counts(values: np.ndarray, edges: np.ndarray | list[float]) -> np.ndarray:
     """Counts per bin of ``edges``; values outside the range fall into the first/last bin.
 
@@ -115,7 +125,7 @@ def build_baseline(dataset: Dataset) -> dict[str, Any]:
         "created_with": f"curate {__version__}",
         "dataset": {"layout": dataset.layout.kind, "config": dataset.layout.config, "key": dataset.key_column},
         "splits": {
-            name: {
+            str(name): {  # str(): Hugging Face layouts name splits with datasets.NamedSplit
                 "rows": len(split),
                 "columns": {col: column_profile(split.frame[col]) for col in split.frame.columns},
             }
@@ -125,7 +135,12 @@ def build_baseline(dataset: Dataset) -> dict[str, Any]:
 
 
 def write_lock(baseline: dict[str, Any], path: Path) -> None:
-    """Write the lock file atomically: a temp file in the same folder, then rename over."""
+    """Write the lock file atomically: a temp file in the same folder, then rename over.
+
+    The lock is committed to the dataset repo, so it gets ordinary file permissions (an
+    existing lock's mode, else 0666 minus the umask) rather than mkstemp's private 0600.
+    """
+    path = Path(path)
     text = json.dumps(baseline, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     fd, tmp = tempfile.mkstemp(prefix=".curate.lock.", suffix=".tmp", dir=path.parent)
     try:
@@ -133,7 +148,107 @@ def write_lock(baseline: dict[str, Any], path: Path) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, _lock_mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# --------------------------------------------------------------------------- reading and writing locks
+
+
+def read_lock(path: Path) -> dict[str, Any]:
+    """Read and validate a lock file; any problem is a CurateError naming the file.
+
+    A lock is committed to dataset repos and edited by hand in merges, so a bad one must say
+    where it is and what is wrong rather than crash a check halfway.
+    """
+    from curate.errors import CurateError
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise CurateError("baseline file not found (run `curate lock`)", file=path) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CurateError(f"cannot read the baseline: {exc}", file=path) from exc
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CurateError(f"invalid JSON: {exc.msg}", file=path, line=exc.lineno, column=exc.colno) from exc
+    check_lock(document, path)
+    return document
+
+
+def check_lock(document: Any, path: Path | str) -> None:
+    """Raise CurateError unless ``document`` is a lock this version of curate understands."""
+    from curate.errors import CurateError
+
+    if not isinstance(document, dict) or "curate_lock" not in document:
+        raise CurateError("not a curate lock file (no 'curate_lock' version; run `curate lock`)", file=path)
+    version = document["curate_lock"]
+    if version != LOCK_VERSION:
+        hint = "upgrade curate" if isinstance(version, int) and version > LOCK_VERSION else "re-run `curate lock`"
+        raise CurateError(f"unsupported lock version {version!r} (this curate reads {LOCK_VERSION}); {hint}", file=path)
+    splits = document.get("splits")
+    if not isinstance(splits, dict) or not all(
+        isinstance(s, dict) and isinstance(s.get("columns"), dict) for s in splits.values()
+    ):
+        raise CurateError("malformed lock: 'splits' must map split names to {rows, columns}", file=path)
+
+
+def lock_dataset(
+    path: str | Path,
+    *,
+    output: str | Path | None = None,
+    config: str | None = None,
+    key: str | None = None,
+) -> Path:
+    """``curate lock``: profile a dataset and write its baseline; returns the lock's path.
+
+    Key, config and encoding default to the dataset's own ``curate.yaml`` so the lock sees
+    the rows exactly as ``curate check`` will. Only the lock file is written (atomically).
+    """
+    from curate.context import LOCK_FILENAME
+    from curate.dataset import load_dataset
+    from curate.errors import CurateError
+
+    roles = suite_roles(Path(path))
+    dataset = load_dataset(
+        path,
+        key=key or roles.get("key"),
+        config=config or roles.get("config"),
+        encoding=roles.get("encoding"),
+    )
+    target = Path(output) if output is not None else dataset.root / LOCK_FILENAME
+    if target.is_dir():
+        target = target / LOCK_FILENAME
+    if not target.parent.is_dir():
+        raise CurateError("output folder does not exist", file=target.parent)
+    write_lock(build_baseline(dataset), target)
+    return target
+
+
+def suite_roles(path: Path) -> dict[str, str]:
+    """``key``, ``config`` and ``encoding`` from the ``dataset`` section of the folder's curate.yaml.
+
+    Only those are read (the checks are not validated), so a typo in some check of the suite
+    does not stop ``curate lock`` or ``curate diff``; ``curate check`` reports it.
+    """
+    from curate.errors import CurateError
+    from curate.suite import SUITE_FILENAME, read_yaml
+
+    root = path if path.is_dir() else path.parent
+    suite = root / SUITE_FILENAME
+    if not suite.is_file():
+        return {}
+    try:
+        text = suite.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CurateError("suite is not valid UTF-8", file=suite) from exc
+    data, _ = read_yaml(text, str(suite))
+    section = data.get("dataset") if isinstance(data, dict) else None
+    if not isinstance(section, dict):
+        return {}
+    return {k: section[k] for k in ("key", "config", "encoding") if isinstance(section.get(k), str)}
