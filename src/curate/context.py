@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol, TypeVar
@@ -41,13 +40,14 @@ class RunContext:
     def baseline(self) -> dict[str, Any] | None:
         """The recorded schema/drift baseline, or None when the dataset has none."""
         if self._baseline is None:
+            from curate.baseline import read_lock
+
             path = self.lock_path or (self.dataset.root / LOCK_FILENAME)
             if not path.is_file():
+                if self.lock_path is not None:
+                    raise CurateError("baseline file not found (run `curate lock`)", file=path)
                 return None
-            try:
-                self._baseline = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise CurateError(f"invalid JSON: {exc.msg}", file=path, line=exc.lineno, column=exc.colno) from exc
+            self._baseline = read_lock(path)
         return self._baseline
 
 

@@ -184,13 +184,33 @@ def _is_unique_id(values: pd.Series) -> bool:
     return bool(values.notna().all() and values.is_unique)
 
 
+def _content_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """64-bit hash of each row's values (pandas' fixed-key hashing: stable across runs)."""
+    try:
+        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    except TypeError:  # unhashable cells (lists, dicts from JSON): hash their text instead
+        nested = [c for c in frame.columns if frame[c].dtype == object]
+        return pd.util.hash_pandas_object(frame.astype({c: str for c in nested}), index=False).to_numpy()
+
+
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype="S1")
+
+
+def _hex(values: np.ndarray) -> np.ndarray:
+    """uint64 → 16-character lowercase hex strings, vectorised (np.char.mod is 8x slower)."""
+    octets = values.astype(">u8").view(np.uint8).reshape(-1, 8)
+    digits = np.empty((len(values), 16), dtype="S1")
+    digits[:, 0::2] = _HEX_DIGITS[octets >> 4]
+    digits[:, 1::2] = _HEX_DIGITS[octets & 15]
+    return digits.view("S16").ravel().astype(str)
+
+
 def _row_keys(frame: pd.DataFrame, key_column: str | None, split: str, notes: list[str]) -> pd.Series:
     """String keys, one per row; repeats get a ``~N`` suffix so every key stays unique."""
     if key_column is not None:
         base = frame[key_column].astype(str).reset_index(drop=True)
     else:
-        hashes = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
-        base = pd.Series(np.char.mod("%016x", hashes), dtype=str)
+        base = pd.Series(_hex(_content_hashes(frame)), dtype=str)
     repeat = base.groupby(base, sort=False).cumcount()
     if (repeat > 0).any():
         if key_column is not None:

@@ -557,16 +557,9 @@ class DriftCheck(Check):
     def validate(self, ctx: RunContext) -> None:
         self._plan = self._make_plan(ctx)
 
-    def _require_split(self, ctx: RunContext, name: str, where: tuple) -> None:
-        """:meth:`Check.require_split` with split names as str (Hugging Face layouts key splits
-        by ``datasets.NamedSplit``, which ``did_you_mean`` cannot compare)."""
-        names = [str(s) for s in ctx.dataset.splits]
-        if name not in names:
-            raise self.error(where, f"{self.name}: unknown split '{name}'{did_you_mean(name, names)}; splits: {', '.join(names)}")
-
     def _make_plan(self, ctx: RunContext) -> _Plan:
         p: DriftParams = self.params
-        splits = [str(s) for s in ctx.dataset.splits]  # str(): datasets.NamedSplit keys in HF layouts
+        splits = list(ctx.dataset.splits)
         baseline = None
         if p.reference == "baseline":
             baseline = ctx.baseline()
@@ -578,7 +571,7 @@ class DriftCheck(Check):
                 )
             locked = [str(s) for s in (baseline.get("splits") or {})]
             for name, where in self._current_names():
-                self._require_split(ctx, name, where)
+                self.require_split(ctx, name, where)
                 if name not in locked:
                     raise self.error(
                         where,
@@ -596,9 +589,9 @@ class DriftCheck(Check):
             if p.reference not in splits and "reference" not in p.model_fields_set and p.current is None:
                 # a bare `drift: {}` (e.g. in a default suite) on a dataset without a train split
                 return _Plan(p.reference, None, [], {}, {})
-            self._require_split(ctx, p.reference, ("reference",))
+            self.require_split(ctx, p.reference, ("reference",))
             for name, where in self._current_names():
-                self._require_split(ctx, name, where)
+                self.require_split(ctx, name, where)
             current = [n for n, _ in self._current_names()] or [s for s in splits if s != p.reference]
 
         # columns each side has
