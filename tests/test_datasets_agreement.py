@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, write
+
 from curate.dataset import load_dataset
 
 datasets = pytest.importorskip("datasets")

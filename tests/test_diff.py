@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import EXAMPLES
+
 from curate.dataset import load_dataset
 from curate.diff import diff_datasets, diff_rows
 from curate.report import render

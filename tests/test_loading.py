@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import write
+
 from curate.dataset import load_dataset
 from curate.errors import CurateError
 

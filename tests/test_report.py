@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 from curate.findings import CheckResult, Finding, Report, RowRef, Status
-from curate.report import FORMATS, print_report, render, write_step_summary
-from curate.report import github, markdown
+from curate.report import FORMATS, github, markdown, print_report, render, write_step_summary
 
 MiB = 1024 * 1024
 
@@ -221,8 +220,9 @@ def test_console_passing_report_verdict():
 
 
 def test_print_report_writes_to_given_console():
-    from rich.console import Console
     import io
+
+    from rich.console import Console
 
     buf = io.StringIO()
     print_report(make_report(), "console", Console(file=buf, width=80, force_terminal=False))

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import EXAMPLES, write
 
 import curate
-from conftest import EXAMPLES, write
 from curate.baseline import LOCK_VERSION, column_profile, lock_dataset, read_lock
 from curate.checks.schema import NO_SOURCES_MESSAGE, profiles_match
 from curate.dataset import load_dataset

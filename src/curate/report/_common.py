@@ -42,6 +42,15 @@ def verdict(report: Report) -> str:
     ]
 
 
+def split_sizes(dataset: dict[str, Any]) -> list[tuple[str, int | None]]:
+    """(split name, row count or None) from a report's ``dataset`` block, for headers."""
+    out = []
+    for name, info in (dataset.get("splits") or {}).items():
+        rows = info.get("rows") if isinstance(info, dict) else info
+        out.append((str(name), rows if isinstance(rows, int) else None))
+    return out
+
+
 def fmt_number(value: Any) -> str:
     """Compact number for tables: ints as-is, floats to 3 significant digits, None as '–'."""
     value = plain(value)

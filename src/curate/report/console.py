@@ -24,6 +24,7 @@ from curate.report._common import (
     problem_results,
     related_text,
     short,
+    split_sizes,
     suggestion_text,
     verdict,
     where,
@@ -51,13 +52,9 @@ def header(report: Report) -> Text:
     details = [f"layout {ds['layout']}" if ds.get("layout") else "", f"config {ds['config']}" if ds.get("config") else ""]
     if any(details):
         text.append(f"  ({', '.join(d for d in details if d)})", style="dim")
-    splits = ds.get("splits") or {}
-    if splits:
-        parts = []
-        for name, info in splits.items():
-            rows = info.get("rows") if isinstance(info, dict) else info
-            parts.append(f"{name} {rows:,} rows" if isinstance(rows, int) else str(name))
-        text.append("\nsplits: " + ", ".join(parts))
+    sizes = split_sizes(ds)
+    if sizes:
+        text.append("\nsplits: " + ", ".join(name if rows is None else f"{name} {rows:,} rows" for name, rows in sizes))
     if ds.get("suite"):
         text.append(f"\nsuite: {ds['suite']}")
     return text

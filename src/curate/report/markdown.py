@@ -16,6 +16,7 @@ from curate.report._common import (
     problem_results,
     related_text,
     short,
+    split_sizes,
     suggestion_text,
     verdict,
 )
@@ -43,13 +44,9 @@ def header(report: Report) -> list[str]:
     facts = [f"**Dataset:** {cell(ds.get('path', '?'))}"]
     if ds.get("layout"):
         facts.append(f"layout {cell(ds['layout'])}")
-    splits = ds.get("splits") or {}
-    if splits:
-        parts = []
-        for name, info in splits.items():
-            rows = info.get("rows") if isinstance(info, dict) else info
-            parts.append(f"{cell(name)} ({fmt_number(rows)} rows)" if isinstance(rows, int) else cell(name))
-        facts.append("splits: " + ", ".join(parts))
+    sizes = split_sizes(ds)
+    if sizes:
+        facts.append("splits: " + ", ".join(cell(n) if r is None else f"{cell(n)} ({fmt_number(r)} rows)" for n, r in sizes))
     if ds.get("suite"):
         facts.append(f"suite: {cell(ds['suite'])}")
     lines += [" · ".join(facts), ""]
