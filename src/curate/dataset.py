@@ -136,9 +136,8 @@ def load_dataset(
     notes: list[str] = []
     for split in splits.values():
         split.keys = _row_keys(split.frame, key_column, split.name, notes)
-    if key_source == "inferred":
-        notes.append(f"key column '{key_column}' was inferred (unique identifier column)")
-    elif key_source == "content hash":
+    if key_source == "content hash":  # an inferred key column is reported with the other roles
+
         notes.append("no key column: rows are identified by a hash of their content")
     return Dataset(layout, splits, key_column, key_source, notes)
 
