@@ -22,8 +22,8 @@ Conventions
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as _st
-from scipy.spatial.distance import jensenshannon as _jensenshannon
+# scipy.stats takes over a second to import: it is imported inside the functions that use it,
+# so that runs without a drift check (and `curate checks`) do not pay for it.
 
 PSI_EPSILON = 1e-4
 # Evidently divides the Wasserstein distance by max(std(reference), 0.001), so a constant
@@ -61,6 +61,8 @@ def jensenshannon_distance(ref_counts: np.ndarray, cur_counts: np.ndarray) -> fl
     ``scipy.spatial.distance.jensenshannon`` with ``base=2``, as Evidently computes it.
     """
     ref, cur = _as_counts(ref_counts, cur_counts)
+    from scipy.spatial.distance import jensenshannon as _jensenshannon
+
     value = float(_jensenshannon(ref / ref.sum(), cur / cur.sum(), base=2))
     return 0.0 if not np.isfinite(value) else max(0.0, min(1.0, value))
 
@@ -79,7 +81,7 @@ def chisquare_pvalue(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
     if keep.sum() < 2:
         return 1.0
     table = np.vstack([ref[keep], cur[keep]])
-    result = _st.chi2_contingency(table, correction=False)
+    result = _scipy_stats().chi2_contingency(table, correction=False)
     pvalue = float(result.pvalue)
     return 1.0 if not np.isfinite(pvalue) else pvalue
 
@@ -90,7 +92,7 @@ def ks_pvalue(ref_values: np.ndarray, cur_values: np.ndarray) -> float:
     cur = np.asarray(cur_values, dtype=float)
     if not len(ref) or not len(cur):
         raise ValueError("both samples need at least one value")
-    pvalue = float(_st.ks_2samp(ref, cur).pvalue)
+    pvalue = float(_scipy_stats().ks_2samp(ref, cur).pvalue)
     return 1.0 if not np.isfinite(pvalue) else pvalue
 
 
@@ -119,7 +121,7 @@ def wasserstein_normed(
             w = np.asarray(ref_weights, dtype=float)
             mean = np.average(ref, weights=w)
             ref_std = float(np.sqrt(np.average((ref - mean) ** 2, weights=w)))
-    distance = float(_st.wasserstein_distance(ref, cur, ref_weights, cur_weights))
+    distance = float(_scipy_stats().wasserstein_distance(ref, cur, ref_weights, cur_weights))
     return distance / max(float(ref_std), WASSERSTEIN_MIN_STD)
 
 
@@ -130,3 +132,9 @@ def quantile_edges(values: np.ndarray, bins: int) -> np.ndarray:
     histograms from raw reference data and from a recorded profile use identical bins.
     """
     return np.unique(np.quantile(np.asarray(values, dtype=float), np.linspace(0, 1, bins + 1)))
+
+
+def _scipy_stats():  # noqa: ANN202 - the scipy.stats module
+    from scipy import stats
+
+    return stats
