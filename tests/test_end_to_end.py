@@ -96,3 +96,29 @@ def test_github_format_points_at_real_lines(tmp_path: Path, monkeypatch) -> None
         row = lines[int(location["line"]) - 1]  # the annotated line holds the impossible age
         assert row.split(",")[1] in {"0", "7", "150", "212"}
     assert "expect" in summary.read_text()
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+def test_check_never_writes_into_the_dataset(tmp_path: Path) -> None:
+    folder = tmp_path / "hf_news"
+    shutil.copytree(EXAMPLES / "hf_news", folder)
+    before = _snapshot(folder)
+    for fmt in ("console", "json", "github", "junit", "markdown"):
+        CliRunner().invoke(main, ["check", str(folder), "--format", fmt])
+    assert _snapshot(folder) == before
+
+
+def test_python_api_matches_the_cli() -> None:
+    import curate
+
+    def strip(report: dict) -> dict:
+        for result in report["results"]:
+            result.pop("seconds")
+        return report
+
+    _, from_cli = _json_report("check", str(EXAMPLES / "kaggle_loans"))
+    from_api = json.loads(json.dumps(curate.check(EXAMPLES / "kaggle_loans").to_dict(), default=str))
+    assert strip(from_api) == strip(from_cli)
