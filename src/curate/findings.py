@@ -43,6 +43,14 @@ class Finding:
 
     Column-level findings (a removed column, a drifted distribution) leave ``row`` and
     ``key`` as ``None``. ``score`` orders findings worst-first (higher is worse).
+
+    ``suggestion`` is the fix a reviewer may accept, in one of two shapes that ``curate fix``
+    turns into corrections:
+
+    * update: ``{"label": "sports", "confidence": 0.93}`` — every key except the reserved
+      ``action``, ``confidence`` and ``reason`` is a column of this row and its proposed value;
+    * delete: ``{"action": "delete", "confidence": 1.0}`` — drop this row (``related`` names
+      the row that is kept, e.g. the original of a duplicate).
     """
 
     message: str
