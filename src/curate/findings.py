@@ -87,6 +87,9 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     severity: str = "error"
     seconds: float = 0.0
+    # named tables of plain JSON rows for results that are more than findings (e.g. the
+    # ``balance`` group shares and base rates), rendered by the reports and the dataset card
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def worst_findings(self, n: int) -> list[Finding]:
         """The ``n`` findings a reader should see first (highest score, then file order)."""
@@ -106,6 +109,7 @@ class CheckResult:
             "message": self.message,
             "seconds": round(self.seconds, 3),
             "findings": [f.to_dict() for f in self.findings],
+            "tables": self.tables,
         }
 
 

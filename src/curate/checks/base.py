@@ -92,6 +92,7 @@ class Check:
         message: str,
         metrics: dict[str, Any] | None = None,
         findings: list[Finding] | None = None,
+        tables: dict[str, list[dict[str, Any]]] | None = None,
     ) -> CheckResult:
         """A result whose status follows the check's ``severity`` when it fails."""
         status = Status.PASS
@@ -105,6 +106,7 @@ class Check:
             metrics=metrics or {},
             findings=findings or [],
             severity=self.params.severity,
+            tables=tables or {},
         )
 
 

@@ -114,6 +114,18 @@ def findings_block(result: CheckResult, max_findings: int) -> Group:
     return Group(*parts)
 
 
+def group_tables(report: Report) -> list[RenderableType]:
+    """The tables some checks keep besides findings (``balance``'s group shares and rates)."""
+    from curate.card import console_tables
+
+    out: list[RenderableType] = []
+    for result in report.results:
+        tables = console_tables(result)
+        if tables is not None:
+            out += [Text(""), Text.assemble(("groups", "bold"), f" — {result.name}"), tables]
+    return out
+
+
 def renderables(report: Report, *, max_findings: int = 10, width: int = 100) -> list[RenderableType]:
     """The whole report as a list of rich renderables, printed one after another."""
     out: list[RenderableType] = [header(report)]
@@ -125,6 +137,7 @@ def renderables(report: Report, *, max_findings: int = 10, width: int = 100) -> 
     for result in problem_results(report):
         out.append(Text(""))
         out.append(findings_block(result, max_findings))
+    out += group_tables(report)
     style = {Status.PASS: "bold green", Status.WARN: "bold yellow"}.get(worst_status(report), "bold red")
     out.append(Text(""))
     out.append(Text.assemble((verdict(report), style), f" — {counts_text(report)}"))

@@ -102,4 +102,18 @@ def render(report: Report, *, max_findings: int = 10, findings: bool = True) -> 
     lines = header(report) + summary_table(report)
     for result in problem_results(report):
         lines += findings_section(result, max_findings if findings else 0)
+    if findings:
+        lines += group_tables(report)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def group_tables(report: Report) -> list[str]:
+    """The tables some checks keep besides findings (``balance``'s group shares and rates)."""
+    from curate.card import markdown_tables
+
+    lines: list[str] = []
+    for result in report.results:
+        tables = markdown_tables(result)
+        if tables:
+            lines += [f"### Groups: {cell(result.name)}", ""] + tables
+    return lines
