@@ -166,3 +166,157 @@ def list_checks() -> None:
     for name, cls in registry().items():
         click.echo(f"{name:18} {cls.description}")
     click.echo("\nbuilt-in suites: " + ", ".join(f"builtin:{n}" for n in builtin_names()))
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+_min_confidence_option = click.option(
+    "--min-confidence", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
+    help="Keep only suggestions at least this confident (e.g. 0.8 for label errors; deletes of copies are 1.0).",
+)
+
+
+@main.command()
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(path_type=Path),
+              help="Folder for corrections.jsonl, the corrected data, review diffs, PR.md and bundles.")
+@click.option("--suite", "-s",
+              help="Suite YAML file or builtin:NAME (default: DATASET/curate.yaml, else builtin:default).")
+@click.option("--only", help="Run only these check families, comma-separated.")
+@click.option("--config", help="Hugging Face config name, when the card declares several.")
+@_min_confidence_option
+@click.option("--bundle", type=click.Choice(("auto", "hf", "kaggle", "all", "none")), default="auto", show_default=True,
+              help="Upstream bundles to build (auto: hf for Hugging Face folders, kaggle for Kaggle, both otherwise).")
+@click.option("--force", is_flag=True, help="Replace --out when it exists and is not empty.")
+@click.option("--no-progress", is_flag=True, help="Do not show a progress display.")
+@_handle_errors
+def fix(dataset: Path, out: Path, suite: str | None, only: str | None, config: str | None, min_confidence: float,
+        bundle: str, force: bool, no_progress: bool) -> None:
+    """Turn DATASET's findings into corrections: corrections.jsonl, corrected files, diffs, PR.md, bundles.
+
+    DATASET is never modified; everything is written to --out.
+    """
+    from curate.export.fix import fix_dataset
+    from curate.progress import console_progress
+
+    debug = click.get_current_context().find_root().params.get("debug", False)
+    command = " ".join(["curate", "fix", dataset.name, "--out", out.name]
+                       + (["--suite", suite] if suite else []) + (["--only", only] if only else [])
+                       + (["--min-confidence", f"{min_confidence:g}"] if min_confidence else []))
+    with console_progress(enabled=not no_progress) as progress:
+        outcome = fix_dataset(dataset, out, suite=suite, only=only, config=config, min_confidence=min_confidence,
+                              bundles=bundle, force=force, progress=progress, debug=debug, command=command)
+    counts = outcome.counts
+    total = counts["delete"] + counts["update"]
+    skipped = outcome.corrections.skipped_summary()
+    click.echo(f"{total} correction(s): {counts['delete']} delete, {counts['update']} update"
+               + (f"; not applied: {', '.join(f'{n} {why}' for why, n in skipped.items())}" if skipped else ""))
+    for check, n in outcome.corrections.counts().items():
+        if n["delete"] or n["update"]:
+            click.echo(f"  {check:20} {n['delete']:>5} delete {n['update']:>5} update")
+    click.echo(f"corrections    {out / 'corrections.jsonl'}")
+    click.echo(f"corrected data {out / 'data'} ({len(outcome.files)} file(s) changed)")
+    for f in outcome.files:
+        click.echo(f"  {f.rel}: {f.rows_before} → {f.rows_after} rows, {f.updated_cells} cell(s) updated; "
+                   f"review {out / 'diff' / (f.rel + '.diff.html')}")
+    click.echo(f"pull request   {out / 'PR.md'}")
+    if "hf" in outcome.bundles:
+        click.echo(f"hf bundle      {out / 'hf'} ({len(outcome.hf_uploads)} file(s) to upload); "
+                   f"send with: curate submit hf {out} --repo OWNER/NAME")
+    if "kaggle" in outcome.bundles:
+        click.echo(f"kaggle bundle  {out / 'kaggle'}; owners run: (cd {out} && {outcome.kaggle_command}); "
+                   f"others post {out / 'DISCUSSION.md'}")
+    for warning in outcome.warnings:
+        click.echo(f"curate: warning: {warning}", err=True)
+
+
+@main.command(name="apply")
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.argument("corrections", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path), help="Write the corrected dataset to this new folder.")
+@click.option("--in-place", is_flag=True, help="Rewrite DATASET's files (atomically, after a backup).")
+@click.option("--include-proposed", is_flag=True, help="Also apply corrections still 'proposed' (never 'rejected').")
+@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where --in-place saves the original files (default: DATASET.curate-backup-TIMESTAMP next to it).")
+@click.option("--force", is_flag=True, help="Replace --out when it exists and is not empty.")
+@click.option("--key", help="Key column the corrections refer to (default: from curate.yaml, else inferred).")
+@click.option("--config", help="Hugging Face config name, when the card declares several.")
+@_handle_errors
+def apply_command(dataset: Path, corrections: Path, out: Path | None, in_place: bool, include_proposed: bool,
+                  backup_dir: Path | None, force: bool, key: str | None, config: str | None) -> None:
+    """Apply the accepted corrections in CORRECTIONS (a corrections.jsonl) to DATASET.
+
+    A correction whose 'old' value no longer matches the data (a stale patch) stops the run.
+    """
+    from curate.export.fix import apply_corrections
+
+    if out is not None and in_place:
+        raise click.UsageError("give either --out or --in-place, not both")
+    if out is None and not in_place:
+        raise click.UsageError("give --out DIR (a corrected copy) or --in-place")
+    outcome = apply_corrections(dataset, corrections, out=out, in_place=in_place, include_proposed=include_proposed,
+                                force=force, backup_dir=backup_dir, key=key, config=config)
+    ops = [c.op for c in outcome.applied]
+    wanted = "accepted or proposed" if include_proposed else "accepted"
+    click.echo(f"applied {len(ops)} of {outcome.selected_from} correction(s) ({wanted}): "
+               f"{ops.count('delete')} delete, {ops.count('update')} update")
+    if not ops and not include_proposed and outcome.selected_from:
+        click.echo('none is accepted yet: set "status": "accepted" on the lines to apply, or use --include-proposed')
+    for f in outcome.files:
+        click.echo(f"  {f.rel}: {f.rows_before} → {f.rows_after} rows, {f.updated_cells} cell(s) updated")
+    if out is not None:
+        click.echo(f"corrected dataset written to {out}")
+    elif outcome.backup is not None:
+        click.echo(f"{dataset} updated in place; originals saved in {outcome.backup}")
+
+
+@main.group()
+def submit() -> None:
+    """Send corrections upstream (a Hugging Face pull request)."""
+
+
+@submit.command(name="hf")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--repo", required=True, help="The dataset repo on the Hub, OWNER/NAME.")
+@click.option("--revision", help="Branch the pull request targets (default: main).")
+@click.option("--parent-commit", help="Commit the corrections were made against (default: the branch's head).")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option("--allow-duplicate", is_flag=True,
+              help="Open a pull request even if an open one has the same corrections.")
+@click.option("--out", "-o", type=click.Path(path_type=Path),
+              help="When SOURCE is a dataset: where `curate fix` writes its output (default: a temporary folder).")
+@click.option("--suite", "-s", help="When SOURCE is a dataset: the suite to run.")
+@click.option("--only", help="When SOURCE is a dataset: run only these check families.")
+@click.option("--config", help="When SOURCE is a dataset: the Hugging Face config.")
+@_min_confidence_option
+@_handle_errors
+def submit_hf_command(source: Path, repo: str, revision: str | None, parent_commit: str | None, dry_run: bool,
+                      allow_duplicate: bool, out: Path | None, suite: str | None, only: str | None, config: str | None,
+                      min_confidence: float) -> None:
+    """Open a pull request on the Hub dataset OWNER/NAME with the corrections for SOURCE.
+
+    SOURCE is a `curate fix` output folder, or a dataset folder (then `curate fix` runs first).
+    The token comes from HF_TOKEN or `hf auth login`; it is never printed.
+    """
+    import tempfile
+
+    from curate.export.fix import MANIFEST_FILENAME, fix_dataset
+    from curate.export.hf import check_repo, submit_hf
+
+    check_repo(repo)
+    def send(folder: Path) -> None:
+        submit_hf(folder, repo, revision=revision, parent_commit=parent_commit, dry_run=dry_run,
+                  allow_duplicate=allow_duplicate, echo=click.echo)
+
+    if (source / MANIFEST_FILENAME).is_file():
+        send(source)
+        return
+    if out is not None:
+        fix_dataset(source, out, suite=suite, only=only, config=config, min_confidence=min_confidence, bundles="hf")
+        send(out)
+        return
+    with tempfile.TemporaryDirectory(prefix="curate-submit-") as tmp:
+        folder = Path(tmp) / "fix"
+        fix_dataset(source, folder, suite=suite, only=only, config=config, min_confidence=min_confidence, bundles="hf")
+        send(folder)

@@ -1,0 +1,836 @@
+"""Findings → corrections, and the ``corrections.jsonl`` format (read, write, validate, resolve).
+
+A correction is one proposed row edit with its provenance. The JSON shape is a contract (see
+the design notes): one object per line with ``id``, ``check``, ``split``, ``row``, ``key``,
+``op`` (``update`` or ``delete``), ``column``, ``old``, ``new``, ``confidence``, ``reason`` and
+``status`` (``proposed`` / ``accepted`` / ``rejected``).
+
+* ``update``: ``column`` is the cell's column, ``old`` its current value, ``new`` the proposed one.
+* ``delete``: ``column`` and ``new`` are null; ``old`` is the row as an object ``{column: value}``
+  so a stale patch is detected for deletes too (a hand-written delete may list only some
+  columns: those must match).
+
+Rows are found by ``key`` (the dataset's key column, else a content hash); ``row`` records the
+0-based position when the correction was made and is informational. Only ``split``, ``key``,
+``op`` and, for updates, ``column``/``old``/``new`` are required when writing one by hand; ``id``
+defaults to the stable hash below, ``check`` to ``manual``, ``confidence`` to 1 and ``status``
+to ``proposed``. Unknown fields are errors (a misspelt ``status`` must not go unnoticed).
+
+How findings become corrections (:func:`build_corrections`):
+
+* any finding with a ``suggestion`` and a row becomes corrections, whatever its check: the update
+  shape ``{"<column>": value, "confidence": p}`` gives one ``update`` per column, the delete shape
+  ``{"action": "delete"}`` one ``delete`` (its ``related`` rows are the ones kept);
+* a suggestion without ``confidence``: deletes get 1.0; updates get 1.0 when the new value equals
+  the old one after normalisation (Unicode NFKC, case, whitespace: an unambiguous canonical
+  spelling), else :data:`DEFAULT_CONFIDENCE` (the check proposed a value without saying how sure
+  it is, e.g. ``schema``'s did-you-mean for a misspelt label);
+* a ``schema`` suggestion fixes an invalid *value* (a label outside the declared names), so it
+  is applied to every row of the split holding that same value in that column, each with its own
+  correction;
+* ``expect`` findings carry no suggestion; where the suite has an
+  ``expect_column_values_to_be_in_set`` for the finding's column and the row's value normalises
+  to exactly one member of the set, that member is proposed with confidence 1.0;
+* corrections below ``min_confidence`` are dropped; two checks proposing the same change are
+  merged (the first check in suite order keeps the id, reasons are joined); different values for
+  one cell keep the most confident one (a tie is ambiguous: none is kept); a row that is deleted
+  gets no updates; a delete whose kept rows are all deleted too is dropped (it would remove every
+  copy). Each dropped suggestion is reported in :attr:`CorrectionSet.skipped`.
+
+Ids are stable: a hash of check, split, key, column and op, so re-running ``curate fix`` on the
+same data gives the same ids and reviewers' decisions can be carried over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from curate.errors import CurateError, did_you_mean
+
+if TYPE_CHECKING:
+    from curate.dataset import DataFile, Dataset
+    from curate.findings import Finding, Report
+    from curate.suite import Suite
+
+CORRECTIONS_FILENAME = "corrections.jsonl"
+OPS = ("update", "delete")
+STATUSES = ("proposed", "accepted", "rejected")
+FIELDS = ("id", "check", "split", "row", "key", "op", "column", "old", "new", "confidence", "reason", "status")
+RESERVED_SUGGESTION_KEYS = {"action", "confidence", "reason"}
+DEFAULT_CONFIDENCE = 0.9  # an update suggested without a confidence, not a mere respelling
+VALUE_FIX_CHECKS = {"schema"}  # checks whose update suggestions fix a value wherever it occurs
+MANUAL_CHECK = "manual"  # ``check`` of a hand-written correction that names none
+
+
+# =========================================================================== values
+
+
+def plain(value: Any) -> Any:
+    """A cell value as JSON sees it: numpy scalars → Python, NaN/NA/NaT → None, arrays → lists."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if isinstance(value, (int, str)):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, (pd.Timestamp, datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as JSON values (1 == 1.0; None == NaN)."""
+    return plain(a) == plain(b)
+
+
+def normalise_text(value: str) -> str:
+    """NFKC, case-folded, whitespace runs collapsed and stripped: the form two spellings share."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value).casefold()).strip()
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A short printable form of a value for messages and tables."""
+    text = (
+        "null"
+        if value is None
+        else json.dumps(value, ensure_ascii=False)
+        if not isinstance(value, str)
+        else repr(value)
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# =========================================================================== the correction
+
+
+def correction_id(check: str, split: str, key: str, column: str | None, op: str) -> str:
+    """Stable id: the same check, row, column and op always get the same id."""
+    digest = hashlib.sha1("\x1f".join([check, split, key, column or "", op]).encode("utf-8")).hexdigest()
+    return f"c{digest[:12]}"
+
+
+@dataclass
+class Correction:
+    """One proposed row edit (see the module docstring for the meaning of each field)."""
+
+    check: str
+    split: str
+    row: int | None
+    key: str
+    op: str
+    column: str | None
+    old: Any
+    new: Any
+    confidence: float
+    reason: str
+    status: str = "proposed"
+    id: str = ""
+    line: int | None = field(default=None, compare=False, repr=False)  # where it was read from
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = correction_id(self.check, self.split, self.key, self.column, self.op)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "check": self.check,
+            "split": self.split,
+            "row": self.row,
+            "key": self.key,
+            "op": self.op,
+            "column": self.column,
+            "old": self.old,
+            "new": self.new,
+            "confidence": self.confidence,
+            "reason": self.reason,
+            "status": self.status,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False)
+
+    def describe(self) -> str:
+        """``train/tr-00001 label 'sport' → 'sports'`` or ``delete train/tr-00002``."""
+        where = f"{self.split}/{self.key}"
+        if self.op == "delete":
+            return f"delete {where}"
+        return f"{where} {self.column}: {show(self.old)} → {show(self.new)}"
+
+
+@dataclass
+class Skipped:
+    """A suggestion that did not become a correction, and why (reported by ``curate fix``)."""
+
+    check: str
+    split: str | None
+    key: str | None
+    column: str | None
+    why: str  # short kind: "below --min-confidence", "conflicting suggestions", ...
+    detail: str = ""
+
+
+@dataclass
+class CorrectionSet:
+    """The corrections built from a report, plus what was left out."""
+
+    corrections: list[Correction]
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """check → {"delete": n, "update": n, "skipped": n}, in first-seen order."""
+        out: dict[str, dict[str, int]] = {}
+        for c in self.corrections:
+            out.setdefault(c.check, {"delete": 0, "update": 0, "skipped": 0})[c.op] += 1
+        for s in self.skipped:
+            out.setdefault(s.check, {"delete": 0, "update": 0, "skipped": 0})["skipped"] += 1
+        return out
+
+    def skipped_summary(self) -> dict[str, int]:
+        return dict(Counter(s.why for s in self.skipped))
+
+
+# =========================================================================== findings → corrections
+
+
+@dataclass
+class _Candidate:
+    correction: Correction
+    position: int  # 0-based row position in the split
+    order: int  # suite order, then finding order
+    related: list[tuple[str, str]] = field(default_factory=list)  # (split, key) of kept rows
+
+
+def build_corrections(
+    report: Report,
+    dataset: Dataset,
+    *,
+    min_confidence: float = 0.0,
+    suite: Suite | None = None,
+) -> CorrectionSet:
+    """Turn every finding with a suggestion (or an unambiguous derived fix) into corrections."""
+    skipped: list[Skipped] = []
+    candidates: list[_Candidate] = []
+    in_sets = _in_set_expectations(suite)
+    order = 0
+    for result in report.results:
+        for finding in result.findings:
+            order += 1
+            suggestion = finding.suggestion
+            if not suggestion and result.check == "expect":
+                suggestion = _expect_fix(finding, dataset, in_sets)
+            if not suggestion:
+                continue
+            candidates += _from_finding(result.check, finding, suggestion, dataset, order, skipped)
+    candidates = _propagate_value_fixes(candidates, dataset)
+    kept: list[_Candidate] = []
+    for cand in candidates:
+        c = cand.correction
+        if c.confidence + 1e-12 < min_confidence:
+            skipped.append(
+                Skipped(
+                    c.check,
+                    c.split,
+                    c.key,
+                    c.column,
+                    "below --min-confidence",
+                    f"{c.describe()} (confidence {c.confidence:g} < {min_confidence:g})",
+                )
+            )
+        else:
+            kept.append(cand)
+    corrections = _resolve_candidates(kept, dataset, skipped)
+    return CorrectionSet(corrections, skipped)
+
+
+def _from_finding(
+    check: str, finding: Finding, suggestion: dict[str, Any], dataset: Dataset, order: int, skipped: list[Skipped]
+) -> list[_Candidate]:
+    def skip(why: str, detail: str = "", column: str | None = None) -> list[_Candidate]:
+        skipped.append(Skipped(check, finding.split, finding.key, column or finding.column, why, detail))
+        return []
+
+    if not isinstance(suggestion, dict):
+        return skip("malformed suggestion", f"expected an object, got {type(suggestion).__name__}")
+    if finding.split is None or (finding.row is None and finding.key is None):
+        return skip("not about one row", finding.message[:120])
+    if finding.split not in dataset.splits:
+        return skip("unknown split", f"split '{finding.split}'")
+    split = dataset.splits[finding.split]
+    position = _position(split, finding.key, finding.row)
+    if position is None:
+        return skip("unknown row", f"key {finding.key!r} / row {finding.row} not in split '{finding.split}'")
+    key = str(split.keys.iat[position])
+    confidence_raw = suggestion.get("confidence")
+    if confidence_raw is not None and (
+        isinstance(confidence_raw, bool)
+        or not isinstance(confidence_raw, (int, float, np.number))
+        or not 0.0 <= float(confidence_raw) <= 1.0
+    ):
+        return skip("invalid confidence", f"confidence {confidence_raw!r} is not a number in [0, 1]")
+    reason = str(suggestion.get("reason") or finding.message)
+    action = suggestion.get("action", "update")
+    if action == "delete":
+        kept = [(r.split, r.key) for r in finding.related]
+        if kept:
+            reason += "; keeps " + ", ".join(f"{s}/{k}" for s, k in kept[:3]) + (" …" if len(kept) > 3 else "")
+        c = Correction(
+            check,
+            finding.split,
+            position,
+            key,
+            "delete",
+            None,
+            row_values(split.frame, position),
+            None,
+            _round(1.0 if confidence_raw is None else float(confidence_raw)),
+            reason,
+        )
+        return [_Candidate(c, position, order, kept)]
+    if action != "update":
+        return skip("unknown action", f"action {action!r} (expected 'delete' or an update)")
+    out: list[_Candidate] = []
+    columns = [k for k in suggestion if k not in RESERVED_SUGGESTION_KEYS]
+    if not columns:
+        return skip("malformed suggestion", "an update names no column")
+    for column in columns:
+        if column not in split.frame.columns:
+            skip("unknown column", f"column '{column}' is not in split '{finding.split}'", column)
+            continue
+        old = plain(split.frame[column].iat[position])
+        new = plain(suggestion[column])
+        if old == new:
+            skip("no change", f"{finding.split}/{key} {column} is already {show(new)}", column)
+            continue
+        confidence = float(confidence_raw) if confidence_raw is not None else _default_confidence(old, new)
+        c = Correction(check, finding.split, position, key, "update", column, old, new, _round(confidence), reason)
+        out.append(_Candidate(c, position, order))
+    return out
+
+
+def _default_confidence(old: Any, new: Any) -> float:
+    if isinstance(old, str) and isinstance(new, str) and normalise_text(old) == normalise_text(new):
+        return 1.0
+    return DEFAULT_CONFIDENCE
+
+
+def _round(value: float) -> float:
+    return round(float(value), 6)
+
+
+def _position(split: Any, key: str | None, row: int | None) -> int | None:
+    """Row position of a finding: by key (stable), else by position."""
+    if key is not None:
+        index = _key_index(split)
+        if str(key) in index:
+            return index[str(key)]
+        return None
+    if row is not None and 0 <= int(row) < len(split):
+        return int(row)
+    return None
+
+
+def _key_index(split: Any) -> dict[str, int]:
+    cache = split.__dict__.setdefault("_key_index", None)
+    if cache is None:
+        cache = {k: i for i, k in enumerate(split.keys.tolist())}
+        split.__dict__["_key_index"] = cache
+    return cache
+
+
+def row_values(frame: pd.DataFrame, position: int) -> dict[str, Any]:
+    """A row as ``{column: JSON value}`` (the ``old`` of a delete)."""
+    return {str(c): plain(frame[c].iat[position]) for c in frame.columns}
+
+
+def _propagate_value_fixes(candidates: list[_Candidate], dataset: Dataset) -> list[_Candidate]:
+    """A value fix (``schema``) applies to every row of the split holding the same old value."""
+    out = list(candidates)
+    seen = {(c.correction.check, c.correction.split, c.correction.key, c.correction.column) for c in candidates}
+    for cand in candidates:
+        c = cand.correction
+        if c.op != "update" or c.check not in VALUE_FIX_CHECKS or c.old is None:
+            continue
+        values = dataset.splits[c.split].frame[c.column]
+        matches = (
+            np.flatnonzero(values.map(plain).to_numpy(dtype=object) == c.old)
+            if not isinstance(c.old, (list, dict))
+            else []
+        )
+        split = dataset.splits[c.split]
+        for position in matches:
+            key = str(split.keys.iat[int(position)])
+            if (c.check, c.split, key, c.column) in seen:
+                continue
+            seen.add((c.check, c.split, key, c.column))
+            twin = Correction(
+                c.check,
+                c.split,
+                int(position),
+                key,
+                "update",
+                c.column,
+                c.old,
+                c.new,
+                c.confidence,
+                f"{c.reason} (same value as {c.split}/{c.key})",
+            )
+            out.append(_Candidate(twin, int(position), cand.order))
+    return out
+
+
+def _resolve_candidates(cands: list[_Candidate], dataset: Dataset, skipped: list[Skipped]) -> list[Correction]:
+    """Merge duplicates, settle conflicts, drop updates of deleted rows and deletes of every copy."""
+
+    def skip(c: Correction, why: str, detail: str) -> None:
+        skipped.append(Skipped(c.check, c.split, c.key, c.column, why, detail))
+
+    cands = sorted(cands, key=lambda c: c.order)
+    deletes: dict[tuple[str, str], _Candidate] = {}
+    for cand in (c for c in cands if c.correction.op == "delete"):
+        where = (cand.correction.split, cand.correction.key)
+        if where in deletes:
+            _merge(deletes[where].correction, cand.correction)
+            continue
+        if cand.related and all(r in deletes for r in cand.related):
+            skip(
+                cand.correction,
+                "would delete every copy",
+                f"{cand.correction.describe()}: the rows it keeps are deleted too",
+            )
+            continue
+        deletes[where] = cand
+    updates: dict[tuple[str, str, str], list[_Candidate]] = {}
+    for cand in (c for c in cands if c.correction.op == "update"):
+        c = cand.correction
+        if (c.split, c.key) in deletes:
+            skip(
+                c, "row deleted", f"{c.describe()}: the row is deleted by {deletes[(c.split, c.key)].correction.check}"
+            )
+            continue
+        updates.setdefault((c.split, c.key, c.column or ""), []).append(cand)
+    chosen: list[_Candidate] = list(deletes.values())
+    for group in updates.values():
+        by_value: dict[str, list[_Candidate]] = {}
+        for cand in group:
+            by_value.setdefault(json.dumps(cand.correction.new, sort_keys=True), []).append(cand)
+        merged = []
+        for same in by_value.values():
+            first = same[0]
+            for other in same[1:]:
+                _merge(first.correction, other.correction)
+            merged.append(first)
+        if len(merged) == 1:
+            chosen.append(merged[0])
+            continue
+        merged.sort(key=lambda c: -c.correction.confidence)
+        values = ", ".join(
+            f"{show(m.correction.new)} ({m.correction.check}, {m.correction.confidence:g})" for m in merged
+        )
+        if merged[0].correction.confidence > merged[1].correction.confidence:
+            chosen.append(merged[0])
+            for loser in merged[1:]:
+                skip(
+                    loser.correction,
+                    "conflicting suggestions",
+                    f"{loser.correction.describe()}: kept the more confident of {values}",
+                )
+        else:
+            for loser in merged:
+                skip(
+                    loser.correction,
+                    "conflicting suggestions",
+                    f"{loser.correction.describe()}: equally confident {values}",
+                )
+    split_order = {name: i for i, name in enumerate(dataset.splits)}
+    chosen.sort(
+        key=lambda c: (
+            split_order.get(c.correction.split, 0),
+            c.position,
+            c.correction.op != "delete",
+            c.correction.column or "",
+        )
+    )
+    return [c.correction for c in chosen]
+
+
+def sort_corrections(corrections: list[Correction], dataset: "Dataset") -> list[Correction]:
+    """Split order, then row position, a row's delete before its updates, then column."""
+    split_order = {name: i for i, name in enumerate(dataset.splits)}
+    return sorted(corrections, key=lambda c: (split_order.get(c.split, 0), c.row if c.row is not None else -1,
+                                              c.op != "delete", c.column or ""))
+
+
+def _merge(into: Correction, other: Correction) -> None:
+    into.confidence = max(into.confidence, other.confidence)
+    if other.reason and other.reason not in into.reason:
+        into.reason = f"{into.reason}; also {other.check}: {other.reason}"
+
+
+# --------------------------------------------------------------------------- derived fixes (expect)
+
+
+def _in_set_expectations(suite: Suite | None) -> dict[str, list[list[Any]]]:
+    """column → value sets of the suite's ``expect_column_values_to_be_in_set`` entries."""
+    out: dict[str, list[list[Any]]] = {}
+    if suite is None:
+        return out
+    for spec in suite.checks:
+        if spec.family != "expect":
+            continue
+        for entry in getattr(spec.params, "expectations", None) or []:
+            if not isinstance(entry, dict) or len(entry) != 1:
+                continue
+            ((name, args),) = entry.items()
+            if name == "expect_column_values_to_be_in_set" and isinstance(args, dict):
+                column, values = args.get("column"), args.get("value_set")
+                if isinstance(column, str) and isinstance(values, list):
+                    out.setdefault(column, []).append(values)
+    return out
+
+
+def _expect_fix(finding: Finding, dataset: Dataset, in_sets: dict[str, list[list[Any]]]) -> dict[str, Any] | None:
+    """The canonical spelling of a value outside an expected set, when exactly one member matches."""
+    if finding.column not in in_sets or finding.split not in dataset.splits:
+        return None
+    split = dataset.splits[finding.split]
+    position = _position(split, finding.key, finding.row)
+    if position is None or finding.column not in split.frame.columns:
+        return None
+    value = plain(split.frame[finding.column].iat[position])
+    if not isinstance(value, str):
+        return None
+    candidates: set[str] = set()
+    for values in in_sets[finding.column]:
+        if value in values:
+            return None  # valid for this expectation: the finding is about something else
+        candidates |= {v for v in values if isinstance(v, str) and normalise_text(v) == normalise_text(value)}
+    if len(candidates) != 1:
+        return None
+    (canonical,) = candidates
+    return {
+        finding.column: canonical,
+        "confidence": 1.0,
+        "reason": f"{finding.message}; canonical spelling in the expected set is {canonical!r}",
+    }
+
+
+# =========================================================================== corrections.jsonl
+
+
+def write_corrections(corrections: Iterable[Correction], path: Path) -> Path:
+    """Write ``corrections.jsonl`` (one object per line, contract field order) atomically."""
+    from curate.export.writer import atomic_write_bytes
+
+    text = "".join(c.to_json() + "\n" for c in corrections)
+    atomic_write_bytes(Path(path), text.encode("utf-8"))
+    return Path(path)
+
+
+def read_corrections(path: Path) -> list[Correction]:
+    """Read and validate a corrections file; every problem is a CurateError with file and line."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise CurateError("corrections file not found", file=path) from exc
+    except OSError as exc:
+        raise CurateError(f"cannot read the corrections file: {exc.strerror}", file=path) from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CurateError("corrections file is not valid UTF-8", file=path, line=line) from exc
+    out: list[Correction] = []
+    ids: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        correction = parse_correction(line, path, number)
+        if correction.id in ids:
+            raise CurateError(
+                f"duplicate correction id '{correction.id}' (first on line {ids[correction.id]})",
+                file=path,
+                line=number,
+            )
+        ids[correction.id] = number
+        out.append(correction)
+    return out
+
+
+def parse_correction(line: str, path: Path | str, number: int) -> Correction:
+    """One line of corrections.jsonl → a validated Correction."""
+
+    def fail(message: str) -> CurateError:
+        return CurateError(message, file=path, line=number)
+
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise CurateError(f"malformed JSON: {exc.msg}", file=path, line=number, column=exc.colno) from exc
+    if not isinstance(obj, dict):
+        raise fail(f"expected a JSON object, got {type(obj).__name__}")
+    unknown = [k for k in obj if k not in FIELDS]
+    if unknown:
+        raise fail(f"unknown field '{unknown[0]}'{did_you_mean(unknown[0], FIELDS)}; fields: {', '.join(FIELDS)}")
+    op = obj.get("op")
+    if op is None:
+        raise fail("missing field 'op' (update or delete)")
+    if op not in OPS:
+        raise fail(f"unknown op {op!r}{did_you_mean(str(op), OPS)} (expected update or delete)")
+    for name in ("split", "key"):
+        if name not in obj or obj[name] is None:
+            raise fail(f"missing field '{name}'")
+    split, key = obj["split"], obj["key"]
+    if not isinstance(split, str):
+        raise fail(f"'split' must be a string, got {json.dumps(split)}")
+    if isinstance(key, bool) or not isinstance(key, (str, int)):
+        raise fail(f"'key' must be a string, got {json.dumps(key)}")
+    row = obj.get("row")
+    if row is not None and (isinstance(row, bool) or not isinstance(row, int) or row < 0):
+        raise fail(f"'row' must be a non-negative integer or null, got {json.dumps(row)}")
+    column = obj.get("column")
+    if op == "update":
+        if not isinstance(column, str) or not column:
+            raise fail("an update needs 'column' (a column name)")
+        for name in ("old", "new"):
+            if name not in obj:
+                raise fail(f"an update needs '{name}' (use null for an empty value)")
+    else:
+        if column is not None:
+            raise fail("a delete has no 'column' (use null)")
+        if obj.get("new") is not None:
+            raise fail("a delete has no 'new' value (use null)")
+        if not isinstance(obj.get("old"), dict):
+            raise fail("a delete needs 'old': the row as an object {column: value} (may list only some columns)")
+    confidence = obj.get("confidence", 1.0)
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0.0 <= confidence <= 1.0:
+        raise fail(f"'confidence' must be a number between 0 and 1, got {json.dumps(confidence)}")
+    status = obj.get("status", "proposed")
+    if status not in STATUSES:
+        raise fail(f"unknown status {status!r}{did_you_mean(str(status), STATUSES)} (expected {', '.join(STATUSES)})")
+    for name in ("id", "check", "reason"):
+        if obj.get(name) is not None and not isinstance(obj[name], str):
+            raise fail(f"'{name}' must be a string")
+    return Correction(
+        check=obj.get("check") or MANUAL_CHECK,
+        split=split,
+        row=row,
+        key=str(key),
+        op=op,
+        column=column,
+        old=obj.get("old"),
+        new=obj.get("new"),
+        confidence=float(confidence),
+        reason=obj.get("reason") or "",
+        status=status,
+        id=obj.get("id") or "",
+        line=number,
+    )
+
+
+def select(corrections: Iterable[Correction], *, include_proposed: bool = False) -> list[Correction]:
+    """The corrections to apply: accepted ones (and proposed ones when asked); never rejected."""
+    wanted = {"accepted", "proposed"} if include_proposed else {"accepted"}
+    return [c for c in corrections if c.status in wanted]
+
+
+# =========================================================================== corrections → row edits
+
+
+@dataclass
+class FileEdits:
+    """The row edits of one data file, by 0-based position within that file."""
+
+    split: str
+    data_file: DataFile
+    deletes: set[int] = field(default_factory=set)
+    updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    corrections: list[Correction] = field(default_factory=list)
+
+    @property
+    def path(self) -> Path:
+        return self.data_file.path
+
+    @property
+    def updated_cells(self) -> int:
+        return sum(len(v) for v in self.updates.values())
+
+
+@dataclass
+class Plan:
+    """Validated edits for a dataset: which files change, and how."""
+
+    files: dict[Path, FileEdits]
+    corrections: list[Correction]
+
+    def rows_after(self, dataset: Dataset) -> dict[str, int]:
+        """Rows per split once the deletes are applied."""
+        deleted = Counter(e.split for e in self.files.values() for _ in e.deletes)
+        return {name: len(s) - deleted.get(name, 0) for name, s in dataset.splits.items()}
+
+
+def plan_edits(corrections: list[Correction], dataset: Dataset, source: Path | str | None = None) -> Plan:
+    """Check each correction against the data and turn them into per-file edits.
+
+    Raises CurateError (with ``source`` and the correction's line) for an unknown split, key or
+    column, for two corrections of the same cell or row, and for stale corrections: an ``old``
+    value that no longer matches the data (the first stale one is named, the others counted).
+    """
+
+    def fail(c: Correction, message: str) -> CurateError:
+        return CurateError(f"correction {c.id}: {message}", file=source, line=c.line)
+
+    files: dict[Path, FileEdits] = {}
+    deleted: dict[tuple[str, str], Correction] = {}
+    updated_rows: dict[tuple[str, str], Correction] = {}
+    cells: dict[tuple[str, str, str], Correction] = {}
+    stale: list[tuple[Correction, str]] = []
+    for c in corrections:
+        if c.split not in dataset.splits:
+            names = list(dataset.splits)
+            raise fail(c, f"unknown split '{c.split}'{did_you_mean(c.split, names)}; splits: {', '.join(names)}")
+        split = dataset.splits[c.split]
+        position = _key_index(split).get(c.key)
+        if position is None and c.op == "delete":
+            stale.append((c, f"{c.split}/{c.key} is not in the data (already deleted?)"))
+            continue
+        if position is None:
+            raise fail(
+                c,
+                f"unknown key '{c.key}' in split '{c.split}'"
+                + (f" (key column '{dataset.key_column}')" if dataset.key_column else " (rows keyed by content hash)"),
+            )
+        if c.op == "update" and c.column not in split.frame.columns:
+            columns = list(split.frame.columns)
+            raise fail(c, f"unknown column '{c.column}' in split '{c.split}'{did_you_mean(str(c.column), columns)}")
+        row = (c.split, c.key)
+        if c.op == "delete":
+            clash = deleted.get(row) or updated_rows.get(row)
+        else:
+            clash = deleted.get(row) or cells.get((c.split, c.key, str(c.column)))
+        if clash is not None:
+            what = "row" if c.op == "delete" or clash.op == "delete" else f"cell ({c.column})"
+            raise fail(
+                c,
+                f"the same {what} of {c.split}/{c.key} is also changed by correction {clash.id}"
+                + (f" on line {clash.line}" if clash.line else "")
+                + "; keep one of them",
+            )
+        if c.op == "delete":
+            deleted[row] = c
+        else:
+            cells[(c.split, c.key, str(c.column))] = c
+            updated_rows.setdefault(row, c)
+        problem = _stale(c, split.frame, position)
+        if problem:
+            stale.append((c, problem))
+            continue
+        data_file, local = _file_of(split, position)
+        edits = files.setdefault(data_file.path, FileEdits(c.split, data_file))
+        edits.corrections.append(c)
+        if c.op == "delete":
+            edits.deletes.add(local)
+        else:
+            edits.updates.setdefault(local, {})[str(c.column)] = c.new
+    if stale:
+        c, problem = stale[0]
+        more = (
+            f" (and {len(stale) - 1} more stale correction(s), lines {', '.join(str(s.line) for s, _ in stale[1:6])}"
+            f"{'…' if len(stale) > 6 else ''})"
+            if len(stale) > 1
+            else ""
+        )
+        raise CurateError(
+            f"stale correction {c.id}: {problem}; the data changed since `curate fix` — re-run it{more}",
+            file=source,
+            line=c.line,
+        )
+    return Plan(files, list(corrections))
+
+
+def _stale(c: Correction, frame: pd.DataFrame, position: int) -> str | None:
+    if c.op == "update":
+        current = plain(frame[c.column].iat[position])
+        if current != plain(c.old):
+            return f"{c.split}/{c.key} {c.column} is {show(current)}, the correction expects {show(c.old)}"
+        return None
+    for column, expected in (c.old or {}).items():
+        if column not in frame.columns:
+            return f"{c.split}/{c.key} has no column '{column}' (the correction's 'old' row lists it)"
+        current = plain(frame[column].iat[position])
+        if current != plain(expected):
+            return f"{c.split}/{c.key} {column} is {show(current)}, the delete expects {show(expected)}"
+    return None
+
+
+def _file_of(split: Any, position: int) -> tuple[DataFile, int]:
+    for data_file in split.files:
+        if data_file.first_row <= position < data_file.first_row + data_file.rows:
+            return data_file, position - data_file.first_row
+    raise IndexError(position)
+
+
+def apply_to_frame(frame: pd.DataFrame, deletes: set[int], updates: dict[int, dict[str, Any]]) -> pd.DataFrame:
+    """A copy of ``frame`` with the updates set and the deleted positions dropped (index reset)."""
+    out = frame.copy()
+    for position, values in updates.items():
+        for column, value in values.items():
+            try:
+                out.iat[position, out.columns.get_loc(column)] = value
+            except (TypeError, ValueError):
+                out[column] = out[column].astype(object)
+                out.iat[position, out.columns.get_loc(column)] = value
+    if deletes:
+        keep = np.ones(len(out), dtype=bool)
+        keep[sorted(deletes)] = False
+        out = out[keep]
+    return out.reset_index(drop=True)
+
+
+def apply_to_frames(dataset: Dataset, plan: Plan) -> dict[str, pd.DataFrame]:
+    """Every split's frame with the plan applied (the in-memory view of the corrected files)."""
+    out: dict[str, pd.DataFrame] = {}
+    for name, split in dataset.splits.items():
+        deletes: set[int] = set()
+        updates: dict[int, dict[str, Any]] = {}
+        for edits in (e for e in plan.files.values() if e.split == name):
+            first = edits.data_file.first_row
+            deletes |= {first + p for p in edits.deletes}
+            updates.update({first + p: v for p, v in edits.updates.items()})
+        out[name] = apply_to_frame(split.frame, deletes, updates) if (deletes or updates) else split.frame
+    return out

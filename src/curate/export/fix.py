@@ -1,0 +1,634 @@
+"""``curate fix`` and ``curate apply``: corrections → corrected files, review diffs and upstream bundles.
+
+``curate fix DATASET --out DIR`` runs the suite, turns its findings into corrections and writes::
+
+    DIR/corrections.jsonl       one correction per line (the contract), all ``proposed``
+    DIR/data/…                  the corrected dataset: every split file at its original path and
+                                format (changed ones patched, others copied), the card with updated
+                                ``num_examples``, curate.yaml / curate.lock.json / dataset-metadata.json
+                                — so ``curate check DIR/data`` runs on the corrected data
+    DIR/diff/<file>.diff.csv    per changed file: the daff / Frictionless tabular diff
+    DIR/diff/<file>.diff.html   … rendered as a page
+    DIR/PR.md                   title + description with summary tables
+    DIR/hf/                     the Hugging Face bundle (see ``curate.export.hf``)
+    DIR/kaggle/, DIR/kaggle-version.sh, DIR/DISCUSSION.md   the Kaggle bundle (``curate.export.kaggle``)
+    DIR/fix.json                what was done: counts, files with hashes (``curate submit hf`` reads it)
+
+``curate apply DATASET CORRECTIONS --out DIR`` writes exactly what ``DIR/data`` of ``curate fix``
+holds for the same corrections (byte for byte); ``--in-place`` rewrites the dataset's own files
+atomically after backing them up. Neither ever touches the dataset otherwise.
+
+Every rewritten file is read back and compared with the expected rows before it is kept. When
+updates are proposed, a follow-up pass re-runs the other checks on the corrected rows and adds the
+deletes the updates make necessary (see :func:`follow_up`), so the corrected copy re-checks clean.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from curate.corrections import (
+    CORRECTIONS_FILENAME,
+    Correction,
+    CorrectionSet,
+    FileEdits,
+    Plan,
+    apply_to_frame,
+    build_corrections,
+    plan_edits,
+    read_corrections,
+    select,
+    write_corrections,
+)
+from curate.errors import CurateError
+from curate.layout import CARD_FILENAME, OWN_FILES
+
+MANIFEST_FILENAME = "fix.json"
+BUNDLES = ("auto", "hf", "kaggle", "all", "none")
+
+
+@dataclass
+class FileResult:
+    """One split file of the corrected dataset."""
+
+    rel: str  # path relative to the dataset root (and to DIR/data)
+    split: str
+    source: Path
+    corrected: Path  # the corrected (or copied) file
+    frame: pd.DataFrame  # its rows after the edits
+    rows_before: int
+    rows_after: int
+    deleted: int = 0
+    updated_cells: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.deleted or self.updated_cells)
+
+
+@dataclass
+class FixOutcome:
+    """Everything ``curate fix`` produced (what the bundles and the console summary read)."""
+
+    dataset: Any
+    report: Any
+    corrections: CorrectionSet
+    plan: Plan
+    out: Path
+    min_confidence: float
+    version: str
+    date: str
+    fingerprint: str
+    command: str
+    all_files: list[FileResult] = field(default_factory=list)
+    bias: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    bundles: list[str] = field(default_factory=list)
+    hf_uploads: list[str] = field(default_factory=list)
+    kaggle_command: str | None = None
+
+    @property
+    def files(self) -> list[FileResult]:
+        return [f for f in self.all_files if f.changed]
+
+    @property
+    def plan_corrections(self) -> list[Correction]:
+        return self.plan.corrections
+
+    @property
+    def counts(self) -> dict[str, int]:
+        ops = [c.op for c in self.plan.corrections]
+        return {"delete": ops.count("delete"), "update": ops.count("update")}
+
+
+@dataclass
+class ApplyOutcome:
+    applied: list[Correction]
+    files: list[FileResult]
+    target: Path | None  # --out folder, or the dataset for --in-place
+    backup: Path | None = None
+    selected_from: int = 0
+
+
+# =========================================================================== fix
+
+
+def fix_dataset(
+    path: str | Path,
+    out: str | Path,
+    *,
+    suite: str | Path | None = None,
+    only: list[str] | str | None = None,
+    config: str | None = None,
+    min_confidence: float = 0.0,
+    bundles: str = "auto",
+    force: bool = False,
+    progress: Any = None,
+    debug: bool = False,
+    command: str | None = None,
+) -> FixOutcome:
+    """Run the suite on ``path`` and write corrections, corrected files, diffs and bundles to ``out``."""
+    from curate import __version__
+    from curate.dataset import load_dataset
+    from curate.runner import run_suite
+    from curate.suite import load_suite
+
+    if not 0.0 <= min_confidence <= 1.0:
+        raise CurateError(f"--min-confidence must be between 0 and 1, got {min_confidence}")
+    if bundles not in BUNDLES:
+        raise CurateError(f"unknown bundle '{bundles}' (choose from {', '.join(BUNDLES)})")
+    root = Path(path)
+    out = Path(out)
+    check_out(out, root, force)
+    loaded = load_suite(suite, root if root.is_dir() else root.parent)
+    if isinstance(only, str):
+        only = [name.strip() for name in only.split(",") if name.strip()]
+    loaded = loaded.select(only)
+    dataset = load_dataset(
+        root, key=loaded.roles.key, config=config or loaded.roles.config, encoding=loaded.roles.encoding
+    )
+    report = run_suite(dataset, loaded, progress=progress, debug=debug)
+    corrections = build_corrections(report, dataset, min_confidence=min_confidence, suite=loaded)
+    plan = plan_edits(corrections.corrections, dataset)
+    notes: list[str] = []
+    plan = follow_up(dataset, loaded, corrections, plan, min_confidence=min_confidence, debug=debug, warnings=notes)
+    outcome = FixOutcome(
+        dataset=dataset,
+        report=report,
+        corrections=corrections,
+        plan=plan,
+        out=out,
+        min_confidence=min_confidence,
+        version=__version__,
+        date=_date(),
+        fingerprint=fingerprint(plan.corrections),
+        command=command
+        or f"curate fix {root.name} --out {out.name}"
+        + (f" --min-confidence {min_confidence:g}" if min_confidence else ""),
+    )
+    from curate.export.hf import bias_text
+
+    outcome.warnings += notes
+    outcome.bias, warning = bias_text(report)
+    outcome.warnings += [
+        f"check '{r.name}' did not run to the end, so its corrections are missing: {r.message}"
+        for r in report.results
+        if r.status.value == "error"
+    ]
+    if warning:
+        outcome.warnings.append(warning)
+    with staged(out, force) as staging:
+        outcome.all_files = write_corrected_copy(dataset, plan, staging / "data")
+        write_corrections(plan.corrections, staging / CORRECTIONS_FILENAME)
+        write_diffs(outcome, staging / "diff")
+        from curate.export.hf import pr_markdown, write_hf_bundle
+        from curate.export.kaggle import write_kaggle_bundle
+
+        (staging / "PR.md").write_text(pr_markdown(outcome), encoding="utf-8")
+        outcome.bundles = _bundles(bundles, dataset.layout.kind)
+        card_path = dataset.root / CARD_FILENAME
+        card_text = (staging / "data" / CARD_FILENAME).read_bytes().decode("utf-8") if card_path.is_file() else None
+        if "hf" in outcome.bundles:
+            outcome.hf_uploads = write_hf_bundle(outcome, staging / "hf", card_text)
+        if "kaggle" in outcome.bundles:
+            outcome.kaggle_command = write_kaggle_bundle(outcome, staging)
+        _write_manifest(outcome, staging, card_path if card_path.is_file() else None)
+        for f in outcome.all_files:  # point at the files' final place
+            f.corrected = out / "data" / f.rel
+    return outcome
+
+
+FOLLOW_UP_ROUNDS = 2
+
+
+def follow_up(dataset: Any, suite: Any, corrections: CorrectionSet, plan: Plan, *, min_confidence: float,
+              debug: bool = False, warnings: list[str] | None = None) -> Plan:
+    """Deletes that the proposed updates make necessary, found by re-running the deleting checks.
+
+    An update can turn a row into a copy of another (relabelling a conflicting copy makes it an
+    exact duplicate of the row it conflicted with). So when updates are proposed, the suite's
+    families are run again on the corrected rows (original keys kept) — all but those that proposed
+    updates (they have judged those rows already; they are also the costly model-based ones) — and
+    the deletes they find are added, superseding that row's updates, until nothing new is found
+    (at most :data:`FOLLOW_UP_ROUNDS` rounds). ``corrections`` is updated in place. A follow-up
+    that cannot run (say a split left empty) adds nothing and leaves a warning.
+    """
+    from curate.corrections import Skipped, row_values, show, sort_corrections
+    from curate.runner import run_suite
+
+    warnings = warnings if warnings is not None else []
+    proposals = corrections.counts()
+    updaters = {name for name, n in proposals.items() if n["update"] and not n["delete"]}
+    families = sorted({spec.family for spec in suite.checks} - updaters)
+    for _ in range(FOLLOW_UP_ROUNDS):
+        if not families or not any(c.op == "update" for c in plan.corrections):
+            break
+        corrected = corrected_dataset(dataset, plan)
+        try:
+            report = run_suite(corrected, suite.select(families), debug=debug)
+        except CurateError as exc:
+            warnings.append(f"the follow-up pass after the proposed updates could not run: {exc}")
+            break
+        found = build_corrections(report, corrected, min_confidence=min_confidence, suite=suite)
+        deleted = {(c.split, c.key) for c in corrections.corrections if c.op == "delete"}
+        updated = {(c.split, c.key): c for c in corrections.corrections if c.op == "update"}
+        added = [c for c in found.corrections if c.op == "delete" and (c.split, c.key) not in deleted]
+        if not added:
+            break
+        for c in added:  # rebase onto the original data: position and the row as it is in the files
+            split = dataset.splits[c.split]
+            position = split.keys.tolist().index(c.key)
+            c.row, c.old = position, row_values(split.frame, position)
+            if (c.split, c.key) in updated:
+                u = updated[(c.split, c.key)]
+                c.reason += f" (once {u.check}'s proposed {u.column} {show(u.old)} → {show(u.new)} is applied)"
+        gone = {(c.split, c.key) for c in added}
+        for c in corrections.corrections:
+            if c.op == "update" and (c.split, c.key) in gone:
+                corrections.skipped.append(Skipped(c.check, c.split, c.key, c.column, "row deleted",
+                                                   f"{c.describe()}: the row is then a copy and is deleted"))
+        kept = [c for c in corrections.corrections if not (c.op == "update" and (c.split, c.key) in gone)]
+        corrections.corrections = sort_corrections(kept + added, dataset)
+        plan = plan_edits(corrections.corrections, dataset)
+    return plan
+
+
+def corrected_dataset(dataset: Any, plan: Plan) -> Any:
+    """The dataset as the plan leaves it, in memory, each kept row with its original key."""
+    from curate.corrections import apply_to_frames
+    from curate.dataset import Dataset, Split
+
+    frames = apply_to_frames(dataset, plan)
+    splits = {}
+    for name, split in dataset.splits.items():
+        deleted = {e.data_file.first_row + p for e in plan.files.values() if e.split == name for p in e.deletes}
+        keys = split.keys[[i not in deleted for i in range(len(split))]].reset_index(drop=True)
+        splits[name] = Split(name, frames[name], keys, [], split.reader_options)
+    return Dataset(dataset.layout, splits, dataset.key_column, dataset.key_source, [])
+
+
+def _bundles(choice: str, kind: str) -> list[str]:
+    if choice == "auto":
+        return {"huggingface": ["hf"], "kaggle": ["kaggle"]}.get(kind, ["hf", "kaggle"])
+    return {"all": ["hf", "kaggle"], "none": []}.get(choice, [choice])
+
+
+def _date() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), tz=UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
+    return moment.date().isoformat()
+
+
+def fingerprint(corrections: list[Correction]) -> str:
+    """8 hex digits naming a set of changes (ids and new values): the same fix, the same fingerprint."""
+    text = "\n".join(sorted(f"{c.id}\t{json.dumps(c.new, sort_keys=True)}" for c in corrections))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def write_diffs(outcome: FixOutcome, dest: Path) -> None:
+    from curate.export.tabdiff import tabular_diff, to_csv, to_html
+
+    for f in outcome.files:
+        edits = outcome.plan.files[f.source]
+        split = outcome.dataset.splits[f.split]
+        first = edits.data_file.first_row
+        frame = split.frame.iloc[first : first + edits.data_file.rows].reset_index(drop=True)
+        rows = tabular_diff(frame, edits.deletes, edits.updates)
+        target = dest / f"{f.rel}.diff.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(to_csv(rows), encoding="utf-8")
+        summary = (
+            f"{f.rel} (split {f.split}): {f.deleted} row(s) deleted, {f.updated_cells} cell(s) updated; "
+            f"{f.rows_before} → {f.rows_after} rows."
+        )
+        (dest / f"{f.rel}.diff.html").write_text(
+            to_html(rows, f"curate review diff: {f.rel}", summary), encoding="utf-8"
+        )
+
+
+def _write_manifest(outcome: FixOutcome, staging: Path, card: Path | None) -> None:
+    from curate.export.hf import file_identity
+
+    counts = outcome.counts
+    manifest: dict[str, Any] = {
+        "curate_fix": 1,
+        "curate_version": outcome.version,
+        "date": outcome.date,
+        "dataset": str(outcome.dataset.root),
+        "layout": outcome.dataset.layout.kind,
+        "config": outcome.dataset.layout.config,
+        "key": outcome.dataset.key_column,
+        "fingerprint": outcome.fingerprint,
+        "min_confidence": outcome.min_confidence,
+        "command": outcome.command,
+        "corrections": {
+            "total": len(outcome.plan.corrections),
+            **counts,
+            "by_check": outcome.corrections.counts(),
+            "skipped": outcome.corrections.skipped_summary(),
+        },
+        "files": [
+            {
+                "path": f.rel,
+                "split": f.split,
+                "rows_before": f.rows_before,
+                "rows_after": f.rows_after,
+                "rows_deleted": f.deleted,
+                "cells_updated": f.updated_cells,
+                "original": file_identity(f.source),
+                "corrected": file_identity(staging / "data" / f.rel),
+                "diff": f"diff/{f.rel}.diff.csv",
+            }
+            for f in outcome.files
+        ],
+        "bundles": outcome.bundles,
+        "warnings": outcome.warnings,
+    }
+    if "hf" in outcome.bundles:
+        originals: dict[str, Any] = {f.rel: file_identity(f.source) for f in outcome.files}
+        originals[CARD_FILENAME] = file_identity(card) if card is not None else None
+        manifest["hf"] = {"uploads": outcome.hf_uploads, "originals": originals}
+    if "kaggle" in outcome.bundles:
+        manifest["kaggle"] = {"folder": "kaggle", "command": outcome.kaggle_command}
+    (staging / MANIFEST_FILENAME).write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
+# =========================================================================== the corrected copy
+
+
+def _options(split: Any) -> tuple[str | None, str | None]:
+    opts = split.reader_options or {}
+    return opts.get("sep") or opts.get("delimiter"), opts.get("encoding")
+
+
+def file_frame(split: Any, data_file: Any) -> pd.DataFrame:
+    return split.frame.iloc[data_file.first_row : data_file.first_row + data_file.rows].reset_index(drop=True)
+
+
+def corrected_bytes(split: Any, edits: FileEdits) -> tuple[bytes, pd.DataFrame]:
+    """The rewritten file's bytes and the rows they must read back as."""
+    from curate.export.writer import rewrite
+
+    sep, encoding = _options(split)
+    frame = file_frame(split, edits.data_file)
+    integer_columns = {str(c) for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])}
+    data = rewrite(
+        edits.path,
+        edits.deletes,
+        edits.updates,
+        expected_rows=edits.data_file.rows,
+        sep=sep,
+        encoding=encoding,
+        integer_columns=integer_columns,
+    )
+    return data, apply_to_frame(frame, edits.deletes, edits.updates)
+
+
+def _relative(dataset: Any, path: Path) -> str:
+    rel = dataset.relpath(path)
+    if Path(rel).is_absolute() or rel.startswith(".."):
+        raise CurateError("data file is outside the dataset folder; cannot mirror it", file=path)
+    return rel
+
+
+def write_corrected_copy(dataset: Any, plan: Plan, dest: Path) -> list[FileResult]:
+    """The corrected dataset under ``dest``: split files (patched or copied), card, curate's files."""
+    from curate.export.hf import update_card_counts
+    from curate.export.writer import verify_written
+
+    results: list[FileResult] = []
+    seen: set[Path] = set()
+    for name, split in dataset.splits.items():
+        for data_file in split.files:
+            if data_file.path in seen:
+                continue
+            seen.add(data_file.path)
+            rel = _relative(dataset, data_file.path)
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            edits = plan.files.get(data_file.path)
+            if edits is None:
+                shutil.copyfile(data_file.path, target)
+                results.append(
+                    FileResult(
+                        rel,
+                        str(name),
+                        data_file.path,
+                        target,
+                        file_frame(split, data_file),
+                        data_file.rows,
+                        data_file.rows,
+                    )
+                )
+                continue
+            data, expected = corrected_bytes(split, edits)
+            target.write_bytes(data)
+            sep, encoding = _options(split)
+            verify_written(target, expected, sep=sep, encoding=encoding, label=rel)
+            results.append(
+                FileResult(
+                    rel,
+                    str(name),
+                    data_file.path,
+                    target,
+                    expected,
+                    data_file.rows,
+                    len(expected),
+                    len(edits.deletes),
+                    edits.updated_cells,
+                )
+            )
+    rows = _rows_after(results)
+    root = dataset.root
+    card = root / CARD_FILENAME
+    if card.is_file():
+        text = card.read_bytes().decode("utf-8")
+        (dest / CARD_FILENAME).write_bytes(update_card_counts(text, rows, dataset.layout.config).encode("utf-8"))
+    for name in sorted(OWN_FILES):
+        if (root / name).is_file():
+            shutil.copyfile(root / name, dest / name)
+    return results
+
+
+def _rows_after(results: list[FileResult]) -> dict[str, int]:
+    """Rows per split after the edits, for the splits that lost rows."""
+    before: dict[str, int] = {}
+    after: dict[str, int] = {}
+    for f in results:
+        before[f.split] = before.get(f.split, 0) + f.rows_before
+        after[f.split] = after.get(f.split, 0) + f.rows_after
+    return {s: n for s, n in after.items() if n != before[s]}
+
+
+# =========================================================================== output folders
+
+
+def check_out(out: Path, root: Path, force: bool) -> None:
+    """``--out`` must be a new or empty folder (or ``--force``), never the dataset or inside it."""
+    target, data = out.resolve(), (root if root.is_dir() else root.parent).resolve()
+    if target == data or data in target.parents or target in data.parents:
+        raise CurateError(
+            "--out must be outside the dataset folder (curate writes into the dataset only with "
+            "`curate apply --in-place`)",
+            file=out,
+        )
+    if target.exists() and not target.is_dir():
+        raise CurateError("--out exists and is not a folder", file=out)
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise CurateError("--out exists and is not empty (use --force to replace it)", file=out)
+
+
+@contextlib.contextmanager
+def staged(out: Path, force: bool) -> Iterator[Path]:
+    """Build the output in a sibling temp folder, then move it into place (replacing with --force)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.curate-", dir=out.parent))
+    try:
+        yield staging
+        old = None
+        if out.exists():
+            if any(out.iterdir()) and not force:  # appeared since the check
+                raise CurateError("--out exists and is not empty (use --force to replace it)", file=out)
+            old = out.parent / f"{staging.name}.old"
+            os.replace(out, old)
+        os.chmod(staging, 0o777 & ~_umask())
+        os.replace(staging, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# =========================================================================== apply
+
+
+def apply_corrections(
+    path: str | Path,
+    corrections_file: str | Path,
+    *,
+    out: str | Path | None = None,
+    in_place: bool = False,
+    include_proposed: bool = False,
+    force: bool = False,
+    backup_dir: str | Path | None = None,
+    key: str | None = None,
+    config: str | None = None,
+) -> ApplyOutcome:
+    """Apply the accepted (or also proposed) corrections: to a copy in ``out``, or in place."""
+    from curate.baseline import suite_roles
+    from curate.dataset import load_dataset
+
+    if (out is None) == (not in_place):
+        raise CurateError("give either --out DIR or --in-place")
+    root = Path(path)
+    source = Path(corrections_file)
+    if out is not None:
+        check_out(Path(out), root, force)
+    everything = read_corrections(source)
+    chosen = select(everything, include_proposed=include_proposed)
+    roles = suite_roles(root)
+    dataset = load_dataset(
+        root, key=key or roles.get("key"), config=config or roles.get("config"), encoding=roles.get("encoding")
+    )
+    plan = plan_edits(chosen, dataset, source=source)
+    if out is not None:
+        with staged(Path(out), force) as staging:
+            files = write_corrected_copy(dataset, plan, staging)
+        for f in files:
+            f.corrected = Path(out) / f.rel
+        return ApplyOutcome(chosen, [f for f in files if f.changed], Path(out), selected_from=len(everything))
+    return _apply_in_place(dataset, plan, chosen, backup_dir, len(everything))
+
+
+def _apply_in_place(
+    dataset: Any, plan: Plan, chosen: list[Correction], backup_dir: str | Path | None, total: int
+) -> ApplyOutcome:
+    from curate.export.hf import update_card_counts
+    from curate.export.writer import file_mode, verify_written
+
+    root = dataset.root
+    temps: dict[Path, Path] = {}
+    results: list[FileResult] = []
+    replaced: list[Path] = []
+    backup: Path | None = None
+    try:
+        for path, edits in plan.files.items():
+            split = dataset.splits[edits.split]
+            rel = _relative(dataset, path)
+            data, expected = corrected_bytes(split, edits)
+            tmp = _temp_beside(path, data)
+            temps[path] = tmp
+            sep, encoding = _options(split)
+            verify_written(tmp, expected, sep=sep, encoding=encoding, label=rel)
+            results.append(
+                FileResult(
+                    rel,
+                    edits.split,
+                    path,
+                    path,
+                    expected,
+                    edits.data_file.rows,
+                    len(expected),
+                    len(edits.deletes),
+                    edits.updated_cells,
+                )
+            )
+        card = root / CARD_FILENAME
+        rows = _rows_after(results)
+        if rows and card.is_file():
+            text = card.read_bytes().decode("utf-8")
+            new = update_card_counts(text, rows, dataset.layout.config)
+            if new != text:
+                temps[card] = _temp_beside(card, new.encode("utf-8"))
+        if not temps:
+            return ApplyOutcome(chosen, [], root, None, total)
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        backup = Path(backup_dir) if backup_dir else root.parent / f"{root.name}.curate-backup-{stamp}"
+        for target in temps:
+            saved = backup / _relative(dataset, target)
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(target, saved)
+        for target, tmp in temps.items():
+            os.chmod(tmp, file_mode(target))
+            os.replace(tmp, target)
+            replaced.append(target)
+    except BaseException:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        for target in replaced:  # roll back what was already replaced
+            shutil.copy2(backup / _relative(dataset, target), target)  # type: ignore[operator]
+        raise
+    return ApplyOutcome(chosen, results, root, backup, total)
+
+
+def _temp_beside(path: Path, data: bytes) -> Path:
+    """A temp file next to ``path`` whose name keeps its suffixes (so it reads as the same format)."""
+    fd, tmp = tempfile.mkstemp(prefix=".curate-tmp-", suffix="-" + path.name, dir=path.parent)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return Path(tmp)

@@ -1,0 +1,556 @@
+"""The Hugging Face bundle: the dataset card's edits, ``PR.md``, and ``curate submit hf``.
+
+``DIR/hf/`` holds exactly the files to upload — the changed data files at their paths in the
+repo and ``README.md`` — plus ``PR.md`` (the pull request's title and description, not uploaded).
+
+The card keeps its YAML header byte for byte, except ``dataset_info.splits[].num_examples`` of
+splits that lost rows (``datasets.load_dataset`` checks those counts and fails when they are
+stale). Its body gets three curate sections, each between HTML-comment markers so a later run
+replaces rather than repeats them: the balance check's "Bias, Risks, and Limitations" text (when
+that check ran and ``curate.card.bias_section`` exists), "Known issues" (problems found but not
+fixed) and a "Changelog" entry (what changed and why; earlier entries are kept).
+
+``submit_hf`` opens the pull request with ``huggingface_hub``: it reads the token from the usual
+Hub sources (``HF_TOKEN``, the token file of ``hf auth login``), never prints it, checks that the
+files it replaces are still the ones ``curate fix`` read (blob ids from ``dataset_info``), skips
+when an open pull request already carries the same corrections (the fingerprint in its title),
+and calls ``create_commit(..., repo_type="dataset", create_pr=True, parent_commit=...)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from curate.errors import CurateError
+
+if TYPE_CHECKING:
+    from curate.export.fix import FixOutcome
+
+CARD_FILENAME = "README.md"
+PR_FILENAME = "PR.md"
+BIAS_HEADING = "Bias, Risks, and Limitations"
+MAX_LISTED = 300  # corrections listed one by one in PR.md and the changelog (all are in corrections.jsonl)
+_BIAS_HEADING_RE = re.compile(
+    r"^(#{1,6})[ \t]*Bias,?[ \t]+Risks,?[ \t]+and[ \t]+Limitations[ \t]*#*[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
+_HEADING_RE = re.compile(r"^(#{1,6})[ \t]", re.MULTILINE)
+CHANGELOG_MARKER = "<!-- curate:changelog -->"
+
+
+# =========================================================================== the card
+
+
+def update_card_counts(text: str, rows: dict[str, int], config: str | None) -> str:
+    """The card with ``num_examples`` of the given splits set to ``rows``; every other byte kept.
+
+    The YAML header is composed (not loaded) so each scalar's exact position is known and only
+    those digits are replaced: comments, quoting, key order and spacing stay as they were.
+    """
+    import yaml
+    from huggingface_hub.repocard import REGEX_YAML_BLOCK
+
+    match = REGEX_YAML_BLOCK.search(text)
+    if not match:
+        return text
+    header, offset = match.group(2), match.start(2)
+    try:
+        root = yaml.compose(header, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return text
+    info = _get(root, "dataset_info")
+    if isinstance(info, yaml.SequenceNode):
+        wanted = config or "default"
+        candidates = [
+            n
+            for n in info.value
+            if _scalar(_get(n, "config_name")) in (wanted, None if wanted == "default" else wanted)
+        ]
+        info = candidates[0] if candidates else (info.value[0] if len(info.value) == 1 else None)
+    splits = _get(info, "splits")
+    if not isinstance(splits, yaml.SequenceNode):
+        return text
+    edits = []
+    for node in splits.value:
+        name = _scalar(_get(node, "name"))
+        count = _get(node, "num_examples")
+        if name in rows and isinstance(count, yaml.ScalarNode) and count.value != str(rows[name]):
+            edits.append((count.start_mark.index, count.end_mark.index, str(rows[name])))
+    for start, end, new in sorted(edits, reverse=True):
+        header = header[:start] + new + header[end:]
+    return text[:offset] + header + text[offset + len(match.group(2)) :]
+
+
+def _get(node: Any, key: str) -> Any:
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            return v
+    return None
+
+
+def _scalar(node: Any) -> str | None:
+    import yaml
+
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def _block(name: str, content: str) -> str:
+    return f"<!-- curate:{name}:start -->\n{content.strip()}\n<!-- curate:{name}:end -->"
+
+
+def _put_block(body: str, name: str, content: str) -> str:
+    """Replace the marked block ``name`` or append it at the end of the card."""
+    pattern = re.compile(
+        re.escape(f"<!-- curate:{name}:start -->") + r".*?" + re.escape(f"<!-- curate:{name}:end -->"), re.DOTALL
+    )
+    block = _block(name, content)
+    if pattern.search(body):
+        return pattern.sub(lambda _: block, body, count=1)
+    return body.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def _put_bias(body: str, bias: str | Callable[[int], str]) -> str:
+    """The balance section: as the card's "Bias, Risks, and Limitations" section, or — when the owner
+    already wrote one — one heading level deeper at the end of theirs; replaced on later runs.
+
+    ``bias`` is the markdown, or a function of the heading level returning it (``bias_section``).
+    """
+    marked = re.compile(r"<!-- curate:bias:start -->\n(.*?)<!-- curate:bias:end -->", re.DOTALL)
+    found = marked.search(body)
+    owner = _BIAS_HEADING_RE.search(body[: found.start()] if found else body)
+    level = len(owner.group(1)) + 1 if owner else 2
+    text = (bias(min(level, 5)) if callable(bias) else bias).strip()
+    if owner:
+        first = _HEADING_RE.match(text)
+        if first and _BIAS_HEADING_RE.match(text.splitlines()[0]):
+            text = "\n".join([f"{'#' * min(level, 6)} {BIAS_HEADING} (measured by curate)"] + text.splitlines()[1:])
+        else:
+            text = f"{'#' * min(level, 6)} Measured by curate\n\n{text}"
+    elif not text.startswith("#"):
+        text = f"## {BIAS_HEADING}\n\n{text}"
+    if found:
+        return body[: found.start()] + _block("bias", text) + body[found.end() :]
+    if owner:
+        end = len(body)
+        for nxt in _HEADING_RE.finditer(body, owner.end()):
+            if len(nxt.group(1)) < level:
+                end = nxt.start()
+                break
+        return body[:end].rstrip("\n") + "\n\n" + _block("bias", text) + "\n\n" + body[end:].lstrip("\n")
+    return _put_block(body, "bias", text)
+
+
+def _put_changelog(body: str, entry: str) -> str:
+    """Insert a changelog entry after the marker (newest first), creating the section if needed."""
+    if CHANGELOG_MARKER in body:
+        return body.replace(CHANGELOG_MARKER, f"{CHANGELOG_MARKER}\n\n{entry.strip()}\n", 1)
+    return body.rstrip("\n") + f"\n\n## Changelog\n\n{CHANGELOG_MARKER}\n\n{entry.strip()}\n"
+
+
+def card_for_upload(
+    text: str | None, *, title: str, bias: str | Callable[[int], str] | None, known_issues: str, changelog: str
+) -> str:
+    """The card to upload: header untouched, curate's sections added or refreshed in the body."""
+    from huggingface_hub.repocard import REGEX_YAML_BLOCK
+
+    if text is None:
+        text = f"# {title}\n"
+    match = REGEX_YAML_BLOCK.search(text)
+    head, body = (text[: match.end()], text[match.end() :]) if match else ("", text)
+    if bias:
+        body = _put_bias(body, bias)
+    body = _put_block(body, "known-issues", known_issues)
+    body = _put_changelog(body, changelog)
+    return head + body
+
+
+def bias_text(report: Any) -> tuple[Callable[[int], str] | None, str | None]:
+    """(a renderer of the balance section by heading level, a warning) from the ``balance`` result.
+
+    Both are None when the suite ran no ``balance`` check or ``curate.card.bias_section`` is
+    not available; a section that cannot be rendered is left out with a warning, not an error.
+    """
+    result = next((r for r in report.results if r.check == "balance"), None)
+    if result is None:
+        return None, None
+    try:
+        from curate.card import bias_section
+    except ImportError:
+        return None, None
+    try:
+        text = bias_section(result)
+    except Exception as exc:  # noqa: BLE001 - an optional section must not stop the bundle; say why it is missing
+        return None, f"the balance section was left out of the card: {type(exc).__name__}: {exc}"
+    if not isinstance(text, str) or not text.strip():
+        return None, None
+
+    def render(level: int) -> str:
+        try:
+            return bias_section(result, heading_level=level)
+        except TypeError:  # an older bias_section without heading levels
+            return text
+
+    return render, None
+
+
+# =========================================================================== texts
+
+
+def _cell(text: Any, limit: int = 160) -> str:
+    text = str(text).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _change(c: Any) -> str:
+    from curate.corrections import show
+
+    return "delete row" if c.op == "delete" else f"`{c.column}`: {show(c.old, 40)} → {show(c.new, 40)}"
+
+
+def fixed_findings(outcome: FixOutcome, result: Any) -> int:
+    """How many of a check's findings these corrections address (their row deleted, or their cell updated)."""
+    deleted = {(c.split, c.key) for c in outcome.plan_corrections if c.op == "delete"}
+    updated = {(c.split, c.key, c.column) for c in outcome.plan_corrections if c.op == "update"}
+    rows = {(c.split, c.key) for c in outcome.plan_corrections if c.op == "update"}
+    fixed = 0
+    for f in result.findings:
+        if f.split is None or f.key is None:
+            continue
+        if (
+            (f.split, f.key) in deleted
+            or (f.split, f.key, f.column) in updated
+            or (f.column is None and (f.split, f.key) in rows)
+        ):
+            fixed += 1
+    return fixed
+
+
+def summary_table(outcome: FixOutcome) -> list[str]:
+    """Per check: status, findings, how many are fixed here, rows deleted, values updated, suggestions not applied."""
+    counts = outcome.corrections.counts()
+    empty = {"delete": 0, "update": 0, "skipped": 0}
+    lines = [
+        "| check | status | findings | fixed here | rows deleted | values updated | suggestions not applied |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    seen: set[str] = set()
+    for r in outcome.report.results:
+        n = counts.get(r.check, empty) if r.check not in seen else empty
+        seen.add(r.check)
+        lines.append(
+            f"| {_cell(r.name)} | {r.status.value} | {len(r.findings)} | {fixed_findings(outcome, r)} | "
+            f"{n['delete']} | {n['update']} | {n['skipped']} |"
+        )
+    d, u = outcome.counts["delete"], outcome.counts["update"]
+    lines.append(
+        f"| **total** | | {sum(len(r.findings) for r in outcome.report.results)} | | **{d}** | **{u}** | "
+        f"{len(outcome.corrections.skipped)} |"
+    )
+    return lines
+
+
+def files_table(outcome: FixOutcome, *, diff_links: bool) -> list[str]:
+    lines = [
+        "| file | split | rows before | rows after | rows deleted | cells updated |"
+        + (" review diff |" if diff_links else ""),
+        "|---|---|---:|---:|---:|---:|" + ("---|" if diff_links else ""),
+    ]
+    for f in outcome.files:
+        link = f" [{f.rel}.diff.html](diff/{f.rel}.diff.html) |" if diff_links else ""
+        lines.append(
+            f"| `{f.rel}` | {f.split} | {f.rows_before} | {f.rows_after} | {f.deleted} | {f.updated_cells} |{link}"
+        )
+    return lines
+
+
+def corrections_table(outcome: FixOutcome, limit: int = MAX_LISTED) -> list[str]:
+    items = outcome.plan_corrections
+    lines = ["| id | split | key | change | confidence | check | reason |", "|---|---|---|---|---:|---|---|"]
+    for c in items[:limit]:
+        lines.append(
+            f"| `{c.id}` | {_cell(c.split)} | {_cell(c.key)} | {_cell(_change(c))} | {c.confidence:.2f} | "
+            f"{_cell(c.check)} | {_cell(c.reason)} |"
+        )
+    if len(items) > limit:
+        lines.append(f"| … | | | {len(items) - limit} more in `corrections.jsonl` | | | |")
+    return lines
+
+
+def known_issues(outcome: FixOutcome) -> str:
+    """Problems the checks found that these corrections do not fix (for the card and PR.md)."""
+    lines = ["## Known issues", ""]
+    items = []
+    for r in outcome.report.results:
+        if r.status.value == "pass":
+            continue
+        fixed = fixed_findings(outcome, r)
+        if r.findings and fixed == len(r.findings):
+            continue  # everything this check found is fixed by these corrections
+        note = f" ({fixed} of {len(r.findings)} findings fixed in this revision)" if fixed else ""
+        items.append(f"- **{_cell(r.name)}** ({r.status.value}): {_cell(r.message, 300)}{note}")
+    if not items:
+        checks = ", ".join(r.name for r in outcome.report.results)
+        items.append(f"- None left after these corrections (curate {outcome.version}; checks: {checks}).")
+    lines += items
+    if outcome.corrections.skipped:
+        summary = ", ".join(f"{n} {why}" for why, n in outcome.corrections.skipped_summary().items())
+        lines += ["", f"Suggestions not applied: {summary}."]
+    return "\n".join(lines)
+
+
+def changelog_entry(outcome: FixOutcome) -> str:
+    d, u = outcome.counts["delete"], outcome.counts["update"]
+    lines = [f"### {outcome.date}: data corrections (curate {outcome.version}, `{outcome.fingerprint}`)", ""]
+    if not outcome.plan_corrections:
+        lines.append("No corrections.")
+        return "\n".join(lines)
+    lines.append(
+        f"{d} row(s) deleted and {u} value(s) updated; each change, with its reason and confidence, is in "
+        "the pull request that made it."
+    )
+    lines += [""] + files_table(outcome, diff_links=False) + [""]
+    by_check = outcome.corrections.counts()
+    for check, n in by_check.items():
+        if n["delete"] or n["update"]:
+            parts = [
+                f"{n['delete']} row(s) deleted" if n["delete"] else "",
+                f"{n['update']} value(s) updated" if n["update"] else "",
+            ]
+            lines.append(f"- `{check}`: {', '.join(p for p in parts if p)}")
+    return "\n".join(lines)
+
+
+def pr_title(outcome: FixOutcome) -> str:
+    d, u = outcome.counts["delete"], outcome.counts["update"]
+    parts = ([f"delete {d} row{'s' if d != 1 else ''}"] if d else []) + (
+        [f"fix {u} value{'s' if u != 1 else ''}"] if u else []
+    )
+    what = " and ".join(parts) if parts else "no corrections"
+    return f"Data quality: {what} [curate {outcome.fingerprint}]"
+
+
+def pr_markdown(outcome: FixOutcome) -> str:
+    """PR.md: ``# title`` then the description (summary tables, files, every change, how it was made)."""
+    d, u = outcome.counts["delete"], outcome.counts["update"]
+    lines = [f"# {pr_title(outcome)}", ""]
+    lines.append(
+        f"This pull request proposes **{d} row deletion(s)** and **{u} value update(s)** found by "
+        f"[curate](https://pypi.org/project/curate/) {outcome.version} checks. Every change is listed below "
+        "with the check that found it, its reason and its confidence; the review diffs show each changed file."
+    )
+    lines += ["", "## Summary", ""] + summary_table(outcome)
+    if outcome.files:
+        lines += ["", "## Files", ""] + files_table(outcome, diff_links=False)
+    lines += ["", "## Changes", "", f"<details><summary>{len(outcome.plan_corrections)} correction(s)</summary>", ""]
+    lines += corrections_table(outcome) + ["", "</details>", ""]
+    lines += [known_issues(outcome).replace("## Known issues", "## Known issues not fixed here", 1), ""]
+    lines += [
+        "## How this was made",
+        "",
+        (
+            f"`{outcome.command}` (curate {outcome.version}; only suggestions with confidence ≥ "
+            f"{outcome.min_confidence:g} were kept). The corrections are in `corrections.jsonl`, one per line; "
+            "review them (set `status` to `accepted` or `rejected`) and re-apply with "
+            "`curate apply DATASET corrections.jsonl --out DIR`, which reproduces these files exactly."
+        ),
+        "",
+        f"<!-- curate-fingerprint: {outcome.fingerprint} -->",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def parse_pr(text: str) -> tuple[str, str]:
+    """(title, description) of a PR.md: the first ``# `` line, then the rest."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            return line[2:].strip(), "\n".join(lines[i + 1 :]).strip() + "\n"
+    raise CurateError("PR.md has no '# title' line")
+
+
+# =========================================================================== the bundle
+
+
+def write_hf_bundle(outcome: FixOutcome, dest: Path, card_text: str | None) -> list[str]:
+    """Write ``dest`` (= DIR/hf): changed data files, README.md, PR.md. Returns the upload paths."""
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    uploads: list[str] = []
+    for f in outcome.files:
+        target = dest / f.rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(f.corrected, target)
+        uploads.append(f.rel)
+    title = str((outcome.dataset.layout.card or {}).get("pretty_name") or outcome.dataset.root.name)
+    card = card_for_upload(
+        card_text,
+        title=title,
+        bias=outcome.bias,
+        known_issues=known_issues(outcome),
+        changelog=changelog_entry(outcome),
+    )
+    (dest / CARD_FILENAME).write_text(card, encoding="utf-8", newline="")
+    uploads.append(CARD_FILENAME)
+    (dest / PR_FILENAME).write_text(pr_markdown(outcome), encoding="utf-8")
+    return uploads
+
+
+def git_blob_sha1(data: bytes) -> str:
+    """The git object id of a file's content (what the Hub reports as ``blobId`` for non-LFS files)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def file_identity(path: Path) -> dict[str, Any]:
+    data = Path(path).read_bytes()
+    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "git_sha1": git_blob_sha1(data)}
+
+
+# =========================================================================== submit
+
+
+def check_repo(repo: str) -> None:
+    if not re.fullmatch(r"[\w.\-]+/[\w.\-]+", repo):
+        raise CurateError(f"--repo must be OWNER/NAME, got '{repo}'")
+
+
+def submit_hf(
+    source: Path,
+    repo: str,
+    *,
+    revision: str | None = None,
+    parent_commit: str | None = None,
+    dry_run: bool = False,
+    allow_duplicate: bool = False,
+    echo: Callable[[str], None] = print,
+) -> str | None:
+    """Open a pull request on dataset ``repo`` with the bundle in ``source/hf``; returns its URL."""
+    check_repo(repo)
+    bundle = Path(source) / "hf"
+    manifest_path = Path(source) / "fix.json"
+    if not bundle.is_dir() or not manifest_path.is_file():
+        raise CurateError(
+            "not a `curate fix` output folder with an hf/ bundle (run `curate fix DATASET --out DIR`)", file=source
+        )
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    title, description = parse_pr((bundle / PR_FILENAME).read_text(encoding="utf-8"))
+    uploads = [p for p in sorted(bundle.rglob("*")) if p.is_file() and p.relative_to(bundle).as_posix() != PR_FILENAME]
+    total = manifest.get("corrections", {}).get("total", 0)
+    if not total:
+        echo("nothing to submit: curate fix proposed no corrections")
+        return None
+    fingerprint = manifest.get("fingerprint", "")
+    from huggingface_hub import constants, get_token
+
+    token = get_token()
+    where = f"{constants.ENDPOINT}/datasets/{repo}"
+    if dry_run:
+        echo(f"dry run: would open a pull request on {where}")
+        echo(f"  base:   {revision or 'main'} at {parent_commit or 'its current head commit'}")
+        echo(f"  title:  {title}")
+        echo(f"  description: {len(description.splitlines())} lines (hf/{PR_FILENAME})")
+        for path in uploads:
+            data = path.read_bytes()
+            echo(
+                f"  upload: {path.relative_to(bundle).as_posix()} ({len(data)} bytes, "
+                f"sha256 {hashlib.sha256(data).hexdigest()[:12]})"
+            )
+        echo(f"  token:  {'found' if token else 'not found (set HF_TOKEN or run `hf auth login` before submitting)'}")
+        return None
+    if not token:
+        raise CurateError("no Hugging Face token: set HF_TOKEN or run `hf auth login` (a token with write access)")
+    from huggingface_hub import CommitOperationAdd, HfApi
+
+    api = HfApi(token=token)
+    with _hub_errors(token, repo):
+        info = api.dataset_info(repo, revision=parent_commit or revision, files_metadata=True)
+        parent = parent_commit or info.sha
+        _check_originals(manifest, info, repo, parent)
+        if not allow_duplicate and fingerprint:
+            for discussion in api.get_repo_discussions(
+                repo_id=repo, repo_type="dataset", discussion_type="pull_request", discussion_status="open"
+            ):
+                if fingerprint in discussion.title:
+                    echo(
+                        f"an open pull request already proposes these corrections: #{discussion.num} "
+                        f"({where}/discussions/{discussion.num}); nothing sent (use --allow-duplicate to open another)"
+                    )
+                    return None
+        operations = [
+            CommitOperationAdd(path_in_repo=p.relative_to(bundle).as_posix(), path_or_fileobj=str(p)) for p in uploads
+        ]
+        commit = api.create_commit(
+            repo_id=repo,
+            operations=operations,
+            commit_message=title,
+            commit_description=description,
+            repo_type="dataset",
+            create_pr=True,
+            parent_commit=parent,
+            revision=revision,
+        )
+    url = commit.pr_url or commit.commit_url
+    echo(f"pull request opened: {url}")
+    return url
+
+
+def _check_originals(manifest: dict[str, Any], info: Any, repo: str, parent: str | None) -> None:
+    """Refuse when a file to replace changed upstream since `curate fix` read it."""
+    siblings = {s.rfilename: s for s in (info.siblings or [])}
+    at = f"{repo}@{(parent or '')[:8]}"
+    for rel, original in (manifest.get("hf", {}).get("originals") or {}).items():
+        sibling = siblings.get(rel)
+        if original is None:
+            continue  # a file curate creates (a card the dataset did not have)
+        if sibling is None:
+            raise CurateError(f"'{rel}' is not in {at}: is --repo the dataset this folder was downloaded from?")
+        if sibling.lfs is not None:
+            same = sibling.lfs.sha256 == original["sha256"]
+        elif sibling.blob_id is not None:
+            same = sibling.blob_id == original["git_sha1"]
+        else:
+            continue
+        if not same:
+            raise CurateError(
+                f"'{rel}' in {at} differs from the file curate fix read: the dataset changed upstream; "
+                "download it again and re-run `curate fix`"
+            )
+
+
+class _hub_errors:
+    """Turn huggingface_hub / network errors into one-line CurateErrors that never show the token."""
+
+    def __init__(self, token: str, repo: str) -> None:
+        self.token, self.repo = token, repo
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if exc is None or isinstance(exc, CurateError):
+            return False
+        from huggingface_hub.errors import (
+            HfHubHTTPError,
+            OfflineModeIsEnabled,
+            RepositoryNotFoundError,
+            RevisionNotFoundError,
+        )
+
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0].replace(self.token, "***")
+        if isinstance(exc, OfflineModeIsEnabled):
+            raise CurateError("HF_HUB_OFFLINE is set: unset it to submit") from None
+        if isinstance(exc, RepositoryNotFoundError):
+            raise CurateError(f"dataset repo '{self.repo}' not found on the Hub (or the token cannot see it)") from None
+        if isinstance(exc, RevisionNotFoundError):
+            raise CurateError(f"revision not found in '{self.repo}': {first}") from None
+        if isinstance(exc, (HfHubHTTPError, OSError, ValueError)) or type(exc).__module__.startswith("httpx"):
+            raise CurateError(f"Hugging Face Hub: {first}") from None
+        return False

@@ -1,0 +1,627 @@
+"""Findings → corrections (``curate fix``), and the corrections.jsonl format: read, write, validate.
+
+Real checks that delete rows (duplicates, leakage) and relabel rows (label_errors) are written
+separately; the machinery is tested here with two small checks registered only for these tests:
+``test_copies`` (a content-based copy finder that suggests deleting the later copy, within and
+across splits) and ``test_oracle`` (suggests the planted true label of each flipped row, with a
+confidence). :func:`fix_example` runs ``curate fix`` on a bundled example; when the real check
+families are registered, :func:`test_fix_example_with_builtin_checks` asserts the planted problems.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from click.testing import CliRunner
+from conftest import EXAMPLES, write
+
+from curate import checks as check_registry
+from curate.checks import registry
+from curate.checks.base import Check, CheckParams
+from curate.context import RunContext
+from curate.corrections import (
+    DEFAULT_CONFIDENCE,
+    Correction,
+    build_corrections,
+    correction_id,
+    plan_edits,
+    read_corrections,
+    write_corrections,
+)
+from curate.dataset import load_dataset
+from curate.errors import CurateError
+from curate.findings import CheckResult, Finding, Report, RowRef, Status
+
+PLANTED = {
+    name: json.loads((EXAMPLES / "planted" / f"{name}.json").read_text()) for name in ("hf_news", "kaggle_loans")
+}
+
+
+# =========================================================================== test-only checks
+
+
+class CopiesParams(CheckParams):
+    column: str | None = "text"  # compare this column (normalised); None: every column but `ignore`
+    ignore: list[str] = []
+
+
+class CopiesCheck(Check):
+    """Rows whose content repeats an earlier row (earlier splits first): delete the later copy."""
+
+    name: ClassVar[str] = "test_copies"
+    description: ClassVar[str] = "test only: later copies of a row's content, within and across splits"
+    Params = CopiesParams
+
+    def run(self, ctx: RunContext) -> CheckResult:
+        from curate.corrections import normalise_text
+
+        first: dict[str, RowRef] = {}
+        findings = []
+        for split in ctx.dataset.splits.values():
+            frame = split.frame
+            if self.params.column:
+                content = [normalise_text(v) if isinstance(v, str) else None for v in frame[self.params.column]]
+            else:
+                columns = [c for c in frame.columns if c not in self.params.ignore]
+                content = ["\x1f".join(map(str, row)) for row in frame[columns].itertuples(index=False)]
+            for position, value in enumerate(content):
+                if value is None:
+                    continue
+                if value in first:
+                    ref, original = split.ref(position), first[value]
+                    findings.append(
+                        Finding(
+                            f"copy of {original.split}/{original.key}",
+                            split=ref.split,
+                            row=ref.row,
+                            key=ref.key,
+                            related=[original],
+                            suggestion={"action": "delete", "confidence": 1.0},
+                        )
+                    )
+                else:
+                    first[value] = split.ref(position)
+        return self.result(
+            failed=bool(findings),
+            message=f"{len(findings)} copies",
+            metrics={"copies": len(findings)},
+            findings=findings,
+        )
+
+
+class OracleParams(CheckParams):
+    planted: str
+    confidence: dict[str, float] = {"train": 0.95, "test": 0.55}
+
+
+class OracleCheck(Check):
+    """Suggests the planted true label of every flipped row (a stand-in for label_errors)."""
+
+    name: ClassVar[str] = "test_oracle"
+    description: ClassVar[str] = "test only: planted label flips as label suggestions"
+    Params = OracleParams
+
+    def run(self, ctx: RunContext) -> CheckResult:
+        findings = []
+        for flip in json.loads(Path(self.params.planted).read_text())["flipped_labels"]:
+            split = ctx.dataset.splits[flip["split"]]
+            row = split.keys.tolist().index(flip["id"])
+            findings.append(
+                Finding(
+                    f"label {flip['given']!r} looks like {flip['true']!r}",
+                    split=flip["split"],
+                    row=row,
+                    key=flip["id"],
+                    column="label",
+                    suggestion={"label": flip["true"], "confidence": self.params.confidence[flip["split"]]},
+                )
+            )
+        return self.result(failed=bool(findings), message=f"{len(findings)} label issues", findings=findings)
+
+
+@contextlib.contextmanager
+def registered_test_checks() -> Iterator[None]:
+    """The test-only checks in the registry, for a block (the registry is restored after)."""
+    registry()  # load the real families first
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(check_registry._REGISTRY, CopiesCheck.name, CopiesCheck)
+        patch.setitem(check_registry._REGISTRY, OracleCheck.name, OracleCheck)
+        yield
+
+
+@pytest.fixture
+def extra_checks():
+    """Register the test-only checks for one test."""
+    with registered_test_checks():
+        yield [CopiesCheck, OracleCheck]
+
+
+def news_suite(folder: Path, *extra: str) -> Path:
+    """A suite for hf_news with schema, the copy finder and the label oracle (plus ``extra`` lines)."""
+    planted = EXAMPLES / "planted" / "hf_news.json"
+    lines = "\n".join(f"  - {e}" for e in extra)
+    return write(
+        folder / "news-suite.yaml",
+        f"""
+        dataset: {{key: id, label: label, text: text}}
+        checks:
+          - schema: {{}}
+          - test_copies: {{column: text}}
+          - test_oracle: {{planted: "{planted}"}}
+        """
+        + (lines + "\n" if lines else ""),
+    )
+
+
+def fix_example(name: str, out: Path, suite: str | Path | None = None, **options: Any):
+    """``curate fix`` on a bundled example (never modified) into ``out``; returns the FixOutcome."""
+    from curate.export.fix import fix_dataset
+
+    return fix_dataset(EXAMPLES / name, out, suite=suite, **options)
+
+
+def ids_of(corrections, op: str) -> set[str]:
+    return {c.key for c in corrections if c.op == op}
+
+
+# =========================================================================== the bundled example
+
+
+def test_fix_hf_news_schema_suggestions_become_label_updates(tmp_path: Path) -> None:
+    """The example's own suite: schema's did-you-mean fixes for the 3 misspelt labels, nothing else."""
+    outcome = fix_example("hf_news", tmp_path / "out")
+    got = {(c.key, c.column, c.old, c.new) for c in outcome.plan_corrections}
+    want = {(p["id"], "label", p["label"], p["intended_label"]) for p in PLANTED["hf_news"]["invalid_labels"]}
+    assert got == want
+    by_key = {c.key: c for c in outcome.plan_corrections}
+    assert by_key["tr-02003"].confidence == 1.0  # 'Science' → 'science': a respelling, unambiguous
+    assert by_key["tr-02001"].confidence == DEFAULT_CONFIDENCE  # 'sport' → 'sports': a guess
+    assert "also expect" in by_key["tr-02003"].reason  # expect's in-set fix merged into the same correction
+    assert all(c.status == "proposed" and c.check == "schema" for c in outcome.plan_corrections)
+    lines = (tmp_path / "out" / "corrections.jsonl").read_text().splitlines()
+    assert [list(json.loads(line)) for line in lines] == [
+        ["id", "check", "split", "row", "key", "op", "column", "old", "new", "confidence", "reason", "status"]
+    ] * 3
+
+
+def test_fix_deletes_planted_copies_and_leaks_and_relabels_flips(tmp_path: Path, extra_checks) -> None:
+    planted = PLANTED["hf_news"]
+    outcome = fix_example("hf_news", tmp_path / "out", suite=news_suite(tmp_path))
+    copies = {
+        d["id"] for key in ("exact_duplicates", "normalized_duplicates", "conflicting_labels") for d in planted[key]
+    }
+    leaks = {d["test_id"] for d in planted["leakage"] if d["kind"] == "exact"}
+    assert ids_of(outcome.plan_corrections, "delete") == copies | leaks  # every copy, no clean row
+    deletes = {c.key: c for c in outcome.plan_corrections if c.op == "delete"}
+    original = {d["id"]: d["original_id"] for d in planted["exact_duplicates"]}
+    for copy, kept in original.items():
+        assert deletes[copy].reason.endswith(f"keeps train/{kept}") and deletes[copy].confidence == 1.0
+        assert deletes[copy].old["id"] == copy and set(deletes[copy].old) == {"id", "text", "label", "author_gender"}
+    flips = {(d["id"], d["true"]) for d in planted["flipped_labels"]}
+    relabels = {(c.key, c.new) for c in outcome.plan_corrections if c.op == "update" and c.check == "test_oracle"}
+    assert relabels == flips
+
+
+def test_min_confidence_drops_less_confident_suggestions(tmp_path: Path, extra_checks) -> None:
+    planted = PLANTED["hf_news"]
+    outcome = fix_example("hf_news", tmp_path / "out", suite=news_suite(tmp_path), min_confidence=0.6)
+    relabelled = {c.key for c in outcome.plan_corrections if c.check == "test_oracle"}
+    assert relabelled == {d["id"] for d in planted["flipped_labels"] if d["split"] == "train"}
+    skipped = [s for s in outcome.corrections.skipped if s.why == "below --min-confidence"]
+    assert {s.key for s in skipped} == {d["id"] for d in planted["flipped_labels"] if d["split"] == "test"}
+    assert {"tr-02001", "tr-02004"} <= {c.key for c in outcome.plan_corrections}  # 0.9 ≥ 0.6
+
+
+def test_fix_ids_are_stable_across_runs(tmp_path: Path, extra_checks) -> None:
+    suite = news_suite(tmp_path)
+    first = fix_example("hf_news", tmp_path / "a", suite=suite)
+    second = fix_example("hf_news", tmp_path / "b", suite=suite)
+    assert (tmp_path / "a" / "corrections.jsonl").read_bytes() == (tmp_path / "b" / "corrections.jsonl").read_bytes()
+    assert first.fingerprint == second.fingerprint
+    c = first.plan_corrections[0]
+    assert c.id == correction_id(c.check, c.split, c.key, c.column, c.op)
+
+
+@pytest.mark.skipif(
+    not {"duplicates", "leakage", "label_errors"} <= set(registry()),
+    reason="duplicates / leakage / label_errors checks not registered yet",
+)
+def test_fix_example_with_builtin_checks(tmp_path: Path) -> None:  # pragma: no cover - until the checks land
+    """The issue's done-when on the real checks: every planted copy and leak deleted and no clean row,
+    detected flips relabelled to their true label, the corrected copy passes duplicates and leakage,
+    and ``curate apply`` reproduces it byte for byte. (Label precision: see the benchmarks.)"""
+    import curate
+    from curate.export.fix import apply_corrections
+
+    planted = PLANTED["hf_news"]
+    suite = write(
+        tmp_path / "suite.yaml",
+        """
+        dataset: {key: id, label: label, text: text}
+        checks:
+          - duplicates: {}
+          - leakage: {}
+          - label_errors: {}
+        """,
+    )
+    outcome = fix_example("hf_news", tmp_path / "out", suite=suite)
+    deleted = ids_of(outcome.plan_corrections, "delete")
+    copies = {d["id"] for key in ("exact_duplicates", "normalized_duplicates") for d in planted[key]}
+    leaks = {d["test_id"] for d in planted["leakage"] if d["kind"] == "exact"}
+    problem_rows = (
+        copies
+        | leaks
+        | {d["id"] for d in planted["conflicting_labels"] + planted["near_duplicates"]}
+        | {d["test_id"] for d in planted["leakage"]}
+    )
+    assert copies | leaks <= deleted <= problem_rows
+    true_label = {d["id"]: d["true"] for d in planted["flipped_labels"]}
+    relabelled = {c.key: c.new for c in outcome.plan_corrections if c.op == "update" and c.column == "label"}
+    assert set(relabelled) & set(true_label)
+    assert all(relabelled[k] == true_label[k] for k in set(relabelled) & set(true_label))
+    recheck = curate.check(tmp_path / "out" / "data", suite, only="duplicates,leakage")
+    assert [r.status.value for r in recheck.results] == ["pass", "pass"]
+    apply_corrections(
+        EXAMPLES / "hf_news", tmp_path / "out" / "corrections.jsonl", out=tmp_path / "applied", include_proposed=True
+    )
+    for f in outcome.all_files:
+        assert (tmp_path / "applied" / f.rel).read_bytes() == f.corrected.read_bytes()
+
+
+# =========================================================================== rules, on hand-built findings
+
+
+@pytest.fixture
+def tiny(hf_folder: Path):
+    return load_dataset(hf_folder, key="id")
+
+
+def report_of(*results: tuple[str, list[Finding]]) -> Report:
+    return Report({}, [CheckResult(check, check, Status.FAIL, "", findings=f) for check, f in results])
+
+
+def delete(split: str, key: str, kept: tuple[str, str] | None = None, **extra: Any) -> Finding:
+    related = [RowRef(kept[0], 0, kept[1])] if kept else []
+    return Finding("copy", split=split, key=key, related=related, suggestion={"action": "delete", **extra})
+
+
+def update(split: str, key: str, **suggestion: Any) -> Finding:
+    return Finding("fix me", split=split, key=key, suggestion=suggestion)
+
+
+def test_delete_and_update_shapes(tiny) -> None:
+    report = report_of(
+        ("dups", [delete("train", "a3", kept=("train", "a1"))]),
+        ("labels", [update("test", "b2", label="pos", confidence=0.8)]),
+    )
+    cs = build_corrections(report, tiny)
+    d, u = cs.corrections
+    assert (d.op, d.split, d.key, d.row, d.column, d.new, d.confidence) == ("delete", "train", "a3", 2, None, None, 1.0)
+    assert d.old == {"id": "a3", "text": "loved every minute of this clever comedy", "label": "pos", "gender": "male"}
+    assert d.reason == "copy; keeps train/a1"
+    assert (u.op, u.key, u.row, u.column, u.old, u.new, u.confidence, u.status) == (
+        "update",
+        "b2",
+        1,
+        "label",
+        "neg",
+        "pos",
+        0.8,
+        "proposed",
+    )
+
+
+def test_missing_confidence_rules(tiny) -> None:
+    report = report_of(
+        ("schema", [update("train", "a1", gender=" Female "), update("train", "a2", label="pos")]),
+        ("dups", [delete("train", "a4")]),
+    )
+    by_key = {c.key: c for c in build_corrections(report, tiny).corrections}
+    assert by_key["a1"].confidence == 1.0  # same value after NFKC / case / whitespace normalisation
+    assert by_key["a2"].confidence == DEFAULT_CONFIDENCE
+    assert by_key["a4"].confidence == 1.0  # a delete
+
+
+def test_same_change_from_two_checks_is_merged(tiny) -> None:
+    report = report_of(
+        ("first", [update("train", "a2", label="pos", confidence=0.7)]),
+        ("second", [update("train", "a2", label="pos", confidence=0.9, reason="second says so")]),
+    )
+    (c,) = build_corrections(report, tiny).corrections
+    assert (c.check, c.confidence, c.id) == ("first", 0.9, correction_id("first", "train", "a2", "label", "update"))
+    assert c.reason == "fix me; also second: second says so"
+
+
+def test_conflicting_values_keep_the_most_confident_and_a_tie_keeps_none(tiny) -> None:
+    report = report_of(
+        ("a", [update("train", "a2", label="pos", confidence=0.7), update("train", "a4", label="pos", confidence=0.6)]),
+        ("b", [update("train", "a2", label="meh", confidence=0.8), update("train", "a4", label="meh", confidence=0.6)]),
+    )
+    cs = build_corrections(report, tiny)
+    assert [(c.key, c.new, c.check) for c in cs.corrections] == [("a2", "meh", "b")]
+    assert [(s.key, s.why) for s in cs.skipped] == [
+        ("a2", "conflicting suggestions"),
+        ("a4", "conflicting suggestions"),
+        ("a4", "conflicting suggestions"),
+    ]
+
+
+def test_deleted_rows_get_no_updates_and_one_copy_always_stays(tiny) -> None:
+    report = report_of(
+        (
+            "dups",
+            [
+                delete("train", "a1", kept=("train", "a3")),
+                delete("train", "a3", kept=("train", "a1")),
+                delete("train", "a1", kept=("train", "a3")),
+            ],
+        ),
+        ("labels", [update("train", "a1", label="neg", confidence=0.9)]),
+    )
+    cs = build_corrections(report, tiny)
+    assert [(c.op, c.key) for c in cs.corrections] == [("delete", "a1")]
+    assert sorted(s.why for s in cs.skipped) == ["row deleted", "would delete every copy"]
+
+
+def test_unusable_suggestions_are_skipped_with_a_reason(tiny) -> None:
+    report = report_of(
+        (
+            "x",
+            [
+                Finding("column-level", split="train", column="label", suggestion={"label": "pos"}),
+                update("train", "zz", label="pos"),
+                update("train", "a1", nope="x"),
+                update("train", "a1", label="pos"),  # already 'pos'
+                update("train", "a2", label="pos", confidence=1.5),
+                Finding("odd", split="train", key="a2", suggestion={"action": "merge"}),
+            ],
+        )
+    )
+    cs = build_corrections(report, tiny)
+    assert cs.corrections == []
+    assert [s.why for s in cs.skipped] == [
+        "not about one row",
+        "unknown row",
+        "unknown column",
+        "no change",
+        "invalid confidence",
+        "unknown action",
+    ]
+
+
+def test_schema_value_fix_applies_to_every_row_with_that_value(tmp_path: Path) -> None:
+    root = write(tmp_path / "ds" / "train.csv", "id,label\n1,sport\n2,world\n3,sport\n4,sport\n").parent
+    dataset = load_dataset(root, key="id")
+    report = report_of(("schema", [update("train", "1", label="sports")]))
+    cs = build_corrections(report, dataset)
+    assert [(c.key, c.new) for c in cs.corrections] == [("1", "sports"), ("3", "sports"), ("4", "sports")]
+    assert len({c.id for c in cs.corrections}) == 3
+
+
+def test_expect_in_set_gets_the_canonical_spelling_when_unambiguous(tmp_path: Path) -> None:
+    from curate.runner import check as run_check
+
+    root = write(tmp_path / "ds" / "train.csv", "id,sex\n1,Male\n2, female\n3,MALE\n4,Mal\n5,Female\n").parent
+    write(
+        root / "curate.yaml",
+        """
+        dataset: {key: id}
+        checks:
+          - expect:
+              - expect_column_values_to_be_in_set: {column: sex, value_set: [Male, Female]}
+        """,
+    )
+    report = run_check(root)
+    from curate.suite import load_suite
+
+    cs = build_corrections(report, load_dataset(root, key="id"), suite=load_suite(None, root))
+    assert [(c.key, c.old, c.new, c.confidence) for c in cs.corrections] == [
+        ("2", " female", "Female", 1.0),
+        ("3", "MALE", "Male", 1.0),
+    ]
+
+
+# =========================================================================== corrections.jsonl
+
+
+def test_write_then_read_round_trips(tmp_path: Path, tiny) -> None:
+    report = report_of(
+        ("dups", [delete("train", "a3", kept=("train", "a1"))]),
+        ("labels", [update("test", "b2", label="pos", confidence=0.8)]),
+    )
+    corrections = build_corrections(report, tiny).corrections
+    path = write_corrections(corrections, tmp_path / "c.jsonl")
+    back = read_corrections(path)
+    assert [c.to_dict() for c in back] == [c.to_dict() for c in corrections]
+    assert [c.line for c in back] == [1, 2]
+
+
+def test_hand_written_corrections_get_defaults(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "c.jsonl",
+        """
+        {"split": "train", "key": "a1", "op": "update", "column": "label", "old": "pos", "new": "neg"}
+
+        {"split": "train", "key": 7, "op": "delete", "old": {"id": "a2"}, "status": "accepted"}
+        """,
+    )
+    a, b = read_corrections(path)
+    assert (a.check, a.status, a.confidence, a.id, a.line) == (
+        "manual",
+        "proposed",
+        1.0,
+        correction_id("manual", "train", "a1", "label", "update"),
+        1,
+    )
+    assert (b.key, b.status, b.line) == ("7", "accepted", 3)
+
+
+BAD_LINES = [
+    ('{"split": "train", "key": "a1", "op": "update", "column": "label", "old": "pos", "new": "neg"', "malformed JSON"),
+    ('["not", "an", "object"]', "expected a JSON object, got list"),
+    ('{"split": "train", "key": "a1", "op": "updte"}', "unknown op 'updte' (did you mean 'update'?)"),
+    (
+        '{"split": "train", "key": "a1", "op": "delete", "old": {}, "stauts": "accepted"}',
+        "unknown field 'stauts' (did you mean 'status'?)",
+    ),
+    ('{"key": "a1", "op": "delete", "old": {}}', "missing field 'split'"),
+    ('{"split": "train", "key": "a1", "op": "update", "old": "pos", "new": "neg"}', "an update needs 'column'"),
+    ('{"split": "train", "key": "a1", "op": "update", "column": "label", "new": "neg"}', "an update needs 'old'"),
+    ('{"split": "train", "key": "a1", "op": "delete"}', "a delete needs 'old'"),
+    (
+        '{"split": "train", "key": "a1", "op": "delete", "old": {}, "confidence": 2}',
+        "'confidence' must be a number between 0 and 1",
+    ),
+    ('{"split": "train", "key": "a1", "op": "delete", "old": {}, "status": "done"}', "unknown status 'done'"),
+    ('{"split": "train", "key": "a1", "op": "delete", "old": {}, "row": -1}', "'row' must be a non-negative integer"),
+]
+
+
+@pytest.mark.parametrize("line, message", BAD_LINES)
+def test_malformed_lines_are_located_errors(tmp_path: Path, line: str, message: str) -> None:
+    good = '{"split": "train", "key": "a9", "op": "delete", "old": {}}'
+    path = tmp_path / "c.jsonl"
+    path.write_text(good + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(CurateError) as info:
+        read_corrections(path)
+    assert info.value.file == str(path) and info.value.line == 2
+    assert message in info.value.message
+
+
+def test_duplicate_ids_and_bad_bytes(tmp_path: Path) -> None:
+    line = '{"id": "x1", "split": "train", "key": "a1", "op": "delete", "old": {}}\n'
+    (tmp_path / "dup.jsonl").write_text(line + line.replace("a1", "a2"))
+    with pytest.raises(CurateError, match="duplicate correction id 'x1' \\(first on line 1\\)") as info:
+        read_corrections(tmp_path / "dup.jsonl")
+    assert info.value.line == 2
+    (tmp_path / "bin.jsonl").write_bytes(line.encode() + b'{"split": "tr\xff"}\n')
+    with pytest.raises(CurateError, match="not valid UTF-8") as info:
+        read_corrections(tmp_path / "bin.jsonl")
+    assert info.value.line == 2
+    with pytest.raises(CurateError, match="corrections file not found"):
+        read_corrections(tmp_path / "missing.jsonl")
+
+
+# =========================================================================== corrections → edits
+
+
+def _plan_error(tiny, *corrections: Correction) -> CurateError:
+    for number, c in enumerate(corrections, start=1):
+        c.line = number
+    with pytest.raises(CurateError) as info:
+        plan_edits(list(corrections), tiny, source="c.jsonl")
+    return info.value
+
+
+def fix(**kw: Any) -> Correction:
+    base = dict(
+        check="manual",
+        split="train",
+        row=None,
+        key="a1",
+        op="update",
+        column="label",
+        old="pos",
+        new="neg",
+        confidence=1.0,
+        reason="",
+    )
+    base.update(kw)
+    return Correction(**base)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(split="tran"), "unknown split 'tran' (did you mean 'train'?); splits: train, test"),
+        (dict(key="zz"), "unknown key 'zz' in split 'train' (key column 'id')"),
+        (dict(column="lable"), "unknown column 'lable' in split 'train' (did you mean 'label'?)"),
+        (dict(old="neg", new="pos"), "stale correction"),
+        (
+            dict(op="delete", column=None, new=None, old={"id": "a1", "label": "neg"}),
+            "train/a1 label is 'pos', the delete expects 'neg'",
+        ),
+    ],
+)
+def test_plan_rejects_bad_corrections_with_file_and_line(tiny, kwargs: dict, message: str) -> None:
+    error = _plan_error(tiny, fix(key="a2", old="neg", new="pos"), fix(**kwargs))
+    assert (error.file, error.line) == ("c.jsonl", 2)
+    assert message in error.message
+
+
+def test_stale_patches_are_all_counted(tiny) -> None:
+    error = _plan_error(tiny, fix(old="neg"), fix(key="a3", old="neg"), fix(key="a2", old="neg", new="pos"))
+    assert error.line == 1
+    assert "train/a1 label is 'pos', the correction expects 'neg'" in error.message
+    assert "(and 1 more stale correction(s), lines 2)" in error.message
+
+
+def test_two_corrections_of_one_cell_or_row_conflict(tiny) -> None:
+    error = _plan_error(tiny, fix(check="a"), fix(check="b", new="meh"))
+    assert "the same cell (label) of train/a1 is also changed by correction" in error.message and error.line == 2
+    error = _plan_error(tiny, fix(check="a"), fix(op="delete", column=None, new=None, old={}))
+    assert "the same row of train/a1" in error.message
+
+
+def test_cli_reports_a_malformed_corrections_file_in_one_line(tmp_path: Path, hf_folder: Path) -> None:
+    bad = tmp_path / "c.jsonl"
+    bad.write_text('{"split": "train", "key": "a1", "op": "replace"}\n')
+    result = CliRunner().invoke(check_registry_cli(), ["apply", str(hf_folder), str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert f"{bad}:1: unknown op 'replace'" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def check_registry_cli():
+    from curate.cli import main
+
+    return main
+
+
+def test_a_crashed_check_is_a_warning_of_fix(tmp_path: Path, extra_checks) -> None:
+    suite = write(
+        tmp_path / "s.yaml",
+        """
+        dataset: {key: id}
+        checks:
+          - test_oracle: {planted: "/nonexistent/planted.json"}
+        """,
+    )
+    outcome = fix_example("hf_news", tmp_path / "out", suite=suite)
+    assert outcome.plan_corrections == []
+    assert len(outcome.warnings) == 1
+    assert outcome.warnings[0].startswith("check 'test_oracle' did not run to the end, so its corrections are missing:")
+
+
+def test_rows_that_updates_turn_into_copies_are_deleted_instead(tmp_path: Path, extra_checks) -> None:
+    """Relabelling a conflicting copy makes it a duplicate: fix re-runs the deleting checks on the
+    corrected rows and deletes it (the update is superseded), so the corrected copy re-checks clean."""
+    import curate
+    from curate.export.fix import apply_corrections
+
+    root = write(tmp_path / "ds" / "train.csv", "id,text,label\n1,a film,pos\n2,a film,neg\n3,a book,neg\n").parent
+    planted = write(tmp_path / "planted.json", json.dumps(
+        {"flipped_labels": [{"split": "train", "id": "2", "given": "neg", "true": "pos"}]}))
+    suite = write(tmp_path / "suite.yaml", f"""
+        dataset: {{key: id}}
+        checks:
+          - test_copies: {{column: null, ignore: [id]}}
+          - test_oracle: {{planted: "{planted}"}}
+        """)
+    from curate.export.fix import fix_dataset
+
+    outcome = fix_dataset(root, tmp_path / "out", suite=suite)
+    (c,) = outcome.plan_corrections
+    assert (c.check, c.op, c.key, c.row) == ("test_copies", "delete", "2", 1)
+    assert c.old == {"id": 2, "text": "a film", "label": "neg"}  # the row as it is in the file
+    assert c.reason == "copy of train/1; keeps train/1 (once test_oracle's proposed label 'neg' → 'pos' is applied)"
+    assert [(s.check, s.key, s.why) for s in outcome.corrections.skipped] == [("test_oracle", "2", "row deleted")]
+    assert curate.check(tmp_path / "out" / "data", suite, only="test_copies").passed
+    apply_corrections(root, tmp_path / "out" / "corrections.jsonl", out=tmp_path / "applied", include_proposed=True)
+    assert (tmp_path / "applied" / "train.csv").read_bytes() == b"id,text,label\n1,a film,pos\n3,a book,neg\n"
