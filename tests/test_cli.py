@@ -138,3 +138,23 @@ def test_every_format_renders(hf_folder: Path, suite_file, fmt: str) -> None:
     result = run("check", str(hf_folder), "-s", str(suite), "--format", fmt)
     assert result.exit_code == 0, result.output
     assert "schema" in result.output
+
+
+def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    """`curate check … | head -1` ends quietly, without an 'internal error' line."""
+    import subprocess
+    import sys
+
+    # 3,000 row-level findings: far more JSON than a pipe buffer holds, so the write must break
+    write(tmp_path / "train.csv", "a,b\n" + "".join(f"{i},\n" for i in range(3000)))
+    write(tmp_path / "curate.yaml", "checks:\n  - expect: {max_findings_per_expectation: 5000, expectations: "
+          "[expect_column_values_to_not_be_null: {column: b}]}\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "curate", "check", str(tmp_path), "--format", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    proc.stdout.read(1)
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert b"internal error" not in err and b"Traceback" not in err, err
