@@ -1,0 +1,225 @@
+"""``duplicates`` and ``conflicting_labels``: exact copies after normalisation, identical content
+with different labels; and the normalisation / row grouping they share (``curate.dedup``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import EXAMPLES, write
+
+import curate
+from curate.dedup import Normalization, groups_from_codes, normalize_strings, row_codes
+from curate.errors import CurateError
+
+PLANTED = json.loads((EXAMPLES / "planted" / "hf_news.json").read_text(encoding="utf-8"))
+SUITE = """
+dataset:
+  key: id
+  label: label
+  text: text
+checks:
+  - duplicates: {}
+  - conflicting_labels: {}
+"""
+
+
+@pytest.fixture(scope="module")
+def hf_report(tmp_path_factory):
+    suite = write(tmp_path_factory.mktemp("suite") / "suite.yaml", SUITE)
+    return curate.check(EXAMPLES / "hf_news", suite=suite)
+
+
+def loose(root: Path, **splits: pd.DataFrame) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, frame in splits.items():
+        frame.to_csv(root / f"{name}.csv", index=False)
+    return root
+
+
+def run(root: Path, tmp_path: Path, checks: str, dataset: str = "  key: id\n"):
+    suite = write(tmp_path / "suite.yaml", f"dataset:\n{dataset}checks:\n{checks}")
+    return curate.check(root, suite=suite)
+
+
+# --------------------------------------------------------------------------- duplicates on hf_news
+
+
+def test_hf_news_finds_exactly_the_planted_duplicate_groups(hf_report) -> None:
+    result = hf_report.result("duplicates")
+    planted = {(d["id"], d["original_id"]) for d in PLANTED["exact_duplicates"] + PLANTED["normalized_duplicates"]}
+    found = {(f.key, f.related[0].key) for f in result.findings}
+    assert found == planted
+    assert result.status.value == "fail"
+    assert result.metrics["duplicates"] == result.metrics["groups"] == 18
+    assert result.metrics["rows_with_missing"] == 2  # the two empty texts: never duplicates of each other
+    for f in result.findings:
+        assert f.split == "train" and f.related[0].split == "train" and len(f.related) == 1
+        assert f.suggestion["action"] == "delete" and f.suggestion["confidence"] == 1.0
+        assert f.score == 1.0 and f.row == int(f.key[3:]) - 1  # ids are 1-based row numbers
+
+
+def test_messages_tell_exact_copies_from_normalised_ones(hf_report) -> None:
+    by_key = {f.key: f.message for f in hf_report.result("duplicates").findings}
+    for d in PLANTED["exact_duplicates"]:
+        assert by_key[d["id"]].startswith("exact duplicate of row ")
+    for d in PLANTED["normalized_duplicates"]:
+        assert by_key[d["id"]].startswith("duplicate after normalisation of row "), d
+
+
+def test_empty_and_null_values_are_never_duplicates(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": [1, 2, 3, 4, 5, 6], "text": ["", None, "   ", "x", "X ", None], "label": ["a"] * 6})
+    result = run(loose(tmp_path / "d", train=frame), tmp_path, "  - duplicates: {columns: [text]}\n").result("duplicates")
+    assert [(f.key, f.related[0].key) for f in result.findings] == [("5", "4")]
+    assert result.metrics["rows_with_missing"] == 4
+    # all columns: a null text makes the row incomparable even when the label matches
+    result = run(loose(tmp_path / "d", train=frame), tmp_path, "  - duplicates: {}\n").result("duplicates")
+    assert [f.key for f in result.findings] == ["5"]
+
+
+def test_normalisation_is_tunable(tmp_path: Path) -> None:
+    frame = pd.DataFrame({
+        "id": range(8),
+        "text": ["Hello, World!", "hello world", "HELLO,  world!", "Ｈｅｌｌｏ， Ｗｏｒｌｄ！", "Straße", "STRASSE", "a\u00a0b", "a b"],
+    })
+    root = loose(tmp_path / "d", train=frame)
+    pairs = lambda r: sorted((f.key, f.related[0].key) for f in r.findings)
+    default = run(root, tmp_path, "  - duplicates: {}\n").result("duplicates")
+    assert pairs(default) == [("2", "0"), ("3", "0"), ("5", "4"), ("7", "6")]
+    punct = run(root, tmp_path, "  - duplicates: {normalize: {punctuation: true}}\n").result("duplicates")
+    assert pairs(punct) == [("1", "0"), ("2", "0"), ("3", "0"), ("5", "4"), ("7", "6")]
+    case = run(root, tmp_path, "  - duplicates: {normalize: {case: false}}\n").result("duplicates")
+    assert pairs(case) == [("3", "0"), ("7", "6")]
+    none = run(root, tmp_path, "  - duplicates: {normalize: false}\n").result("duplicates")
+    assert pairs(none) == []
+
+
+def test_a_group_of_three_points_every_copy_at_the_first_row(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["a", "b", "c", "d", "e"], "text": ["x y", "other", "X Y", "x  y", "other"], "n": [1, 2, 1, 1, 3]})
+    result = run(loose(tmp_path / "d", train=frame), tmp_path, "  - duplicates: {}\n").result("duplicates")
+    assert [(f.key, [r.key for r in f.related]) for f in result.findings] == [("c", ["a"]), ("d", ["a"])]
+    assert "group of 3" in result.findings[0].message
+    assert result.metrics["groups"] == 1
+
+
+def test_duplicates_are_per_split(tmp_path: Path) -> None:
+    train = pd.DataFrame({"id": ["a", "b"], "text": ["same", "other"]})
+    test = pd.DataFrame({"id": ["c", "d"], "text": ["same", "more"]})
+    result = run(loose(tmp_path / "d", train=train, test=test), tmp_path, "  - duplicates: {}\n").result("duplicates")
+    assert result.findings == [] and result.status.value == "pass"  # across splits it is leakage
+
+
+def test_limits_and_severity(hf_report, tmp_path: Path) -> None:
+    root = EXAMPLES / "hf_news"
+    checks = ("  - duplicates: {max_count: 18}\n  - duplicates: {max_share: 0.005, name: strict}\n"
+              "  - duplicates: {max_share: 0.01, name: lenient}\n  - duplicates: {severity: warning, name: warn}\n")
+    report = run(root, tmp_path, checks)
+    assert report.result("duplicates").status.value == "pass"
+    assert "within max_count 18" in report.result("duplicates").message
+    assert report.result("strict").status.value == "fail"
+    assert report.result("lenient").status.value == "pass"
+    assert report.result("warn").status.value == "warn"
+
+
+def test_real_data_iris_has_its_known_repeated_row(tmp_path: Path) -> None:
+    """Fisher's iris as shipped with scikit-learn (a dependency) repeats one row: samples 102 and
+    143 (1-based) are both 5.8, 2.7, 5.1, 1.9, virginica. Read from the package's CSV directly
+    (importing scikit-learn would cost seconds)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sklearn")
+    csv = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "iris.csv"
+    iris = pd.read_csv(csv, skiprows=1, header=None, names=["sepal_length", "sepal_width", "petal_length", "petal_width", "species"])
+    assert len(iris) == 150
+    iris.insert(0, "id", [f"s{i + 1:03d}" for i in range(len(iris))])
+    root = loose(tmp_path / "iris", train=iris)
+    result = run(root, tmp_path, "  - duplicates: {}\n").result("duplicates")
+    assert [(f.key, f.related[0].key) for f in result.findings] == [("s143", "s102")]
+    assert result.findings[0].message.startswith("exact duplicate of row 101")
+    assert result.metrics["rows"] == 150
+
+
+@pytest.mark.parametrize(
+    "checks, line, fragment",
+    [
+        ("  - duplicates: {columns: [txt]}\n", 5, "column 'txt' not found in split 'train' (did you mean 'text'?)"),
+        ("  - duplicates: {columns: []}\n", 5, "list at least one column"),
+        ("  - duplicates: {max_share: 2}\n", 5, "max_share"),
+        ("  - duplicates: {normalize: {nfkc: true}}\n", 5, "nfkc"),
+        ("  - conflicting_labels: {label: labl}\n", 5, "column 'labl' not found"),
+        ("  - conflicting_labels: {columns: [label]}\n", 5, "cannot also be content"),
+    ],
+)
+def test_parameter_errors_are_located(tmp_path: Path, checks: str, line: int, fragment: str) -> None:
+    root = loose(tmp_path / "d", train=pd.DataFrame({"id": [1, 2], "text": ["a", "b"], "label": ["x", "y"]}))
+    with pytest.raises(CurateError) as caught:
+        run(root, tmp_path, checks, dataset="  key: id\n  label: label\n")
+    assert caught.value.line == line and fragment in caught.value.message
+
+
+def test_conflicting_labels_needs_a_label_column(tmp_path: Path) -> None:
+    root = loose(tmp_path / "d", train=pd.DataFrame({"id": [1, 2], "text": ["a", "a"], "kind": ["x", "y"]}))
+    with pytest.raises(CurateError) as caught:
+        run(root, tmp_path, "  - conflicting_labels: {columns: [text]}\n")
+    assert "no label column" in caught.value.message and caught.value.line == 4
+    # a bare entry, as in a default suite, passes on unlabelled data
+    result = run(root, tmp_path, "  - conflicting_labels: {}\n").result("conflicting_labels")
+    assert result.status.value == "pass" and "no label column" in result.message
+
+
+# --------------------------------------------------------------------------- conflicting labels
+
+
+def test_hf_news_finds_exactly_the_planted_conflicting_labels(hf_report) -> None:
+    result = hf_report.result("conflicting_labels")
+    planted = {(d["id"], d["original_id"], d["original_label"], d["label"]) for d in PLANTED["conflicting_labels"]}
+    found = {(f.key, f.related[0].key, f.suggestion["label"], f.message.split("'")[1]) for f in result.findings}
+    assert found == planted
+    assert result.status.value == "fail" and result.metrics["groups"] == 5
+    for f in result.findings:
+        assert f.column == "label" and f.suggestion["confidence"] == 0.5 and "action" not in f.suggestion
+
+
+def test_majority_label_wins_and_ties_go_to_the_earliest_split(tmp_path: Path) -> None:
+    train = pd.DataFrame({"id": ["t1", "t2", "t3", "t4"], "text": ["Same words", "same words", "same  words", "solo"],
+                          "label": ["pos", "neg", "pos", "pos"]})
+    test = pd.DataFrame({"id": ["e1", "e2"], "text": ["solo", "other"], "label": ["neg", "pos"]})
+    root = loose(tmp_path / "d", train=train, test=test)
+    result = run(root, tmp_path, "  - conflicting_labels: {}\n", dataset="  key: id\n  label: label\n").result("conflicting_labels")
+    found = {(f.key, f.suggestion["label"], f.suggestion["confidence"], tuple(r.key for r in f.related)) for f in result.findings}
+    assert found == {("t2", "pos", 0.6667, ("t1", "t3")), ("e1", "pos", 0.5, ("t4",))}
+    within = run(root, tmp_path, "  - conflicting_labels: {across_splits: false}\n",
+                 dataset="  key: id\n  label: label\n").result("conflicting_labels")
+    assert [f.key for f in within.findings] == ["t2"]
+
+
+def test_numeric_labels_are_suggested_as_numbers(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": [1, 2, 3], "text": ["a b", "A b", "c"], "label": [1, 0, 0]})
+    result = run(loose(tmp_path / "d", train=frame), tmp_path, "  - conflicting_labels: {}\n",
+                 dataset="  key: id\n  label: label\n  text: text\n").result("conflicting_labels")
+    assert [(f.key, f.suggestion["label"]) for f in result.findings] == [("2", 1)]
+    assert isinstance(result.findings[0].suggestion["label"], int)
+
+
+# --------------------------------------------------------------------------- the shared engine
+
+
+def test_normalisation_matches_python_reference() -> None:
+    import re
+    import unicodedata
+
+    values = ["  Hello,\tWorld!  ", "ＡＢＣ　ｄｅｆ", "Straße ΣΊΣΥΦΟΣ", "ﬁne\u00a0print", "a\u2003\u2003b", "", None, "x\r\ny"]
+    got = normalize_strings(pd.Series(values, dtype=object), Normalization()).to_pylist()
+    want = [None if v is None else re.sub(r"\s+", " ", unicodedata.normalize("NFKC", v).casefold()).strip() for v in values]
+    assert got == want
+
+
+def test_row_codes_and_groups() -> None:
+    frame = pd.DataFrame({"a": ["x", "X", None, "y", "x"], "b": [1.0, 1.0, 1.0, np.nan, 2.0]})
+    codes = row_codes(frame, ["a", "b"], Normalization())
+    assert codes[0] == codes[1] and codes[2] == -1 and codes[3] == -1 and codes[4] not in (codes[0], -1)
+    rows, offsets = groups_from_codes(np.array([5, -1, 5, 2, 2, 5, 7]))
+    assert rows.tolist() == [0, 2, 5, 3, 4] and offsets.tolist() == [0, 3, 5]
