@@ -173,8 +173,12 @@ def ids_of(corrections, op: str) -> set[str]:
 
 
 def test_fix_hf_news_schema_suggestions_become_label_updates(tmp_path: Path) -> None:
-    """The example's own suite: schema's did-you-mean fixes for the 3 misspelt labels, nothing else."""
-    outcome = fix_example("hf_news", tmp_path / "out")
+    """The example's schema and expect checks: did-you-mean fixes for the 3 misspelt labels, nothing else."""
+    suite = tmp_path / "schema_expect.yaml"
+    own = (EXAMPLES / "hf_news" / "curate.yaml").read_text()
+    suite.write_text(own.split("  - drift:")[0])  # the suite's roles, schema and expect entries
+    assert "  - schema:" in suite.read_text() and "  - expect:" in suite.read_text()
+    outcome = fix_example("hf_news", tmp_path / "out", suite=suite)
     got = {(c.key, c.column, c.old, c.new) for c in outcome.plan_corrections}
     want = {(p["id"], "label", p["label"], p["intended_label"]) for p in PLANTED["hf_news"]["invalid_labels"]}
     assert got == want
