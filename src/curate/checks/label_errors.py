@@ -1,0 +1,479 @@
+"""``label_errors``: likely mislabelled rows, each with a suggested label and its confidence.
+
+Confident Learning (Northcutt, Jiang & Chuang, JAIR 2021) through cleanlab (:mod:`curate.labels`)
+on out-of-sample predicted probabilities. curate makes those itself (:mod:`curate.models`:
+stratified, seeded K-fold cross-validation; TF-IDF + logistic regression for text, gradient
+boosting for tabular columns, both for mixed), or takes the user's (``pred_probs``: a ``.npy``
+file or columns) or learns from an ``embeddings`` column.
+
+What the model learns from (``model: auto``): the text column (``text``, else the dataset's
+text role) alone when there is one; otherwise every column except the key and the label
+(sensitive attributes included: list ``features`` to choose); text plus ``features`` → mixed.
+
+How rows are treated (documented behaviour, tested):
+
+* **Every split is checked** (``splits`` narrows it). The model is cross-validated over the rows
+  of all checked splits together, so each split's rows, test included, get out-of-sample
+  probabilities from models trained on the other folds of all splits; Confident Learning then
+  runs once over those rows (one label scheme, steadier per-class thresholds than a small test
+  split alone), and findings and metrics are reported per split.
+* **Missing labels** (null or blank) are left out and counted (``missing_label_rows``).
+* **Missing text** (null or blank, text models only) is left out and counted (``skipped_rows``):
+  there is nothing to predict from.
+* **Labels outside the label set**: classes with fewer than ``max(min_class_rows, folds)`` rows
+  (typos like ``sport`` next to ``sports``, or a class with one row) cannot be learnt or
+  stratified; cleanlab's FAQ advises removing such classes before Confident Learning. They are
+  left out of training and of the Confident Learning run, and each such row is reported as its
+  own finding ("label 'sport' has only 1 row…") with the model's best label as the suggestion
+  and score 1.0, so they rank first.
+* **Fewer than two learnable classes** (a label column with one class): the check cannot run;
+  its result has status ``error`` and says why. Wrong-shaped or invalid probabilities and
+  missing columns or files are suite errors, located at the parameter, found before any check runs.
+
+The finding's ``suggestion`` is ``{<label column>: <suggested label>, "confidence": p}`` — the
+``update`` shape ``curate fix`` turns into a correction; ``score`` is ``1 − label quality``
+(cleanlab's ``rank.get_label_quality_scores``, ``rank_by``). Metrics: ``flagged``/``share`` (all
+findings over the rows checked), ``label_issues`` (Confident Learning's), ``estimated_noise`` and
+``noise_rate.<class>`` (from cleanlab's calibrated joint), ``joint.<given>.<true>`` (up to 10
+classes), ``cv_accuracy`` (model vs given labels), and ``flagged.<split>``/``share.<split>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from curate.checks import register
+from curate.checks.base import Check, CheckParams
+from curate.context import RunContext
+from curate.findings import CheckResult, Finding, Status
+
+FilterBy = Literal[
+    "prune_by_noise_rate", "prune_by_class", "both", "confident_learning",
+    "predicted_neq_given", "low_normalized_margin", "low_self_confidence",
+]
+RankBy = Literal["self_confidence", "normalized_margin", "confidence_weighted_entropy"]
+TEXT_SHOWN = 100  # characters of a row's text in a finding's message
+JOINT_MAX_CLASSES = 10  # joint.<given>.<true> metrics only up to this many classes
+SHOWN_FEATURES = 4  # tabular rows: this many column=value pairs in the message
+
+
+class LabelErrorsParams(CheckParams):
+    label: str | None = None  # default: the dataset's label role
+    text: str | None = None  # default: the dataset's text role
+    features: list[str] | None = None  # tabular columns (default: all but key/label/text when there is no text)
+    embeddings: str | None = None  # a column of vectors to learn from instead
+    pred_probs: str | list[str] | dict[str, str] | None = None  # .npy path, columns, or {split: .npy path}
+    model: Literal["auto", "text", "tabular", "mixed"] = "auto"
+    folds: int | None = Field(default=None, ge=2, le=20)
+    filter_by: FilterBy = "prune_by_noise_rate"
+    rank_by: RankBy = "self_confidence"
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    max_share: float = Field(default=0.02, ge=0.0, le=1.0)
+    min_class_rows: int = Field(default=5, ge=2)
+    seed: int = 0
+    splits: list[str] | None = None
+
+
+@dataclass
+class _Rows:
+    """The rows of the checked splits, concatenated, with where each came from."""
+
+    frame: pd.DataFrame
+    split: np.ndarray  # split name per row
+    position: np.ndarray  # 0-based row within its split
+    names: list[str]
+    keys: dict[str, pd.Series]  # split → row keys
+
+
+def _missing(values: pd.Series) -> np.ndarray:
+    """Null, or a blank string."""
+    missing = values.isna().to_numpy().copy()
+    if pd.api.types.is_string_dtype(values) or values.dtype == object:
+        blank = values.astype("string").str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+        missing |= blank
+    return missing
+
+
+def _plain(value: Any) -> Any:
+    """A label value as a JSON-friendly Python scalar (int labels stay ints)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _quote(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else str(value)
+
+
+def _short(text: str, limit: int = TEXT_SHOWN) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@register
+class LabelErrors(Check):
+    name: ClassVar[str] = "label_errors"
+    description: ClassVar[str] = "likely mislabelled rows (Confident Learning on out-of-sample probabilities), with suggested labels"
+    Params = LabelErrorsParams
+
+    # ------------------------------------------------------------------ validation
+
+    @classmethod
+    def validate_params(cls, spec) -> None:
+        p: LabelErrorsParams = spec.params
+        if p.pred_probs is not None and (p.embeddings or p.model != "auto" or p.features or p.text):
+            raise spec.error(("pred_probs",), "label_errors: pred_probs replaces the built-in model; drop model/text/features/embeddings")
+        if p.embeddings and (p.model != "auto" or p.features):
+            raise spec.error(("embeddings",), "label_errors: an embeddings column replaces the built-in model; drop model/features")
+        if isinstance(p.pred_probs, str) and not p.pred_probs.endswith(".npy"):
+            raise spec.error(("pred_probs",), "label_errors: pred_probs must be a .npy file, a list of columns, or {split: file.npy}")
+
+    def _splits(self, ctx: RunContext) -> list[str]:
+        return list(self.params.splits or ctx.dataset.splits)
+
+    def _label(self, ctx: RunContext) -> str | None:
+        return self.params.label or ctx.roles.label
+
+    def _text(self, ctx: RunContext) -> str | None:
+        p: LabelErrorsParams = self.params
+        if p.pred_probs is not None or p.embeddings or p.model == "tabular":
+            return None
+        return p.text or ctx.roles.text
+
+    def _features(self, ctx: RunContext, splits: list[str]) -> list[str]:
+        p: LabelErrorsParams = self.params
+        if p.features is not None:
+            return list(p.features)
+        if p.model == "text" or p.pred_probs is not None or p.embeddings:
+            return []
+        text = self._text(ctx)
+        if text and p.model == "auto":
+            return []  # a text column alone: tabular columns join only when listed or with model: mixed
+        excluded = {self._label(ctx), ctx.roles.key, text}
+        first = ctx.dataset.splits[splits[0]].frame.columns
+        return [c for c in first if c not in excluded and all(c in ctx.dataset.splits[s].frame.columns for s in splits)]
+
+    def validate(self, ctx: RunContext) -> None:
+        p: LabelErrorsParams = self.params
+        for i, split in enumerate(p.splits or []):
+            self.require_split(ctx, split, ("splits", i))
+        splits = self._splits(ctx)
+        label = self._label(ctx)
+        if label is None:
+            raise self.error(("label",), "label_errors: no label column: set dataset.label in the suite or label: in this check")
+        self.require_column(ctx, label, ("label",), splits)
+        if p.embeddings:
+            self.require_column(ctx, p.embeddings, ("embeddings",), splits)
+        if p.pred_probs is not None:
+            self._validate_pred_probs(ctx, splits)
+            return
+        if p.embeddings:
+            return
+        text = self._text(ctx)
+        if text is not None:
+            self.require_column(ctx, text, ("text",) if p.text else ("model",), splits)
+        for i, column in enumerate(p.features or []):
+            self.require_column(ctx, column, ("features", i), splits)
+            if column == label:
+                raise self.error(("features", i), f"label_errors: the label column '{label}' cannot be a feature")
+        features = self._features(ctx, splits)
+        if p.model in ("text", "mixed") and text is None:
+            raise self.error(("model",), f"label_errors: model {p.model} needs a text column: set text: or dataset.text")
+        if p.model in ("tabular", "mixed") and not features:
+            raise self.error(("features",) if p.features is not None else ("model",), f"label_errors: model {p.model} needs feature columns")
+        if text is None and not features:
+            raise self.error(("model",), "label_errors: nothing to learn from: no text column and no feature columns")
+
+    def _npy_files(self, ctx: RunContext, splits: list[str]) -> list[tuple[Path, tuple, list[str]]]:
+        """(file, param path, splits it covers) for each .npy file named by ``pred_probs``."""
+        p = self.params.pred_probs
+        if isinstance(p, str):
+            return [(ctx.dataset.root / p, ("pred_probs",), splits)]
+        assert isinstance(p, dict)
+        for split in p:
+            self.require_split(ctx, split, ("pred_probs", split))
+        missing = [s for s in splits if s not in p]
+        if missing:
+            raise self.error(("pred_probs",), f"label_errors: pred_probs names no file for split(s) {', '.join(missing)}")
+        return [(ctx.dataset.root / p[s], ("pred_probs", s), [s]) for s in splits]
+
+    def _validate_pred_probs(self, ctx: RunContext, splits: list[str]) -> None:
+        p = self.params.pred_probs
+        if isinstance(p, list):
+            for i, column in enumerate(p):
+                self.require_column(ctx, column, ("pred_probs", i), splits)
+            if len(p) < 2:
+                raise self.error(("pred_probs",), "label_errors: pred_probs needs one column per class (at least 2)")
+            return
+        for path, where, covered in self._npy_files(ctx, splits):
+            if not path.is_file():
+                raise self.error(where, f"label_errors: pred_probs file not found: {path}")
+            try:
+                array = np.load(path, mmap_mode="r", allow_pickle=False)
+            except (ValueError, OSError) as exc:
+                raise self.error(where, f"label_errors: cannot read {path.name} as a .npy array: {exc}") from None
+            rows = sum(len(ctx.dataset.splits[s]) for s in covered)
+            if array.ndim != 2 or array.shape[0] != rows or array.shape[1] < 2:
+                raise self.error(
+                    where,
+                    f"label_errors: {path.name} has shape {tuple(array.shape)}; expected ({rows:,}, classes): one row per row of "
+                    f"split{'s' if len(covered) > 1 else ''} {', '.join(covered)} in order, one column per class in sorted order",
+                )
+
+    # ------------------------------------------------------------------ data
+
+    def _rows(self, ctx: RunContext, splits: list[str], columns: list[str]) -> _Rows:
+        frames, split_names, positions = [], [], []
+        for name in splits:
+            frame = ctx.dataset.splits[name].frame
+            frames.append(frame[columns])
+            split_names.append(np.full(len(frame), name, dtype=object))
+            positions.append(np.arange(len(frame)))
+        frame = frames[0].reset_index(drop=True) if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        keys = {name: ctx.dataset.splits[name].keys for name in splits}
+        return _Rows(frame, np.concatenate(split_names), np.concatenate(positions), splits, keys)
+
+    def _user_probs(self, ctx: RunContext, rows: _Rows) -> np.ndarray:
+        p = self.params.pred_probs
+        if isinstance(p, list):
+            return rows.frame[p].to_numpy(dtype=float, na_value=np.nan)
+        return np.concatenate([np.asarray(np.load(path, allow_pickle=False), dtype=float) for path, _, _ in self._npy_files(ctx, rows.names)])
+
+    def _user_columns_order(self, classes: list[Any]) -> list[int] | None:
+        """Probability columns matched to classes by name (``world`` or ``p_world``), else None (positional)."""
+        p = self.params.pred_probs
+        if not isinstance(p, list) or len(p) != len(classes):
+            return None
+        order = []
+        for c in classes:
+            hits = [i for i, col in enumerate(p) if col == str(c) or any(col.endswith(sep + str(c)) for sep in "_.:- ")]
+            if len(hits) != 1:
+                return None
+            order.append(hits[0])
+        return order if len(set(order)) == len(order) else None
+
+    # ------------------------------------------------------------------ run
+
+    def run(self, ctx: RunContext) -> CheckResult:
+        from curate import labels as cl
+        from curate.models import choose_kind, default_folds, out_of_sample_probs
+
+        p: LabelErrorsParams = self.params
+        splits = self._splits(ctx)
+        label = self._label(ctx)
+        assert label is not None
+        text = self._text(ctx)
+        features = self._features(ctx, splits)
+        user_cols = list(p.pred_probs) if isinstance(p.pred_probs, list) else []
+        columns = list(dict.fromkeys([label] + ([text] if text else []) + features + ([p.embeddings] if p.embeddings else []) + user_cols))
+        rows = self._rows(ctx, splits, columns)
+        n = len(rows.frame)
+
+        missing_label = _missing(rows.frame[label])
+        skipped = (_missing(rows.frame[text]) & ~missing_label) if text else np.zeros(n, dtype=bool)
+        if p.embeddings:
+            skipped |= rows.frame[p.embeddings].isna().to_numpy() & ~missing_label
+        usable = ~missing_label & ~skipped
+        values = rows.frame[label]
+        counts = values[usable].value_counts()
+        user_probs = self._user_probs(ctx, rows) if p.pred_probs is not None else None
+
+        all_classes = _sorted(list(counts.index))
+        kind = "embeddings" if p.embeddings else choose_kind(p.model, text, features)
+        folds = p.folds or default_folds(int(usable.sum()), kind)
+        min_rows = max(p.min_class_rows, folds if user_probs is None else 1)
+        classes = _sorted([c for c in counts.index if counts[c] >= min_rows])
+        if user_probs is not None and user_probs.shape[1] == len(all_classes) and len(classes) != len(all_classes):
+            classes = all_classes  # the user's probabilities cover every label: nothing is outside the set
+        rare_classes = [c for c in all_classes if c not in set(classes)]
+        if len(classes) < 2:
+            return self._cannot_run(label, counts, min_rows, n, int(missing_label.sum()))
+
+        codes = np.full(n, -2, dtype=np.int64)  # -2: not used; -1: predict only (rare label)
+        codes[usable] = pd.Categorical(values[usable], categories=classes).codes  # -1: not a learnt class
+        used = codes != -2
+        rare = codes == -1
+
+        if user_probs is not None:
+            probs, description = self._prepare_user_probs(user_probs[used], classes, all_classes)
+            folds_used = 0
+        else:
+            oos = out_of_sample_probs(
+                rows.frame.loc[used].reset_index(drop=True),
+                codes[used],
+                len(classes),
+                text=text,
+                features=features,
+                embeddings=p.embeddings,
+                model=p.model,
+                folds=folds,
+                seed=p.seed,
+                progress=ctx.progress,
+            )
+            probs, description, folds_used = oos.pred_probs, oos.description, oos.folds
+            if oos.skipped:
+                description += f" (left out: {'; '.join(oos.skipped)})"
+
+        sub_codes = codes[used]
+        sub_learn = sub_codes >= 0
+        y = sub_codes[sub_learn]
+        p_learn = probs[sub_learn]
+        try:
+            issues = cl.analyse(y, p_learn, filter_by=p.filter_by, rank_by=p.rank_by)
+        except cl.LabelInputError as exc:
+            raise self.error(("pred_probs",) if user_probs is not None else ("label",), f"label_errors: {exc.message}") from None
+
+        # ---- findings
+        used_idx = np.flatnonzero(used)
+        learn_idx = used_idx[sub_learn]
+        rare_idx = used_idx[~sub_learn]
+        rare_probs = probs[~sub_learn]
+        findings: list[Finding] = []
+        flagged_rows: list[int] = []
+        rare_counts = counts.reindex(rare_classes)
+        for j, i in enumerate(rare_idx):
+            best = int(rare_probs[j].argmax())
+            given = _plain(values.iat[i])
+            conf = float(rare_probs[j, best])
+            count = int(rare_counts[values.iat[i]])
+            msg = (f"{self._show(rows, i, text, features)} — given {_quote(given)} (only {count} row{'s' if count != 1 else ''}: "
+                   f"outside the label set), suggested {_quote(_plain(classes[best]))} (confidence {conf:.2f})")
+            findings.append(self._finding(rows, i, label, msg, classes[best], conf, 1.0))
+            flagged_rows.append(i)
+        mask = issues.mask & (issues.confidence >= p.min_confidence)
+        below = int((issues.mask & ~mask).sum())
+        order = np.flatnonzero(mask)
+        order = order[np.argsort(issues.quality[order], kind="stable")]
+        for j in order:
+            i = learn_idx[j]
+            given, suggested = classes[y[j]], classes[issues.suggested[j]]
+            conf, quality = float(issues.confidence[j]), float(issues.quality[j])
+            msg = (f"{self._show(rows, i, text, features)} — given {_quote(_plain(given))}, suggested {_quote(_plain(suggested))} "
+                   f"(confidence {conf:.2f}, label quality {quality:.2f})")
+            findings.append(self._finding(rows, i, label, msg, suggested, conf, 1.0 - quality))
+            flagged_rows.append(i)
+
+        # ---- metrics
+        checked = int(used.sum())
+        share = len(findings) / checked if checked else 0.0
+        flagged_split = pd.Series(rows.split[flagged_rows] if flagged_rows else [], dtype=object).value_counts()
+        used_split = pd.Series(rows.split[used], dtype=object).value_counts()
+        predicted = probs[sub_learn].argmax(axis=1)
+        metrics: dict[str, float | int | None] = {
+            "flagged": len(findings),
+            "share": share,
+            "estimated_noise": float(1.0 - np.trace(issues.joint)),
+            "rows": checked,
+            "label_issues": int(mask.sum()),
+            "rare_label_rows": int(rare.sum()),
+            "missing_label_rows": int(missing_label.sum()),
+            "skipped_rows": int(skipped.sum()),
+            "below_min_confidence": below,
+            "classes": len(classes),
+            "folds": folds_used,
+            "cv_accuracy": float((predicted == y).mean()) if len(y) else None,
+        }
+        for split in splits:
+            metrics[f"flagged.{split}"] = int(flagged_split.get(split, 0))
+            metrics[f"share.{split}"] = float(flagged_split.get(split, 0) / used_split[split]) if used_split.get(split, 0) else 0.0
+        for k, c in enumerate(classes):
+            metrics[f"noise_rate.{c}"] = float(issues.noise_rate[k])
+        if len(classes) <= JOINT_MAX_CLASSES:
+            for a, ca in enumerate(classes):
+                for b, cb in enumerate(classes):
+                    metrics[f"joint.{ca}.{cb}"] = float(issues.joint[a, b])
+
+        failed = share > p.max_share
+        per_split = ", ".join(f"{s} {int(flagged_split.get(s, 0))}" for s in splits)
+        message = (f"{len(findings):,} of {checked:,} labels look wrong ({share:.1%} {'>' if failed else '≤'} max {p.max_share:.1%})"
+                   f"{': ' + per_split if len(splits) > 1 else ''}")
+        notes = []
+        if rare.any():
+            notes.append(f"{int(rare.sum())} with labels outside the label set ({', '.join(map(_quote, rare_classes[:5]))}"
+                         f"{'…' if len(rare_classes) > 5 else ''})")
+        if missing_label.any():
+            notes.append(f"{int(missing_label.sum())} rows without a label skipped")
+        if skipped.any():
+            notes.append(f"{int(skipped.sum())} rows without {'text' if text else 'embeddings'} skipped")
+        if below:
+            notes.append(f"{below} below min_confidence {p.min_confidence:g} not reported")
+        if notes:
+            message += "; " + "; ".join(notes)
+        how = f"{description}, {folds_used} folds, accuracy {metrics['cv_accuracy']:.2f}" if folds_used else description
+        message += f". Model: {how}" + (f"; filter_by {p.filter_by}" if p.filter_by != "prune_by_noise_rate" else "")
+        return self.result(failed=failed, message=message, metrics=metrics, findings=findings)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _prepare_user_probs(self, probs: np.ndarray, classes: list[Any], all_classes: list[Any]) -> tuple[np.ndarray, str]:
+        p = self.params.pred_probs
+        if isinstance(p, list):
+            order = self._user_columns_order(classes)
+            if order is None and len(p) == len(all_classes) and len(all_classes) != len(classes):
+                order_all = self._user_columns_order(all_classes)
+                if order_all is not None:
+                    keep = [order_all[all_classes.index(c)] for c in classes]
+                    probs, order = probs[:, keep], list(range(len(classes)))
+            if order is not None:
+                probs = probs[:, order]
+        if probs.shape[1] == len(all_classes) and len(classes) < len(all_classes):
+            keep = [all_classes.index(c) for c in classes]
+            probs = probs[:, keep]
+            probs = probs / np.clip(probs.sum(axis=1, keepdims=True), 1e-12, None)  # cleanlab FAQ: drop the class, renormalise
+        if probs.shape[1] != len(classes):
+            raise self.error(
+                ("pred_probs",),
+                f"label_errors: pred_probs has {probs.shape[1]} columns but the label column has {len(classes)} classes "
+                f"({', '.join(map(str, classes[:10]))}{'…' if len(classes) > 10 else ''}) — one column per class, in sorted order",
+            )
+        from curate.labels import LabelInputError, check_inputs
+
+        try:
+            check_inputs(np.arange(len(probs)) % len(classes), probs)
+        except LabelInputError as exc:  # invalid values: NaN, outside [0, 1], rows not summing to 1
+            raise self.error(("pred_probs",), f"label_errors: {exc.message}") from None
+        source = "pred_probs columns" if isinstance(p, list) else "pred_probs file(s)"
+        return probs, f"user-supplied {source}"
+
+    def _show(self, rows: _Rows, i: int, text: str | None, features: list[str]) -> str:
+        """What a reviewer reads first: the (truncated) text, or a few column values."""
+        if text:
+            return f"'{_short(rows.frame[text].iat[i])}'"
+        shown = [f"{c}={rows.frame[c].iat[i]}" for c in features[:SHOWN_FEATURES]]
+        if len(features) > SHOWN_FEATURES:
+            shown.append("…")
+        return _short(", ".join(shown)) if shown else "row"
+
+    def _finding(self, rows: _Rows, i: int, label: str, message: str, suggested: Any, confidence: float, score: float) -> Finding:
+        split, position = str(rows.split[i]), int(rows.position[i])
+        return Finding(
+            message,
+            split=split,
+            row=position,
+            key=str(rows.keys[split].iat[position]),
+            column=label,
+            suggestion={label: _plain(suggested), "confidence": round(confidence, 4)},
+            score=round(score, 6),
+        )
+
+    def _cannot_run(self, label: str, counts: pd.Series, min_rows: int, rows: int, missing: int) -> CheckResult:
+        if counts.empty:
+            why = f"label column '{label}' has no values in {rows:,} rows" + (f" ({missing:,} missing)" if missing else "")
+        else:
+            shown = ", ".join(f"{_quote(_plain(c))}: {int(n)}" for c, n in counts.head(5).items())
+            why = (f"label column '{label}' has {len(counts)} class{'es' if len(counts) != 1 else ''} ({shown}); "
+                   f"label_errors needs at least two classes with {min_rows}+ rows each")
+        return CheckResult(check=self.name, name=self.display_name, status=Status.ERROR, message=why,
+                           metrics={"classes": int((counts >= min_rows).sum()), "rows": rows}, severity=self.params.severity)
+
+
+def _sorted(values: list[Any]) -> list[Any]:
+    """Classes in cleanlab's order: sorted (by string form when the values do not compare)."""
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=str)

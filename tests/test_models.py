@@ -1,0 +1,131 @@
+"""Out-of-sample probabilities (``curate.models``): features, model choice, folds, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from curate import models
+
+
+class RecordingProgress:
+    def __init__(self) -> None:
+        self.calls: list[tuple[int | None, str]] = []
+        self.steps = 0
+
+    def track(self, items, total, description):
+        self.calls.append((total, description))
+        for item in items:
+            self.steps += 1
+            yield item
+
+
+def texts(n: int = 240, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    vocab = {0: "goal match striker league", 1: "bank shares profit market", 2: "genome cells telescope lab"}
+    y = rng.integers(0, 3, n)
+    filler = ["the", "a", "of", "and", "in", "on", "said", "today"]
+    rows = [" ".join(rng.choice(vocab[c].split(), 3).tolist() + rng.choice(filler, 4).tolist()) for c in y]
+    return pd.DataFrame({"text": rows, "n": rng.normal(size=n), "cat": rng.choice(["u", "v"], n)}), y
+
+
+def test_default_folds_fewer_when_data_is_plentiful() -> None:
+    assert models.default_folds(2_000) == 5
+    assert models.default_folds(models.FEWER_FOLDS_ROWS) == 3
+    assert models.default_folds(models.TWO_FOLDS_ROWS) == 2
+
+
+def test_text_features_small_use_word_and_char_ngrams_large_use_hashing() -> None:
+    frame, _ = texts()
+    X, desc = models.text_features(frame["text"])
+    assert "char 2-5" in desc and X.shape[0] == len(frame)
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1))).ravel()
+    np.testing.assert_allclose(norms, 1.0, atol=1e-6)  # two unit blocks weighted 1/sqrt(2)
+    H, desc = models.text_features(frame["text"], large=True)
+    assert "hashed" in desc and H.shape == (len(frame), models.HASH_FEATURES)
+
+
+def test_text_probs_are_out_of_sample_seeded_and_tracked_per_fold() -> None:
+    frame, y = texts()
+    progress = RecordingProgress()
+    a = models.out_of_sample_probs(frame, y, 3, text="text", seed=1, progress=progress)
+    assert a.kind == "text" and a.folds == 5 and progress.calls == [(5, "label_errors: 5-fold cross-validation")]
+    assert progress.steps == 5
+    assert a.pred_probs.shape == (len(y), 3)
+    np.testing.assert_allclose(a.pred_probs.sum(axis=1), 1.0)
+    assert (a.pred_probs.argmax(axis=1) == y).mean() > 0.9
+    b = models.out_of_sample_probs(frame, y, 3, text="text", seed=1)
+    np.testing.assert_array_equal(a.pred_probs, b.pred_probs)
+    c = models.out_of_sample_probs(frame, y, 3, text="text", seed=2)
+    assert not np.array_equal(a.pred_probs, c.pred_probs)
+
+
+def test_rows_without_a_label_are_predicted_never_learnt() -> None:
+    frame, y = texts()
+    y = y.copy()
+    y[:5] = -1
+    out = models.out_of_sample_probs(frame, y, 3, text="text", folds=3)
+    np.testing.assert_allclose(out.pred_probs[:5].sum(axis=1), 1.0)  # average of the 3 fold models
+    assert out.folds == 3
+
+
+def test_a_row_is_never_predicted_by_a_model_that_saw_its_label() -> None:
+    """Row 0 is mislabelled and carries a word no other row has: a model trained on it would tie
+    that word to the wrong label; out-of-sample, the word is unknown and the text decides."""
+    frame, y = texts()
+    y = y.copy()
+    first = int(y[0])
+    y[0] = (first + 1) % 3
+    frame.loc[0, "text"] = frame.loc[0, "text"] + " zzqxunique zzqxunique zzqxunique"
+    out = models.out_of_sample_probs(frame, y, 3, text="text")
+    assert out.pred_probs[0].argmax() == first and out.pred_probs[0, y[0]] < 0.3
+
+
+def test_tabular_frame_types_and_identifier_columns() -> None:
+    n = 600
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "num": rng.normal(size=n),
+            "flag": rng.random(n) < 0.5,
+            "city": rng.choice(["a", "b", None], n),
+            "uid": [f"id{i}" for i in range(n)],
+            "when": pd.date_range("2024-01-01", periods=n, freq="h"),
+        }
+    )
+    table, skipped = models.tabular_frame(frame, list(frame.columns))
+    assert list(table.columns) == ["num", "flag", "city", "when"]
+    assert skipped and skipped[0].startswith("uid (identifier-like")
+    assert table["num"].dtype == "float64" and table["when"].dtype == "float64"
+    assert isinstance(table["city"].dtype, pd.CategoricalDtype) and table["city"].isna().any()
+    assert isinstance(table["flag"].dtype, pd.CategoricalDtype)
+    onehot = models.one_hot_features(table)
+    assert onehot.shape[0] == n
+    np.testing.assert_allclose(np.sqrt(np.asarray(onehot.multiply(onehot).sum(axis=1))).ravel(), 1.0)
+
+
+def test_tabular_mixed_and_embeddings_models() -> None:
+    frame, y = texts(300)
+    frame["n"] = y + np.random.default_rng(1).normal(0, 0.3, len(y))
+    tab = models.out_of_sample_probs(frame, y, 3, features=["n", "cat"])
+    assert tab.kind == "tabular" and "gradient boosting on 2 columns" in tab.description
+    assert (tab.pred_probs.argmax(axis=1) == y).mean() > 0.8
+    mixed = models.out_of_sample_probs(frame, y, 3, text="text", features=["n", "cat"])
+    assert mixed.kind == "mixed" and "one-hot" in mixed.description and mixed.features == ["text", "n", "cat"]
+    frame["emb"] = [list(np.eye(3)[c] + 0.1) for c in y]
+    emb = models.out_of_sample_probs(frame, y, 3, embeddings="emb")
+    assert emb.kind == "embeddings" and (emb.pred_probs.argmax(axis=1) == y).mean() > 0.95
+
+
+def test_embedding_matrix_parses_strings_and_rejects_ragged() -> None:
+    np.testing.assert_array_equal(models.embedding_matrix(pd.Series(["[1, 2]", "[3 4]"])), [[1, 2], [3, 4]])
+    with pytest.raises(ValueError, match="different lengths"):
+        models.embedding_matrix(pd.Series([[1, 2], [1, 2, 3]]))
+
+
+def test_choose_kind() -> None:
+    assert models.choose_kind("auto", "text", []) == "text"
+    assert models.choose_kind("auto", None, ["a"]) == "tabular"
+    assert models.choose_kind("auto", "text", ["a"]) == "mixed"
+    assert models.choose_kind("tabular", "text", ["a"]) == "tabular"
