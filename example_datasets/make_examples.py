@@ -991,6 +991,7 @@ checks:
   - conflicting_labels: {}
   - near_duplicates: {}
   - leakage: {}
+  - label_errors: {}
   - balance: {reference: {author_gender: {female: 0.5, male: 0.5}}}
 """
 KAGGLE_LOANS_SUITE = """\
