@@ -8,8 +8,6 @@ without the old data. ``curate lock`` writes one profile per column per split.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -87,15 +85,6 @@ def numeric_summary(values: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _lock_mode(path: Path) -> int:
-    """Permissions for a new lock: keep an existing file's, else 0666 minus the umask."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def bin_counts(values: np.ndarray, edges: np.ndarray | list[float]) -> np.ndarray:
     """Counts per bin of ``edges``; values outside the range fall into the first/last bin.
 
@@ -135,24 +124,11 @@ def build_baseline(dataset: Dataset) -> dict[str, Any]:
 
 
 def write_lock(baseline: dict[str, Any], path: Path) -> None:
-    """Write the lock file atomically: a temp file in the same folder, then rename over.
+    """Write the lock file atomically, with ordinary permissions: it is committed to the dataset repo."""
+    from curate.atomic import atomic_write_bytes
 
-    The lock is committed to the dataset repo, so it gets ordinary file permissions (an
-    existing lock's mode, else 0666 minus the umask) rather than mkstemp's private 0600.
-    """
-    path = Path(path)
     text = json.dumps(baseline, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".curate.lock.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _lock_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(Path(path), text.encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- reading and writing locks

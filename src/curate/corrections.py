@@ -554,7 +554,7 @@ def _expect_fix(finding: Finding, dataset: Dataset, in_sets: dict[str, list[list
 
 def write_corrections(corrections: Iterable[Correction], path: Path) -> Path:
     """Write ``corrections.jsonl`` (one object per line, contract field order) atomically."""
-    from curate.export.writer import atomic_write_bytes
+    from curate.atomic import atomic_write_bytes
 
     text = "".join(c.to_json() + "\n" for c in corrections)
     atomic_write_bytes(Path(path), text.encode("utf-8"))

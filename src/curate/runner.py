@@ -30,6 +30,14 @@ def check(
     ``suite`` is a YAML file, ``"builtin:NAME"``, or None for the folder's ``curate.yaml``
     (else the built-in default suite). ``only`` restricts the run to some check families.
     """
+    loaded, dataset = load_suite_and_dataset(path, suite, only, config=config)
+    return run_suite(dataset, loaded, progress=progress, lock_path=Path(lock) if lock else None, debug=debug)
+
+
+def load_suite_and_dataset(
+    path: str | Path, suite: str | Path | None, only: list[str] | str | None, *, config: str | None = None
+) -> tuple[Suite, Dataset]:
+    """The suite first (a typo is reported before any data is read), then the dataset it describes."""
     root = Path(path)
     loaded = load_suite(suite, root if root.is_dir() else root.parent)
     if isinstance(only, str):
@@ -38,7 +46,7 @@ def check(
     dataset = load_dataset(
         root, key=loaded.roles.key, config=config or loaded.roles.config, encoding=loaded.roles.encoding
     )
-    return run_suite(dataset, loaded, progress=progress, lock_path=Path(lock) if lock else None, debug=debug)
+    return loaded, dataset
 
 
 def run_suite(

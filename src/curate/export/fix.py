@@ -142,9 +142,7 @@ def fix_dataset(
 ) -> FixOutcome:
     """Run the suite on ``path`` and write corrections, corrected files, diffs and bundles to ``out``."""
     from curate import __version__
-    from curate.dataset import load_dataset
-    from curate.runner import run_suite
-    from curate.suite import load_suite
+    from curate.runner import load_suite_and_dataset, run_suite
 
     if not 0.0 <= min_confidence <= 1.0:
         raise CurateError(f"--min-confidence must be between 0 and 1, got {min_confidence}")
@@ -153,13 +151,7 @@ def fix_dataset(
     root = Path(path)
     out = Path(out)
     check_out(out, root, force)
-    loaded = load_suite(suite, root if root.is_dir() else root.parent)
-    if isinstance(only, str):
-        only = [name.strip() for name in only.split(",") if name.strip()]
-    loaded = loaded.select(only)
-    dataset = load_dataset(
-        root, key=loaded.roles.key, config=config or loaded.roles.config, encoding=loaded.roles.encoding
-    )
+    loaded, dataset = load_suite_and_dataset(root, suite, only, config=config)
     report = run_suite(dataset, loaded, progress=progress, debug=debug)
     corrections = build_corrections(report, dataset, min_confidence=min_confidence, suite=loaded)
     plan = plan_edits(corrections.corrections, dataset)
@@ -566,8 +558,9 @@ def apply_corrections(
 def _apply_in_place(
     dataset: Any, plan: Plan, chosen: list[Correction], backup_dir: str | Path | None, total: int
 ) -> ApplyOutcome:
+    from curate.atomic import file_mode
     from curate.export.hf import update_card_counts
-    from curate.export.writer import file_mode, verify_written
+    from curate.export.writer import verify_written
 
     root = dataset.root
     temps: dict[Path, Path] = {}

@@ -24,9 +24,7 @@ import bz2
 import gzip
 import json
 import lzma
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from json.decoder import scanstring
 from pathlib import Path
@@ -96,35 +94,6 @@ def rewrite(
     else:
         raise CurateError(f"cannot rewrite files of type '{path.suffix}'", file=path)
     return compress(out) if compress else out
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder, fsync, rename over).
-
-    A new file gets ordinary permissions (an existing file's mode, else 0666 minus the umask).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".curate-tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def file_mode(path: Path) -> int:
-    """Permissions for (re)writing ``path``: an existing file's, else 0666 minus the umask."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def verify_written(
