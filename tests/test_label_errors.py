@@ -284,6 +284,18 @@ def test_one_class_is_an_error_result_not_a_crash(tmp_path: Path) -> None:
     assert r.status == Status.ERROR and "needs at least two classes" in r.message and "'spam': 20" in r.message
 
 
+def test_ragged_embeddings_or_no_labels_are_error_results(tmp_path: Path) -> None:
+    rows = [{"id": i, "emb": [0.1] * (2 if i else 3), "label": "ab"[i % 2]} for i in range(20)]
+    root = tmp_path / "e"
+    root.mkdir()
+    (root / "train.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    r = run_check(root, tmp_path, "{embeddings: emb}", "key: id, label: label")
+    assert r.status == Status.ERROR and "cannot build its model: embedding vectors have different lengths" in r.message
+    write(root / "train.jsonl", "".join(json.dumps({"id": i, "emb": [0.1, 0.2], "label": None}) + "\n" for i in range(20)))
+    r = run_check(root, tmp_path, "{embeddings: emb}", "key: id, label: label", name="again.yaml")
+    assert r.status == Status.ERROR and "no row has a label to check in 20 rows (20 without a label" in r.message
+
+
 def test_missing_labels_are_skipped_and_counted(tmp_path: Path) -> None:
     root, frame = tabular_folder(tmp_path / "tab", n=300)
     frame = pd.read_csv(root / "train.csv")

@@ -22,6 +22,7 @@ Conventions
 from __future__ import annotations
 
 import numpy as np
+
 # scipy.stats takes over a second to import: it is imported inside the functions that use it,
 # so that runs without a drift check (and `curate checks`) do not pay for it.
 
