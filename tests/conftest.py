@@ -94,3 +94,19 @@ def suite_file(tmp_path: Path):
 
 def read_json(path: Path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def loose(root: Path, **splits) -> Path:
+    """A plain-files dataset: one CSV per split, from DataFrames."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, frame in splits.items():
+        frame.to_csv(root / f"{name}.csv", index=False)
+    return root
+
+
+def run(root: Path, tmp_path: Path, checks: str, dataset: str = "  key: id\n"):
+    """``curate.check`` with a suite made of a dataset section and a checks section (YAML text)."""
+    import curate
+
+    suite = write(tmp_path / "suite.yaml", f"dataset:\n{dataset}checks:\n{checks}")
+    return curate.check(root, suite=suite)

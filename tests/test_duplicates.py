@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import EXAMPLES, write
+from conftest import EXAMPLES, loose, run, write
 
 import curate
 from curate.dedup import Normalization, groups_from_codes, normalize_strings, row_codes
@@ -31,18 +31,6 @@ checks:
 def hf_report(tmp_path_factory):
     suite = write(tmp_path_factory.mktemp("suite") / "suite.yaml", SUITE)
     return curate.check(EXAMPLES / "hf_news", suite=suite)
-
-
-def loose(root: Path, **splits: pd.DataFrame) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for name, frame in splits.items():
-        frame.to_csv(root / f"{name}.csv", index=False)
-    return root
-
-
-def run(root: Path, tmp_path: Path, checks: str, dataset: str = "  key: id\n"):
-    suite = write(tmp_path / "suite.yaml", f"dataset:\n{dataset}checks:\n{checks}")
-    return curate.check(root, suite=suite)
 
 
 # --------------------------------------------------------------------------- duplicates on hf_news

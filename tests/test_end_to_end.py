@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from conftest import EXAMPLES, read_json
+
 from curate.cli import main
 
 PLANTED = read_json(EXAMPLES / "planted/products.json")["drift"]
