@@ -34,6 +34,8 @@ def test_default_folds_fewer_when_data_is_plentiful() -> None:
     assert models.default_folds(2_000) == 5
     assert models.default_folds(models.FEWER_FOLDS_ROWS) == 3
     assert models.default_folds(models.TWO_FOLDS_ROWS) == 2
+    assert models.default_folds(200_000, "text") == 5
+    assert models.default_folds(models.TEXT_FEWER_FOLDS_ROWS, "text") == 4  # two rounds of two threads
 
 
 def test_text_features_small_use_word_and_char_ngrams_large_use_hashing() -> None:
@@ -116,6 +118,17 @@ def test_tabular_mixed_and_embeddings_models() -> None:
     frame["emb"] = [list(np.eye(3)[c] + 0.1) for c in y]
     emb = models.out_of_sample_probs(frame, y, 3, embeddings="emb")
     assert emb.kind == "embeddings" and (emb.pred_probs.argmax(axis=1) == y).mean() > 0.95
+
+
+def test_large_tabular_data_gets_bigger_trees(monkeypatch: pytest.MonkeyPatch) -> None:
+    frame, y = texts(300)
+    frame["n"] = y + np.random.default_rng(1).normal(0, 0.3, len(y))
+    small = models.out_of_sample_probs(frame, y, 3, features=["n", "cat"])
+    monkeypatch.setattr(models, "LARGE_TREES_ROWS", 300)
+    large = models.out_of_sample_probs(frame, y, 3, features=["n", "cat"])
+    assert "255-leaf" not in small.description and "gradient boosting (255-leaf trees) on 2 columns" in large.description
+    assert not np.allclose(small.pred_probs, large.pred_probs)
+    assert (large.pred_probs.argmax(axis=1) == y).mean() > 0.8
 
 
 def test_embedding_matrix_parses_strings_and_rejects_ragged() -> None:
