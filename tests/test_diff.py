@@ -56,8 +56,9 @@ def test_rows_added_removed_changed_by_key(versions: tuple[Path, Path]) -> None:
     assert "matched by key 'id'" in rows.message
 
     removed = [f for f in rows.findings if f.message.startswith("row removed")]
-    assert [(f.split, f.row, f.key) for f in removed] == [("train", 3, "k3")]
-    assert "OLD version" in removed[0].message
+    # the report describes NEW: a removed row has no row there (annotations would point at the wrong line)
+    assert [(f.split, f.row, f.key) for f in removed] == [("train", None, "k3")]
+    assert "row 3 of split 'train' in the OLD version" in removed[0].message
     added = [f for f in rows.findings if f.message.startswith("row added")]
     assert [(f.row, f.key) for f in added] == [(9, "k10"), (10, "k11")]
     assert all("NEW version" in f.message for f in added)
@@ -125,6 +126,10 @@ def test_every_renderer_takes_a_diff_report(versions: tuple[Path, Path]) -> None
     assert [r["check"] for r in data["results"]][-1] == "rows"
     for fmt in ("console", "markdown", "junit", "github"):
         assert render(report, fmt)
+    removed = [line for line in render(report, "github").splitlines() if "row removed" in line]
+    added = [line for line in render(report, "github").splitlines() if "row added" in line]
+    assert removed and all("line=" not in line for line in removed)  # no position in NEW's files
+    assert added and all("line=" in line for line in added)
 
 
 # --------------------------------------------------------------------------- the bundled example

@@ -10,8 +10,9 @@ The report has up to three results, rendered like any ``curate check`` report:
   information, not a defect: it passes when nothing changed and otherwise *warns* (severity
   ``warning``), so ``curate diff --fail-on error`` gates only on schema and drift.
 
-Row positions: added and changed rows point at their position in NEW, removed rows at their
-position in OLD (each message says which).
+Row positions: a finding's ``row`` is a position in NEW, the version the report describes (its
+annotations point into NEW's files), so added and changed rows carry theirs; a removed row has
+no NEW position (``row`` is None, its ``key`` names it) and its message gives its OLD position.
 """
 
 from __future__ import annotations
@@ -302,14 +303,14 @@ def _row_metrics(diffs: list[RowDiff]) -> dict[str, int]:
 
 
 def _row_findings(diff: RowDiff, old: Dataset, new: Dataset) -> list[Finding]:
-    """Removed rows (OLD positions), added rows and changed rows (NEW positions)."""
+    """Removed rows (no NEW row; OLD position in the message), added rows and changed rows (NEW positions)."""
     old_split, new_split = old.splits[diff.split], new.splits[diff.split]
     old_keys, new_keys = old_split.keys.to_numpy(dtype=object), new_split.keys.to_numpy(dtype=object)
     out = [
         Finding(
             f"row removed: key '{old_keys[i]}' (row {i} of split '{diff.split}' in the OLD version) "
             "is not in the new version",
-            split=diff.split, row=int(i), key=str(old_keys[i]), score=0.3,
+            split=diff.split, row=None, key=str(old_keys[i]), score=0.3,
         )
         for i in diff.removed
     ]
