@@ -120,6 +120,19 @@ def test_tabular_mixed_and_embeddings_models() -> None:
     assert emb.kind == "embeddings" and (emb.pred_probs.argmax(axis=1) == y).mean() > 0.95
 
 
+def test_large_text_averages_logistic_regression_with_naive_bayes(monkeypatch: pytest.MonkeyPatch) -> None:
+    frame, y = texts(300)
+    small = models.out_of_sample_probs(frame, y, 3, text="text")
+    monkeypatch.setattr(models, "CHAR_NGRAM_MAX_ROWS", 100)
+    large = models.out_of_sample_probs(frame, y, 3, text="text")
+    assert "char 2-5" in small.description and "naive Bayes" not in small.description
+    assert large.description == "TF-IDF hashed words + logistic regression averaged with naive Bayes"
+    np.testing.assert_allclose(large.pred_probs.sum(axis=1), 1.0, atol=1e-6)
+    assert (large.pred_probs.argmax(axis=1) == y).mean() > 0.9
+    mixed = models.out_of_sample_probs(frame, y, 3, text="text", features=["n", "cat"])
+    assert mixed.description.endswith("one-hot columns + logistic regression")  # naive Bayes is for words alone
+
+
 def test_large_tabular_data_gets_bigger_trees(monkeypatch: pytest.MonkeyPatch) -> None:
     frame, y = texts(300)
     frame["n"] = y + np.random.default_rng(1).normal(0, 0.3, len(y))
