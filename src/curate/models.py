@@ -41,9 +41,9 @@ Folds (measured on the benchmark's planted-noise data, 10 % uniform noise):
 
 * linear models (text, mixed, embeddings): 5 folds below :data:`TEXT_FEWER_FOLDS_ROWS` rows, then 4.
   Folds run two at a time (one per core), so 4 folds take two rounds where 5 take three: at 1M
-  rows 4 folds give F1 0.898 in 36 s against 0.898 in 70 s with 5 (3 folds: 0.896 in 32 s; logistic
-  regression alone). At
-  200k rows fewer folds cost F1 (0.879 with 5 folds, 0.875 with 3), so 5 stay below 500k rows.
+  rows 4 folds give F1 0.898 in 36 s against 0.898 in 70 s with 5 (3 folds: 0.896 in 32 s;
+  logistic regression alone). At 200k rows fewer folds cost F1 (0.879 with 5 folds, 0.875 with
+  3), so 5 stay below 500k rows.
 * gradient boosting (tabular): 5 folds below :data:`FEWER_FOLDS_ROWS`, 3 below
   :data:`TWO_FOLDS_ROWS`, then 2. At 1M rows 2 folds give F1 0.772 in 37 s against 0.777 in
   175 s with 5 folds (default trees); capping each fold's training rows instead was worse
