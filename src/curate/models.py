@@ -13,7 +13,7 @@ cross-validation with a model chosen from the data:
   Wang & Manning, ACL 2012), the logistic regression more regularised (:func:`large_text_c`:
   ``C=0.7`` up to 200k rows, 0.3 from 1M, log-interpolated between; at 1M rows F1 at 20 %
   class-conditional / uniform and 10 % class-conditional noise was 0.842 / 0.910 / 0.834 with
-  C=0.14, 0.839 / 0.912 / 0.833 with 0.3, 0.828 / 0.911 / 0.827 with 0.7).
+  C=0.14–0.15, 0.839 / 0.912 / 0.833 with 0.3, 0.828 / 0.911 / 0.827 with 0.7).
   Character n-grams cost ~25× the non-zeros per row, which at 200k+ rows costs more time than
   the accuracy they add; word bigrams lowered F1 on the benchmark (200k rows: 0.860 vs 0.877).
   The averaging, its weights and ``C`` were chosen on the benchmark at 200k rows (F1 at 20 % /
@@ -32,7 +32,7 @@ cross-validation with a model chosen from the data:
 * **embeddings** (a column of vectors): standardised, multinomial logistic regression.
 
 The logistic regression is scikit-learn's with ``solver="sag"`` and ``tol=0.01``: the same model
-(``C=1``, multinomial) as the usual ``LogisticRegression()`` but on L2-normalised sparse rows it
+(``C=1`` except for large text, multinomial) as the usual ``LogisticRegression()`` but on L2-normalised sparse rows it
 converges in a few passes; lbfgs on 2²⁰ hashed features took 100× longer for the same
 probabilities (measured: identical precision/recall on the benchmark).
 
