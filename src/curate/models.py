@@ -403,7 +403,8 @@ def out_of_sample_probs(
     start = time.perf_counter()
     features = list(features or [])
     kind = "embeddings" if embeddings else choose_kind(model, text, features)
-    folds = folds or default_folds(int((y >= 0).sum()), kind)
+    labelled = int((y >= 0).sum())  # rows the models learn from: sizes the folds and the large-data settings
+    folds = folds or default_folds(labelled, kind)
     label = f"label_errors: {folds}-fold cross-validation"
     threads = os.cpu_count() or 1  # linear models: folds in parallel threads (sag releases the GIL)
     if embeddings:
@@ -417,9 +418,8 @@ def out_of_sample_probs(
         table, skipped = tabular_frame(frame, features)
         if table.shape[1] == 0:
             raise ModelInputError("no usable feature columns for the tabular model" + (f" (left out: {'; '.join(skipped)})" if skipped else ""))
-        rows = int((y >= 0).sum())
-        large = rows >= LARGE_TREES_ROWS
-        make_model = partial(_large_boosting, rows=rows) if large else _boosting
+        large = labelled >= LARGE_TREES_ROWS
+        make_model = partial(_large_boosting, rows=labelled) if large else _boosting
         probs = cross_validated_probs(make_model, table, y, n_classes, folds=folds, seed=seed,
                                       progress=progress, description=label)
         desc = f"gradient boosting{' (255-leaf trees)' if large else ''} on {table.shape[1]} column{'s' if table.shape[1] != 1 else ''}"
@@ -430,7 +430,7 @@ def out_of_sample_probs(
     used = [text]
     make_model, model_desc = _linear, " + logistic regression"
     if kind == "text" and large:
-        make_model = partial(_linear_and_bayes, rows=int((y >= 0).sum()))
+        make_model = partial(_linear_and_bayes, rows=labelled)
         model_desc = " + logistic regression averaged with naive Bayes"
     if kind == "mixed":
         from scipy import sparse
