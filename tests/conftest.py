@@ -104,6 +104,14 @@ def loose(root: Path, **splits) -> Path:
     return root
 
 
+HF_NEWS_ROLES = "  key: id\n  label: label\n  text: text\n"  # the dataset section for example_datasets/hf_news
+
+
+def planted(name: str) -> dict:
+    """Ground truth of a bundled example (``example_datasets/planted/NAME.json``)."""
+    return read_json(EXAMPLES / "planted" / f"{name}.json")
+
+
 def run(root: Path, tmp_path: Path, checks: str, dataset: str = "  key: id\n"):
     """``curate.check`` with a suite made of a dataset section and a checks section (YAML text)."""
     import curate

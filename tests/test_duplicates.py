@@ -3,25 +3,18 @@ with different labels; and the normalisation / row grouping they share (``curate
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import EXAMPLES, loose, run, write
+from conftest import EXAMPLES, HF_NEWS_ROLES, loose, planted, run
 
-import curate
 from curate.dedup import Normalization, groups_from_codes, normalize_strings, row_codes
 from curate.errors import CurateError
 
-PLANTED = json.loads((EXAMPLES / "planted" / "hf_news.json").read_text(encoding="utf-8"))
-SUITE = """
-dataset:
-  key: id
-  label: label
-  text: text
-checks:
+PLANTED = planted("hf_news")
+CHECKS = """
   - duplicates: {}
   - conflicting_labels: {}
 """
@@ -29,8 +22,7 @@ checks:
 
 @pytest.fixture(scope="module")
 def hf_report(tmp_path_factory):
-    suite = write(tmp_path_factory.mktemp("suite") / "suite.yaml", SUITE)
-    return curate.check(EXAMPLES / "hf_news", suite=suite)
+    return run(EXAMPLES / "hf_news", tmp_path_factory.mktemp("suite"), CHECKS, HF_NEWS_ROLES)
 
 
 # --------------------------------------------------------------------------- duplicates on hf_news

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import EXAMPLES, loose, run, write
+from conftest import EXAMPLES, HF_NEWS_ROLES, loose, planted, run
 
-import curate
 from curate.checks.duplicates import split_order
 from curate.errors import CurateError
 
-PLANTED = json.loads((EXAMPLES / "planted" / "hf_news.json").read_text(encoding="utf-8"))
-SUITE = """
-dataset:
-  key: id
-  label: label
-  text: text
-checks:
+PLANTED = planted("hf_news")
+CHECKS = """
   - leakage: {}
   - leakage: {name: exact_only, near: false}
   - leakage: {name: reversed, order: [test, train]}
@@ -28,8 +21,7 @@ checks:
 
 @pytest.fixture(scope="module")
 def hf_report(tmp_path_factory):
-    suite = write(tmp_path_factory.mktemp("suite") / "suite.yaml", SUITE)
-    return curate.check(EXAMPLES / "hf_news", suite=suite)
+    return run(EXAMPLES / "hf_news", tmp_path_factory.mktemp("suite"), CHECKS, HF_NEWS_ROLES)
 
 
 def test_hf_news_finds_exactly_the_planted_leaked_rows(hf_report) -> None:

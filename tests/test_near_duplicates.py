@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 import unicodedata
 from pathlib import Path
@@ -12,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from conftest import EXAMPLES, REPO, write
+from conftest import EXAMPLES, HF_NEWS_ROLES, REPO, planted, run, write
 
 import curate
 from curate.dedup import (
@@ -28,13 +27,8 @@ from curate.dedup import (
 )
 from curate.errors import CurateError
 
-PLANTED = json.loads((EXAMPLES / "planted" / "hf_news.json").read_text(encoding="utf-8"))
-SUITE = """
-dataset:
-  key: id
-  label: label
-  text: text
-checks:
+PLANTED = planted("hf_news")
+CHECKS = """
   - near_duplicates: {}
   - near_duplicates: {name: with_exact, include_exact: true}
   - near_duplicates: {name: estimated, verify: estimate, seed: 7}
@@ -44,8 +38,7 @@ checks:
 
 @pytest.fixture(scope="module")
 def hf_report(tmp_path_factory):
-    suite = write(tmp_path_factory.mktemp("suite") / "suite.yaml", SUITE)
-    return curate.check(EXAMPLES / "hf_news", suite=suite)
+    return run(EXAMPLES / "hf_news", tmp_path_factory.mktemp("suite"), CHECKS, HF_NEWS_ROLES)
 
 
 def planted_pairs(*categories: str) -> set[tuple[str, str]]:
