@@ -400,7 +400,7 @@ def test_no_sensitive_columns_skips(tmp_path):
     write(tmp_path / "train.csv", "id,text,label\n1,a,x\n2,b,y\n")
     write(tmp_path / "curate.yaml", "checks:\n  - balance: {}\n")
     result = curate.check(tmp_path).result("balance")
-    assert result.status == Status.PASS and result.message.startswith("skipped: no sensitive columns")
+    assert result.status == Status.SKIP and result.message.startswith("nothing to audit: no sensitive columns")
     assert "No demographic audit was possible" in bias_section(result)
 
 

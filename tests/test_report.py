@@ -103,7 +103,7 @@ def test_every_format_renders_empty_report(fmt):
     assert isinstance(out, str) and out.strip()
     if fmt == "json":
         data = json.loads(out)
-        assert data["results"] == [] and data["summary"] == {"pass": 0, "warn": 0, "fail": 0, "error": 0}
+        assert data["results"] == [] and data["summary"] == {"pass": 0, "warn": 0, "fail": 0, "error": 0, "skip": 0}
     if fmt == "junit":
         suite = ET.fromstring(out).find("testsuite")
         assert suite.get("tests") == "0" and suite.findall("testcase") == []
@@ -134,7 +134,7 @@ def test_json_is_strict_and_matches_contract():
     data = _strict_loads(render(report, "json"))
     assert set(data) >= {"dataset", "summary", "results"}
     assert data["dataset"]["path"] == "datasets/news"
-    assert data["summary"] == {"pass": 1, "warn": 1, "fail": 1, "error": 1}
+    assert data["summary"] == {"pass": 1, "warn": 1, "fail": 1, "error": 1, "skip": 0}
     assert [r["check"] for r in data["results"]] == ["schema", "duplicates", "label_errors", "drift"]
     dup = data["results"][1]
     assert dup["name"] == "duplicates" and dup["status"] == "fail" and dup["message"] == "14 duplicate rows (1.2%)"
@@ -415,3 +415,39 @@ def test_step_summary_truncated_when_summary_alone_is_too_big(tmp_path):
 def test_json_nan_never_leaks():
     report = Report({"path": "."}, [CheckResult("c", "c", Status.PASS, "m", {"a": math.nan, "b": np.float64(np.nan)})])
     assert "NaN" not in render(report, "json")
+
+
+# ---------------------------------------------------------------- skip
+
+
+def _skip_report() -> Report:
+    return Report(
+        dataset={"path": "."},
+        results=[
+            CheckResult("duplicates", "duplicates", Status.PASS, "no duplicate rows in 10 rows"),
+            CheckResult("balance", "balance", Status.SKIP, "nothing to audit: no sensitive columns"),
+        ],
+    )
+
+
+def test_skip_is_its_own_status_in_every_format():
+    report = _skip_report()
+    assert report.exit_code("error") == 0 and report.exit_code("warning") == 0
+    assert report.summary() == {"pass": 1, "warn": 0, "fail": 0, "error": 0, "skip": 1}
+    console = render(report, "console")
+    assert "– skip" in console and "✓ pass" in console and "1 passed, 1 skipped" in console
+    assert "PASSED" in console
+    data = json.loads(render(report, "json"))
+    assert [r["status"] for r in data["results"]] == ["pass", "skip"]
+    assert "⏭️ skip" in render(report, "markdown")
+    root = ET.fromstring(render(report, "junit"))
+    assert root.get("skipped") == "1"
+    assert root.find(".//testcase[@name='balance']/skipped").get("message").startswith("nothing to audit")
+    lines = render(report, "github").splitlines()
+    assert not any(line.startswith("::") for line in lines)  # a skip is no annotation
+    assert any(line.strip().startswith("skip") and "balance" in line for line in lines)
+
+
+def test_all_skipped_says_nothing_was_checked():
+    report = Report({"path": "."}, [CheckResult("drift", "drift", Status.SKIP, "nothing to compare")])
+    assert "NOTHING CHECKED" in render(report, "console") and report.exit_code("warning") == 0

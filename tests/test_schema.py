@@ -247,10 +247,10 @@ def test_parameters_tune_what_is_reported(locked: Path, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- no sources / bad baselines
 
 
-def test_no_baseline_and_no_features_passes(tmp_path: Path) -> None:
+def test_no_baseline_and_no_features_skips(tmp_path: Path) -> None:
     folder = make_dataset(tmp_path / "ds", base_frame(10))
     result = run_schema(folder, schema_suite(tmp_path))
-    assert result.status == "pass"
+    assert result.status == "skip"
     assert result.message == NO_SOURCES_MESSAGE
     assert result.metrics["findings"] == 0
 

@@ -12,17 +12,23 @@ from typing import Any, Callable
 
 
 class Status(str, enum.Enum):
-    """Outcome of one check. ``error`` means the check could not run to the end."""
+    """Outcome of one check.
+
+    ``pass`` means the check looked and found nothing over its limits; ``skip`` means it could
+    not judge (nothing to look at, one split, no rows compared, a model no better than chance),
+    with the reason in the message: it never fails a run. ``error`` means the check crashed.
+    """
 
     PASS = "pass"
     WARN = "warn"
     FAIL = "fail"
     ERROR = "error"
+    SKIP = "skip"
 
     @property
     def rank(self) -> int:
-        """Badness order used for sorting and for the worst status of a report."""
-        return {"pass": 0, "warn": 1, "fail": 2, "error": 3}[self.value]
+        """Badness order used for sorting and for the worst status of a report (skip below pass)."""
+        return {"skip": -1, "pass": 0, "warn": 1, "fail": 2, "error": 3}[self.value]
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ class Report:
     locate: Callable[[str, int], tuple[str, int | None]] | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> dict[str, int]:
-        counts = {s.value: 0 for s in Status}
+        counts = {s.value: 0 for s in Status}  # pass, warn, fail, error, skip
         for result in self.results:
             counts[result.status.value] += 1
         return counts

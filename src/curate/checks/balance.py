@@ -504,12 +504,9 @@ class BalanceCheck(Check):
         p: BalanceParams = self.params
         plan: _Plan = getattr(self, "_plan", None) or self._make_plan(ctx)
         if not plan.attributes:
-            return self.result(
-                failed=False,
-                message=(
-                    "skipped: no sensitive columns "
-                    "(declare dataset.sensitive in the suite, or the check's sensitive parameter)"
-                ),
+            return self.skip(
+                "nothing to audit: no sensitive columns "
+                "(declare dataset.sensitive in the suite, or the check's sensitive parameter)",
                 metrics={"rows": sum(len(ctx.dataset.splits[s]) for s in plan.splits)},
                 tables={"notes": [{"note": "no sensitive columns were declared or found by name"}]},
             )

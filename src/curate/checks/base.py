@@ -110,6 +110,24 @@ class Check:
         )
 
 
+    def skip(
+        self,
+        message: str,
+        metrics: dict[str, Any] | None = None,
+        tables: dict[str, list[dict[str, Any]]] | None = None,
+    ) -> CheckResult:
+        """A ``skip`` result: the check could not judge (``message`` says why); never fails a run."""
+        return CheckResult(
+            check=self.name,
+            name=self.display_name,
+            status=Status.SKIP,
+            message=message,
+            metrics=metrics or {},
+            severity=self.params.severity,
+            tables=tables or {},
+        )
+
+
 def timed_run(check: Check, ctx: RunContext) -> CheckResult:
     """Run a check, recording its wall time."""
     start = time.perf_counter()

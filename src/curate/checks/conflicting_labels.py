@@ -75,7 +75,7 @@ class ConflictingLabels(Check):
         p: ConflictingLabelsParams = self.params
         label = self._label(ctx)
         if label is None:
-            return self.result(failed=False, message="nothing to compare: the dataset has no label column (set `label:`)",
+            return self.skip("nothing to compare: the dataset has no label column (set `label:`)",
                                metrics={"conflicting": 0, "groups": 0, "share": 0.0, "rows": 0})
         columns = self._columns(ctx)
         order = split_order(list(ctx.dataset.splits))

@@ -670,9 +670,8 @@ class DriftCheck(Check):
         p: DriftParams = self.params
         plan = getattr(self, "_plan", None) or self._make_plan(ctx)
         if not plan.splits:
-            return self.result(
-                failed=False,
-                message=(
+            return self.skip(
+                (
                     f"nothing to compare: '{p.reference}' is the only split"
                     if p.reference in ctx.dataset.splits
                     else f"nothing to compare: no '{p.reference}' split to use as the reference (set reference:)"

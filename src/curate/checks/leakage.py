@@ -55,11 +55,11 @@ class Leakage(Check):
         p: LeakageParams = self.params
         names = split_order(list(ctx.dataset.splits), p.order)
         if len(names) < 2:
-            return self.result(failed=False, message=f"nothing to compare: '{names[0]}' is the only split",
+            return self.skip(f"nothing to compare: '{names[0]}' is the only split",
                                metrics={"leaked": 0, "exact": 0, "near": 0, "share": 0.0, "rows": 0})
         columns, source = content_columns(self, ctx, exclude_label=True)
         if not columns:
-            return self.result(failed=False, message="nothing to compare: no column but the key and label",
+            return self.skip("nothing to compare: no column but the key and label",
                                metrics={"leaked": 0, "exact": 0, "near": 0, "share": 0.0, "rows": 0})
         cfg = p.minhash()
         splits = [ctx.dataset.splits[n] for n in names]

@@ -143,7 +143,7 @@ class NearDuplicates(Check):
         cfg = p.minhash()
         columns, source = content_columns(self, ctx, exclude_label=False)
         if not columns:
-            return self.result(failed=False, message="nothing to compare: no column but the key",
+            return self.skip("nothing to compare: no column but the key",
                                metrics={"near_duplicates": 0, "groups": 0, "share": 0.0, "rows": 0})
         findings: list[Finding] = []
         total = groups = candidates = verified = 0

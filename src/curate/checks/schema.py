@@ -135,7 +135,7 @@ def schema_result(
     """The check result for a comparison against ``compared`` (names of baselines/feature sources)."""
     metrics = schema_metrics(issues)
     if not compared:
-        message, status = NO_SOURCES_MESSAGE, Status.PASS
+        message, status = NO_SOURCES_MESSAGE, Status.SKIP
     elif not issues:
         message, status = f"no schema changes against {' and '.join(compared)}", Status.PASS
     else:

@@ -12,16 +12,23 @@ from typing import Any, Iterable
 
 from curate.findings import CheckResult, Finding, Report, Status
 
-STATUS_WORDS = {Status.PASS: "passed", Status.WARN: "warning", Status.FAIL: "failed", Status.ERROR: "error"}
+STATUS_WORDS = {
+    Status.PASS: "passed",
+    Status.WARN: "warning",
+    Status.FAIL: "failed",
+    Status.ERROR: "error",
+    Status.SKIP: "skipped",
+}
+QUIET = (Status.PASS, Status.SKIP)  # statuses that need no reader's attention
 
 
 def problem_results(report: Report) -> list[CheckResult]:
-    """Non-passing results, worst status first (suite order within a status): what a reader fixes first."""
-    return sorted((r for r in report.results if r.status != Status.PASS), key=lambda r: -Status(r.status).rank)
+    """Warning, failing and crashed results, worst first (suite order within a status): what a reader fixes first."""
+    return sorted((r for r in report.results if Status(r.status) not in QUIET), key=lambda r: -Status(r.status).rank)
 
 
 def worst_status(report: Report) -> Status:
-    """The report's overall status; an empty report passes."""
+    """The report's overall status; an empty report passes; ``skip`` only when every check skipped."""
     return max((Status(r.status) for r in report.results), key=lambda s: s.rank, default=Status.PASS)
 
 
@@ -37,9 +44,13 @@ def counts_text(report: Report) -> str:
 
 def verdict(report: Report) -> str:
     """One word for the whole run; the CLI's --fail-on decides the exit code, not this."""
-    return {Status.PASS: "PASSED", Status.WARN: "PASSED WITH WARNINGS", Status.FAIL: "FAILED", Status.ERROR: "FAILED"}[
-        worst_status(report)
-    ]
+    return {
+        Status.PASS: "PASSED",
+        Status.SKIP: "NOTHING CHECKED",
+        Status.WARN: "PASSED WITH WARNINGS",
+        Status.FAIL: "FAILED",
+        Status.ERROR: "FAILED",
+    }[worst_status(report)]
 
 
 def split_sizes(dataset: dict[str, Any]) -> list[tuple[str, int | None]]:

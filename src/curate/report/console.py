@@ -37,6 +37,7 @@ STATUS_STYLE = {
     Status.WARN: ("! warn", "yellow"),
     Status.FAIL: ("✗ fail", "bold red"),
     Status.ERROR: ("‼ error", "bold magenta"),
+    Status.SKIP: ("– skip", "dim"),
 }
 
 
@@ -138,7 +139,7 @@ def renderables(report: Report, *, max_findings: int = 10, width: int = 100) -> 
         out.append(Text(""))
         out.append(findings_block(result, max_findings))
     out += group_tables(report)
-    style = {Status.PASS: "bold green", Status.WARN: "bold yellow"}.get(worst_status(report), "bold red")
+    style = {Status.PASS: "bold green", Status.SKIP: "dim", Status.WARN: "bold yellow"}.get(worst_status(report), "bold red")
     out.append(Text(""))
     out.append(Text.assemble((verdict(report), style), f" — {counts_text(report)}"))
     return out

@@ -59,6 +59,8 @@ def testcase(result: CheckResult, max_findings: int) -> ET.Element:
     elif status == Status.ERROR:
         error = ET.SubElement(case, "error", message=_clean(result.message, ATTR_LIMIT), type="error")
         error.text = _clean(result.message)
+    elif status == Status.SKIP:
+        ET.SubElement(case, "skipped", message=_clean(result.message, ATTR_LIMIT))
     elif status == Status.WARN:
         ET.SubElement(case, "system-out").text = _clean("warning: " + findings_text(result, max_findings))
     return case
@@ -72,7 +74,7 @@ def render(report: Report, *, max_findings: int = 10) -> str:
         "tests": str(len(report.results)),
         "failures": str(counts.get("fail", 0)),
         "errors": str(counts.get("error", 0)),
-        "skipped": "0",
+        "skipped": str(counts.get("skip", 0)),
         "time": seconds,
     }
     root = ET.Element("testsuites", name="curate", **attrs)

@@ -21,7 +21,7 @@ from curate.report._common import (
     verdict,
 )
 
-STATUS_MD = {Status.PASS: "✅ pass", Status.WARN: "⚠️ warn", Status.FAIL: "❌ fail", Status.ERROR: "💥 error"}
+STATUS_MD = {Status.PASS: "✅ pass", Status.WARN: "⚠️ warn", Status.FAIL: "❌ fail", Status.ERROR: "💥 error", Status.SKIP: "⏭️ skip"}
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
 CELL_LIMIT = 200
 
