@@ -116,17 +116,34 @@ _max_findings_option = click.option(
               help="Baseline file for schema/drift checks (default: DATASET/curate.lock.json).")
 @_max_findings_option
 @click.option("--no-progress", is_flag=True, help="Do not show a progress display.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="A previous --format json report: fail only on findings that are new since it "
+                   "(default: DATASET/curate.baseline.json when present).")
+@click.option("--no-baseline", is_flag=True, help="Ignore DATASET/curate.baseline.json.")
+@click.option("--update-baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Accept this run's findings: write its JSON report here (atomically) as the new baseline.")
 @_handle_errors
 def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: Path | None, fail_on: str,
-          config: str | None, lock: Path | None, max_findings: int, no_progress: bool) -> None:
+          config: str | None, lock: Path | None, max_findings: int, no_progress: bool, baseline: Path | None,
+          no_baseline: bool, update_baseline: Path | None) -> None:
     """Run a check suite on DATASET (a folder or a data file) and report what it finds."""
+    from curate.gating import accepted_exit_code, compare, find_baseline, write_baseline
     from curate.progress import console_progress
     from curate.runner import check as run_check
 
+    if baseline is not None and no_baseline:
+        raise click.UsageError("give either --baseline or --no-baseline, not both")
     debug = click.get_current_context().find_root().params.get("debug", False)
+    prior = find_baseline(dataset, baseline, use_default=not no_baseline)
     with console_progress(enabled=not no_progress) as progress:
         report = run_check(dataset, suite, only, config=config, lock=lock, progress=progress, debug=debug)
+    if prior is not None:
+        compare(report, *prior)
     _emit(report, fmt, output, max_findings)
+    if update_baseline is not None:
+        write_baseline(report, update_baseline)
+        click.echo(f"baseline written to {update_baseline}", err=True)
+        sys.exit(accepted_exit_code(report, fail_on))
     sys.exit(report.exit_code(fail_on))
 
 

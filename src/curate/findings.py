@@ -131,6 +131,8 @@ class Report:
     notes: list[str] = field(default_factory=list)  # e.g. which column roles were inferred
     # (split, row) → (file relative to the dataset root, 1-based line or None); for CI annotations
     locate: Callable[[str, int], tuple[str, int | None]] | None = field(default=None, repr=False, compare=False)
+    # comparison with a previous report (``--baseline``): a curate.gating.Gate, or None
+    gate: Any = field(default=None, repr=False, compare=False)
 
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}  # pass, warn, fail, error, skip
@@ -150,7 +152,8 @@ class Report:
         bad = {Status.FAIL, Status.ERROR}
         if fail_on == "warning":
             bad.add(Status.WARN)
-        return 1 if any(r.status in bad for r in self.results) else 0
+        blocking = self.gate.is_blocking if self.gate is not None else (lambda r: True)
+        return 1 if any(r.status in bad and blocking(r) for r in self.results) else 0
 
     def result(self, name: str) -> CheckResult:
         """The result of the check with this display name (or family name if unique)."""
@@ -163,9 +166,16 @@ class Report:
         raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "dataset": self.dataset,
             "summary": self.summary(),
             "notes": self.notes,
             "results": [r.to_dict() for r in self.results],
         }
+        if self.gate is not None:  # new / unchanged per finding, fixed ones listed once
+            for result, data in zip(self.results, out["results"]):
+                data["baseline"] = self.gate.result_dict(result)
+                for i, finding in enumerate(data["findings"]):
+                    finding["baseline"] = self.gate.state(result, i)
+            out["baseline"] = self.gate.to_dict()
+        return out

@@ -87,19 +87,24 @@ def summary_table(report: Report, width: int = 100) -> Table:
     return table
 
 
-def findings_block(result: CheckResult, max_findings: int) -> Group:
-    """A non-passing check's worst findings: where, column, message, suggestion."""
+def findings_block(result: CheckResult, max_findings: int, report: Report | None = None) -> Group:
+    """A non-passing check's worst findings (new ones first against a baseline): where, column, message, suggestion."""
+    from curate.gating import NEW, ordered_findings
+
     title = Text.assemble(status_text(result.status), " ", (result.name, "bold"))
     if result.message:
         title.append(f" — {short(one_line(result.message), 300)}")
     parts: list[RenderableType] = [title]
-    shown = result.worst_findings(max_findings)
+    shown = ordered_findings(report, result, max_findings) if report is not None else [
+        (f, None) for f in result.worst_findings(max_findings)]
     if shown:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="cyan", overflow="fold", max_width=32)
         grid.add_column(overflow="fold", ratio=1)
-        for f in shown:
+        for f, state in shown:
             body = Text()
+            if state == NEW:
+                body.append("new ", style="bold yellow")
             if f.column:
                 body.append(f"[{short(f.column, 40)}] ", style="bold")
             body.append(short(one_line(f.message), 400))
@@ -113,6 +118,18 @@ def findings_block(result: CheckResult, max_findings: int) -> Group:
     if hidden > 0:
         parts.append(Text(f"  … and {hidden:,} more", style="dim"))
     return Group(*parts)
+
+
+def gate_block(report: Report, max_findings: int) -> Text:
+    """The baseline comparison: counts, then the first fixed findings."""
+    text = Text.assemble(("baseline", "bold"), f": {report.gate.summary_text()}")
+    fixed = list(report.gate.fixed_findings())
+    for name, f in fixed[:max_findings]:
+        place = ":".join(str(v) for v in (f.get("split"), f.get("row")) if v is not None)
+        text.append(f"\n  fixed {short(name, 40)} {place} {short(one_line(f.get('message')), 200)}", style="green")
+    if len(fixed) > max_findings:
+        text.append(f"\n  … and {len(fixed) - max_findings:,} more fixed", style="dim")
+    return text
 
 
 def group_tables(report: Report) -> list[RenderableType]:
@@ -137,8 +154,10 @@ def renderables(report: Report, *, max_findings: int = 10, width: int = 100) -> 
         out.append(summary_table(report, width))
     for result in problem_results(report):
         out.append(Text(""))
-        out.append(findings_block(result, max_findings))
+        out.append(findings_block(result, max_findings, report))
     out += group_tables(report)
+    if report.gate is not None:
+        out += [Text(""), gate_block(report, max_findings)]
     style = {Status.PASS: "bold green", Status.SKIP: "dim", Status.WARN: "bold yellow"}.get(worst_status(report), "bold red")
     out.append(Text(""))
     out.append(Text.assemble((verdict(report), style), f" — {counts_text(report)}"))

@@ -67,16 +67,21 @@ def annotations(report: Report, limit: int = 10) -> list[str]:
     """Up to ``limit`` annotations: worst checks first, each check's worst findings first.
 
     A failing check without findings (a crash, a metric over its threshold) gets one
-    annotation with its message, so it is not invisible in the pull-request view.
+    annotation with its message, so it is not invisible in the pull-request view. Against a
+    baseline only new findings (and new metric-only failures) are annotated.
     """
+    from curate.gating import NEW, ordered_findings
+
     out: list[str] = []
+    gate = report.gate
     for result in problem_results(report):
         if len(out) >= limit:
             break
         level = "warning" if Status(result.status) == Status.WARN else "error"
         title = f"curate {result.name}"
-        findings = result.worst_findings(limit - len(out))
-        if not findings:
+        shown = ordered_findings(report, result, limit - len(out))
+        findings = [f for f, state in shown if gate is None or state == NEW]  # against a baseline: only new ones
+        if not result.findings and (gate is None or gate.is_blocking(result)):
             out.append(command(level, result.message or Status(result.status).value, title=title))
         for finding in findings:
             file, line = location(report, finding)
@@ -95,6 +100,8 @@ def summary_lines(report: Report) -> list[str]:
         n = len(r.findings)
         found = f" ({n:,} finding{'s' if n != 1 else ''})" if n else ""
         lines.append(f"  {Status(r.status).value:<5}  {r.name} — {short(one_line(r.message), 300)}{found}")
+    if report.gate is not None:
+        lines.append(f"  {one_line(report.gate.summary_text())}")
     return [*lines, f"curate: {verdict(report)} — {counts_text(report)}"]
 
 

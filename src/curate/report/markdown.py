@@ -66,16 +66,19 @@ def summary_table(report: Report) -> list[str]:
     return lines + [""]
 
 
-def findings_section(result: CheckResult, max_findings: int) -> list[str]:
-    """A heading per failing/warning check and a table of its worst findings."""
+def findings_section(result: CheckResult, max_findings: int, report: Report | None = None) -> list[str]:
+    """A heading per failing/warning check and a table of its worst findings (new ones first, marked)."""
+    from curate.gating import NEW, ordered_findings
+
     lines = [f"### {STATUS_MD[Status(result.status)]}: {cell(result.name)}", ""]
     if result.message:
         lines += [cell(result.message, 1000), ""]
-    shown = result.worst_findings(max_findings)
+    shown = ordered_findings(report, result, max_findings) if report is not None else [
+        (f, None) for f in result.worst_findings(max_findings)]
     if shown:
         lines += [_row(["split", "row", "key", "column", "message", "suggestion"]), "|---|---:|---|---|---|---|"]
-        for f in shown:
-            message = f.message + (f" (related: {related_text(f)})" if f.related else "")
+        for f, state in shown:
+            message = ("🆕 " if state == NEW else "") + cell(f.message + (f" (related: {related_text(f)})" if f.related else ""))
             lines.append(
                 _row(
                     [
@@ -83,7 +86,7 @@ def findings_section(result: CheckResult, max_findings: int) -> list[str]:
                         "" if f.row is None else str(f.row),
                         cell(f.key if f.key is not None else "", 40),
                         cell(f.column or ""),
-                        cell(message),
+                        message,
                         cell(suggestion_text(f.suggestion)),
                     ]
                 )
@@ -101,10 +104,28 @@ def render(report: Report, *, max_findings: int = 10, findings: bool = True) -> 
     """The markdown document; ``findings=False`` leaves out the per-check findings tables."""
     lines = header(report) + summary_table(report)
     for result in problem_results(report):
-        lines += findings_section(result, max_findings if findings else 0)
+        lines += findings_section(result, max_findings if findings else 0, report)
+    if report.gate is not None:
+        lines += gate_section(report, max_findings if findings else 0)
     if findings:
         lines += group_tables(report)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def gate_section(report: Report, max_findings: int) -> list[str]:
+    """The baseline comparison: counts, then a table of the first fixed findings."""
+    lines = ["### Baseline", "", f"{cell(report.gate.summary_text(), 1000)}.", ""]
+    fixed = list(report.gate.fixed_findings())
+    if fixed and max_findings:
+        lines += [_row(["fixed in", "split", "row", "key", "message"]), "|---|---|---:|---|---|"]
+        for name, f in fixed[:max_findings]:
+            row = f.get("row")
+            lines.append(_row([cell(name), cell(f.get("split") or ""), "" if row is None else cell(row),
+                               cell(f.get("key") if f.get("key") is not None else "", 40), cell(f.get("message"))]))
+        lines.append("")
+        if len(fixed) > max_findings:
+            lines += [f"_… and {len(fixed) - max_findings:,} more fixed._", ""]
+    return lines
 
 
 def group_tables(report: Report) -> list[str]:
