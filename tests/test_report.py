@@ -92,7 +92,7 @@ EMPTY = Report(dataset={"path": "."}, results=[])
 
 
 def test_formats_and_unknown_format():
-    assert FORMATS == ("console", "json", "markdown", "junit", "github")
+    assert FORMATS == ("console", "json", "markdown", "junit", "github", "pr-comment", "sarif")
     with pytest.raises(ValueError, match="html"):
         render(make_report(), "html")
 

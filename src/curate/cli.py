@@ -18,7 +18,7 @@ from curate import __version__
 from curate.errors import CurateError
 from curate.findings import FAIL_ON_LEVELS, Report
 
-REPORT_FORMATS = ("console", "json", "markdown", "junit", "github")
+REPORT_FORMATS = ("console", "json", "markdown", "junit", "github", "pr-comment", "sarif")
 
 
 def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -12,10 +12,10 @@ from rich.console import Console
 
 from curate.findings import Report
 from curate.report import console as console_format
-from curate.report import github, json_report, junit, markdown
+from curate.report import github, json_report, junit, markdown, pr_comment
 from curate.report.github import write_step_summary
 
-FORMATS = ("console", "json", "markdown", "junit", "github")
+FORMATS = ("console", "json", "markdown", "junit", "github", "pr-comment", "sarif")
 
 __all__ = ["FORMATS", "render", "print_report", "write_step_summary"]
 
@@ -37,6 +37,12 @@ def render(report: Report, fmt: str, *, max_findings: int = 10, width: int = 100
         return junit.render(report, max_findings=max_findings)
     if fmt == "github":
         return github.render(report, max_findings=max_findings)
+    if fmt == "pr-comment":
+        return pr_comment.render(report, max_findings=max_findings)
+    if fmt == "sarif":
+        from curate.report import sarif
+
+        return sarif.render(report) + "\n"
     raise ValueError(f"unknown report format {fmt!r}; use one of: {', '.join(FORMATS)}")
 
 
