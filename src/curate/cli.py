@@ -92,6 +92,24 @@ def _write_text(path: Path, text: str) -> None:
         raise CurateError(f"cannot write the report: {exc.strerror}", file=path) from exc
 
 
+def _parse_reports(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """``FORMAT=FILE`` pairs for --report."""
+    out = []
+    for value in values:
+        fmt, sep, file = value.partition("=")
+        if not sep or not file or fmt not in REPORT_FORMATS:
+            raise click.BadParameter(f"expected FORMAT=FILE with FORMAT one of {', '.join(REPORT_FORMATS)}; got {value!r}")
+        out.append((fmt, Path(file)))
+    return out
+
+
+def _write_reports(report: Report, reports: list[tuple[str, Path]], max_findings: int) -> None:
+    from curate.report import render
+
+    for fmt, path in reports:
+        _write_text(path, render(report, fmt, max_findings=max_findings))
+
+
 _format_option = click.option(
     "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="console", show_default=True, help="Report format."
 )
@@ -122,10 +140,12 @@ _max_findings_option = click.option(
 @click.option("--no-baseline", is_flag=True, help="Ignore DATASET/curate.baseline.json.")
 @click.option("--update-baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="Accept this run's findings: write its JSON report here (atomically) as the new baseline.")
+@click.option("--report", "extra_reports", multiple=True, metavar="FORMAT=FILE", callback=_parse_reports,
+              help="Also write the report in FORMAT to FILE (repeatable), e.g. --report json=curate.json.")
 @_handle_errors
 def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: Path | None, fail_on: str,
           config: str | None, lock: Path | None, max_findings: int, no_progress: bool, baseline: Path | None,
-          no_baseline: bool, update_baseline: Path | None) -> None:
+          no_baseline: bool, update_baseline: Path | None, extra_reports: list[tuple[str, Path]]) -> None:
     """Run a check suite on DATASET (a folder or a data file) and report what it finds."""
     from curate.gating import accepted_exit_code, compare, find_baseline, write_baseline
     from curate.progress import console_progress
@@ -140,6 +160,7 @@ def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: 
     if prior is not None:
         compare(report, *prior)
     _emit(report, fmt, output, max_findings)
+    _write_reports(report, extra_reports, max_findings)
     if update_baseline is not None:
         write_baseline(report, update_baseline)
         click.echo(f"baseline written to {update_baseline}", err=True)
