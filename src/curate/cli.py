@@ -140,13 +140,18 @@ _max_findings_option = click.option(
 @click.option("--no-baseline", is_flag=True, help="Ignore DATASET/curate.baseline.json.")
 @click.option("--update-baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="Accept this run's findings: write its JSON report here (atomically) as the new baseline.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Result cache folder (default: $CURATE_CACHE_DIR, else the user cache folder).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--report", "extra_reports", multiple=True, metavar="FORMAT=FILE", callback=_parse_reports,
               help="Also write the report in FORMAT to FILE (repeatable), e.g. --report json=curate.json.")
 @_handle_errors
 def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: Path | None, fail_on: str,
           config: str | None, lock: Path | None, max_findings: int, no_progress: bool, baseline: Path | None,
-          no_baseline: bool, update_baseline: Path | None, extra_reports: list[tuple[str, Path]]) -> None:
+          no_baseline: bool, update_baseline: Path | None, cache_dir: Path | None, no_cache: bool,
+          extra_reports: list[tuple[str, Path]]) -> None:
     """Run a check suite on DATASET (a folder or a data file) and report what it finds."""
+    from curate.cache import open_cache
     from curate.gating import accepted_exit_code, compare, find_baseline, write_baseline
     from curate.progress import console_progress
     from curate.runner import check as run_check
@@ -156,7 +161,8 @@ def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: 
     debug = click.get_current_context().find_root().params.get("debug", False)
     prior = find_baseline(dataset, baseline, use_default=not no_baseline)
     with console_progress(enabled=not no_progress) as progress:
-        report = run_check(dataset, suite, only, config=config, lock=lock, progress=progress, debug=debug)
+        report = run_check(dataset, suite, only, config=config, lock=lock, progress=progress, debug=debug,
+                           cache=open_cache(cache_dir, enabled=not no_cache))
     if prior is not None:
         compare(report, *prior)
     _emit(report, fmt, output, max_findings)

@@ -35,7 +35,15 @@ class RunContext:
     progress: Progress = field(default_factory=NoProgress)
     results: list[CheckResult] = field(default_factory=list)  # results of checks already run
     lock_path: Path | None = None  # baseline file; default: curate.lock.json at the dataset root
+    cache: Any = None  # a curate.cache.ResultCache, or None (no caching)
     _baseline: Any = None
+
+    def memo(self, namespace: str, cls: type[T], params: dict[str, Any], digests: list[str], compute: Any) -> T:
+        """An expensive artefact (a dataclass of arrays and JSON values) from the result cache when its
+        inputs (``digests``: content hashes, see curate.cache) and ``params`` are unchanged, else computed."""
+        if self.cache is None:
+            return compute()
+        return self.cache.memo(namespace, cls, params, digests, compute)
 
     def baseline(self) -> dict[str, Any] | None:
         """The recorded schema/drift baseline, or None when the dataset has none."""

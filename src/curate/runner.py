@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from curate.checks import registry
 from curate.checks.base import Check, timed_run
@@ -24,14 +25,22 @@ def check(
     lock: str | Path | None = None,
     progress: Progress | None = None,
     debug: bool = False,
+    cache: Any = None,
 ) -> Report:
     """Run a suite on a dataset folder and return the report (the CLI's ``curate check``).
 
     ``suite`` is a YAML file, ``"builtin:NAME"``, or None for the folder's ``curate.yaml``
     (else the built-in default suite). ``only`` restricts the run to some check families.
+    ``cache`` (a folder or a :class:`curate.cache.ResultCache`) reuses expensive artefacts of
+    earlier runs on unchanged data; the default is no cache.
     """
     loaded, dataset = load_suite_and_dataset(path, suite, only, config=config)
-    return run_suite(dataset, loaded, progress=progress, lock_path=Path(lock) if lock else None, debug=debug)
+    if isinstance(cache, (str, Path)):
+        from curate.cache import ResultCache
+
+        cache = ResultCache(cache)
+    return run_suite(dataset, loaded, progress=progress, lock_path=Path(lock) if lock else None, debug=debug,
+                     cache=cache)
 
 
 def load_suite_and_dataset(
@@ -56,11 +65,12 @@ def run_suite(
     progress: Progress | None = None,
     lock_path: Path | None = None,
     debug: bool = False,
+    cache: Any = None,
 ) -> Report:
     """Validate every check against the data, then run them in suite order."""
     roles = resolve_roles(dataset, suite)
     checks = _instantiate(suite)
-    ctx = RunContext(dataset, roles, progress or NoProgress(), lock_path=lock_path)
+    ctx = RunContext(dataset, roles, progress or NoProgress(), lock_path=lock_path, cache=cache)
     for check_ in checks:
         check_.validate(ctx)
     for check_ in ctx.progress.track(checks, len(checks), "running checks"):

@@ -260,7 +260,8 @@ class LabelErrors(Check):
 
     def run(self, ctx: RunContext) -> CheckResult:
         from curate import labels as cl
-        from curate.models import ModelInputError, choose_kind, default_folds, out_of_sample_probs
+        from curate.cache import array_digest, frame_digest
+        from curate.models import ModelInputError, OutOfSample, choose_kind, default_folds, out_of_sample_probs
 
         p: LabelErrorsParams = self.params
         splits = self._splits(ctx)
@@ -304,18 +305,11 @@ class LabelErrors(Check):
             folds_used = 0
         else:
             try:
-                oos = out_of_sample_probs(
-                    rows.frame.loc[used].reset_index(drop=True),
-                    codes[used],
-                    len(classes),
-                    text=text,
-                    features=features,
-                    embeddings=p.embeddings,
-                    model=p.model,
-                    folds=folds,
-                    seed=p.seed,
-                    progress=ctx.progress,
-                )
+                frame, y = rows.frame.loc[used].reset_index(drop=True), codes[used]
+                options = dict(text=text, features=features, embeddings=p.embeddings, model=p.model, folds=folds, seed=p.seed)
+                oos = ctx.memo("label_errors.out_of_sample", OutOfSample, {"classes": len(classes), **options},  # result cache
+                               [frame_digest(frame), array_digest(y)],
+                               lambda: out_of_sample_probs(frame, y, len(classes), progress=ctx.progress, **options))
             except ModelInputError as exc:
                 return self._error(f"label_errors cannot build its model: {exc}", {"rows": n})
             probs, description, folds_used = oos.pred_probs, oos.description, oos.folds
