@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from curate.checks import registry
+from curate.checks import family
 from curate.checks.base import Check, timed_run
 from curate.context import NoProgress, Progress, RunContext
 from curate.dataset import Dataset, load_dataset
@@ -48,9 +48,9 @@ def load_suite_and_dataset(
 ) -> tuple[Suite, Dataset]:
     """The suite first (a typo is reported before any data is read), then the dataset it describes."""
     root = Path(path)
-    loaded = load_suite(suite, root if root.is_dir() else root.parent)
     if isinstance(only, str):
         only = [name.strip() for name in only.split(",") if name.strip()]
+    loaded = load_suite(suite, root if root.is_dir() else root.parent, only)
     loaded = loaded.select(only)
     dataset = load_dataset(
         root, key=loaded.roles.key, config=config or loaded.roles.config, encoding=loaded.roles.encoding
@@ -84,8 +84,7 @@ def run_suite(
 
 def _instantiate(suite: Suite) -> list[Check]:
     """One Check per suite entry, with display names made unique (``drift``, ``drift#2``)."""
-    families = registry()
-    checks = [families[spec.family](spec) for spec in suite.checks]
+    checks = [family(spec.family)(spec) for spec in suite.checks]
     seen: Counter[str] = Counter()
     for check_ in checks:
         seen[check_.display_name] += 1

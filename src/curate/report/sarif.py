@@ -81,11 +81,10 @@ def _result(report: Report, result: CheckResult, finding: Finding | None, positi
 def to_sarif(report: Report) -> dict[str, Any]:
     """The SARIF log as a dict (one run)."""
     from curate import __version__
-    from curate.checks import registry
+    from curate.checks import family
 
     families = list(dict.fromkeys(r.check for r in report.results))
-    known = registry()
-    rules = [{"id": f, "name": f, "shortDescription": {"text": getattr(known.get(f), "description", f) or f}}
+    rules = [{"id": f, "name": f, "shortDescription": {"text": getattr(family(f), "description", f) or f}}
              for f in families]
     index = {f: i for i, f in enumerate(families)}
     results: list[dict[str, Any]] = []

@@ -1,0 +1,136 @@
+"""Start-up cost of the command line: what `curate --version`, `--help` and a small `curate check` import,
+and how long the whole process takes, warm and cold, next to its yardsticks.
+
+Yardsticks (issue 13): `--version` against `python -c "import click"` (target ≤ 3×), and
+`curate check example_datasets/products_v1` against pandas alone importing itself and reading the
+same files (target ≤ 2×).
+
+Warm: every file already in the page cache (one untimed run first). Cold: before each run the page
+cache is emptied *for the files the command reads* (every imported module's file and shared
+library, found by a first run) with posix_fadvise(DONTNEED), so the kernel must read them again;
+other programs' cached files are left alone. On a machine whose storage is fast, cold and warm differ
+little; it is still the honest figure for a fresh CI runner, which starts with an empty cache.
+
+Usage: python bench/startup.py [--runs 7]   (prints a table; run it on a quiet machine)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PRODUCTS = REPO / "example_datasets" / "products_v1"
+HEAVY = ("pandas", "numpy", "pyarrow", "scipy", "sklearn", "great_expectations", "datasets", "fairlearn", "cleanlab",
+         "rich", "pydantic", "yaml")
+PY = sys.executable
+
+READ_PRODUCTS = (
+    "import pandas as pd, sys; "
+    f"[pd.read_json(p, lines=True) for p in ({str(PRODUCTS / 'train.jsonl')!r}, {str(PRODUCTS / 'test.jsonl')!r})]"
+)
+
+COMMANDS = {
+    "python -c 'import click'": [PY, "-c", "import click"],
+    "curate --version": [PY, "-m", "curate", "--version"],
+    "curate --help": [PY, "-m", "curate", "--help"],
+    "pandas: import + read products_v1": [PY, "-c", READ_PRODUCTS],
+    "curate check products_v1": [PY, "-m", "curate", "check", str(PRODUCTS), "--no-progress", "--no-cache"],
+}
+
+
+def imported(command: list[str]) -> tuple[float, list[str], list[tuple[int, str]]]:
+    """(total import seconds, heavy top-level packages imported, top 8 modules by cumulative µs) via -X importtime."""
+    proc = subprocess.run([command[0], "-X", "importtime", *command[1:]], capture_output=True, text=True, cwd=REPO)
+    rows = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line or "cumulative" in line:
+            continue
+        _, cumulative, name = line.split("|")
+        rows.append((int(cumulative), name.rstrip()))
+    top_level = [(us, name.strip()) for us, name in rows if name.startswith(" ") and not name.startswith("  ")]
+    total = sum(us for us, _ in top_level) / 1e6
+    names = {name.strip() for _, name in rows}
+    heavy = [h for h in HEAVY if h in names]
+    return total, heavy, sorted(top_level, reverse=True)[:8]
+
+
+def files_read(command: list[str]) -> list[str]:
+    """Every module file and shared library the command has open or mapped at exit."""
+    probe = (
+        "import atexit, sys, runpy\n"
+        "def _dump():\n"
+        "    files = {getattr(m, '__file__', None) for m in list(sys.modules.values())}\n"
+        "    with open('/proc/self/maps') as fh:\n"
+        "        files |= {l.split()[-1] for l in fh if '/' in l}\n"
+        "    sys.__stderr__.write('\\nFILES ' + repr(sorted(f for f in files if f)) + '\\n')\n"
+        "atexit.register(_dump)\n"
+    )
+    if command[1] == "-m":
+        code = probe + f"sys.argv = {['curate', *command[3:]]!r}\nrunpy.run_module({command[2]!r}, run_name='__main__')\n"
+    else:
+        code = probe + command[2]
+    proc = subprocess.run([command[0], "-c", code], capture_output=True, text=True, cwd=REPO)
+    line = [l for l in proc.stderr.splitlines() if l.startswith("FILES ")]
+    return json.loads(line[-1][6:].replace("'", '"')) if line else []
+
+
+def evict(files: list[str]) -> None:
+    for path in files:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+def timed(command: list[str], runs: int, cold: bool) -> float:
+    files = files_read(command) if cold else []
+    subprocess.run(command, capture_output=True, cwd=REPO)  # untimed warm-up
+    times = []
+    for _ in range(runs):
+        if cold:
+            evict(files)
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, cwd=REPO)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    print("## imports (python -X importtime)\n")
+    for label, command in COMMANDS.items():
+        if not label.startswith("curate"):
+            continue
+        total, heavy, top = imported(command)
+        print(f"{label}: {total:.3f} s of imports; heavy packages: {', '.join(heavy) or 'none'}")
+        for us, name in top[:5]:
+            print(f"    {us / 1e6:7.3f} s  {name.strip()}")
+    print(f"\n## whole process, median of {args.runs} (seconds)\n")
+    print(f"| command | warm | cold |\n|---|---:|---:|")
+    results = {}
+    for label, command in COMMANDS.items():
+        results[label] = (timed(command, args.runs, False), timed(command, args.runs, True))
+        print(f"| {label} | {results[label][0]:.3f} | {results[label][1]:.3f} |")
+    for a, b, target in (("curate --version", "python -c 'import click'", 3),
+                         ("curate check products_v1", "pandas: import + read products_v1", 2)):
+        for i, kind in enumerate(("warm", "cold")):
+            ratio = results[a][i] / results[b][i]
+            print(f"{a} / {b} ({kind}): {ratio:.2f}× (target ≤ {target}×)")
+
+
+if __name__ == "__main__":
+    main()
