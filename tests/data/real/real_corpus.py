@@ -10,6 +10,9 @@ import csv
 import gzip
 import hashlib
 import io
+import re
+import shutil
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,3 +132,174 @@ def groups(values: list) -> dict:
     for i, v in enumerate(values):
         seen[v].append(i)
     return {v: ps for v, ps in seen.items() if len(ps) > 1}
+
+
+# --------------------------------------------------------------------------- comparison rules
+
+
+def normalise(value: str) -> str:
+    """The normalisation the duplicate families promise (design: NFKC, case, whitespace)."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value).casefold()).strip()
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch == "_" or unicodedata.category(ch)[0] in "LNM"
+
+
+def tokens(text: str) -> list[str]:
+    """Runs of word characters (letters, digits, marks, ``_``) of the normalised text."""
+    out: list[str] = []
+    current: list[str] = []
+    for ch in normalise(text):
+        if _is_word_char(ch):
+            current.append(ch)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def shingles(text: str, n: int = 2) -> set[tuple[str, ...]]:
+    """Word n-grams; a text with fewer than n words is one shingle of all of them."""
+    words = tokens(text)
+    if not words:
+        return set()
+    if len(words) < n:
+        return {tuple(words)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def jaccard(a: str, b: str, n: int = 2) -> float:
+    sa, sb = shingles(a, n), shingles(b, n)
+    return len(sa & sb) / len(sa | sb) if sa or sb else 0.0
+
+
+# --------------------------------------------------------------------------- running curate
+
+
+def folder(name: str, scratch: Path | None = None) -> Path:
+    """The folder curate is run on. Adult ships as one gzip file beside other test data, so it
+    is given a folder of its own (in ``scratch``) with a suite saying how to read it."""
+    if name != "uci_adult":
+        return CORPUS[name].folder
+    assert scratch is not None, "uci_adult needs a scratch folder"
+    root = scratch / "uci_adult"
+    if not root.exists():
+        root.mkdir(parents=True)
+        shutil.copy(ADULT, root / "adult.data.gz")
+        default = (HERE.parents[2] / "checks" / "default.yaml").read_text(encoding="utf-8")
+        names = ", ".join(ADULT_COLUMNS)
+        (root / "curate.yaml").write_text(
+            "dataset:\n  files: adult.data.gz\n  format: csv\n  header: false\n"
+            f"  names: [{names}]\n  label: income\n" + default[default.index("checks:") :],
+            encoding="utf-8",
+        )
+    return root
+
+
+ADULT_COLUMNS = (
+    "age workclass fnlwgt education education_num marital_status occupation relationship race sex "
+    "capital_gain capital_loss hours_per_week native_country income"
+).split()
+
+
+def run(name: str, scratch: Path | None = None, **kwargs):
+    """curate's report for a corpus dataset with its own suite (else the default suite)."""
+    import curate
+
+    return curate.check(folder(name, scratch), **kwargs)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One reviewed run: a dataset with its own suite (or the default one), or with a suite of
+    ``suites/`` that looks at it the way a user of that data would."""
+
+    name: str  # the ``dataset`` column of verdicts.csv
+    dataset: str
+    suite: str | None = None  # a file in suites/
+
+    def report(self, scratch: Path | None = None):
+        suite = str(HERE / "suites" / self.suite) if self.suite else None
+        return run(self.dataset, scratch, suite=suite)
+
+
+RUNS = {
+    r.name: r
+    for r in [Run(n, n) for n in CORPUS]
+    + [Run("twitter_airline_sentiment:text", "twitter_airline_sentiment", "twitter_text.yaml")]
+}
+
+
+# --------------------------------------------------------------------------- reviewed verdicts
+
+VERDICTS = HERE / "verdicts.csv"
+VERDICT_FIELDS = ["dataset", "check", "split", "key", "column", "related_key", "verdict", "note"]
+FLOORS = {"duplicates": 1.0}  # every other family: DEFAULT_FLOOR
+DEFAULT_FLOOR = 0.95
+MIN_REVIEWED = 30  # per dataset and family: reviewed findings needed (all of them when fewer)
+
+
+def finding_id(dataset: str, check: str, f) -> tuple[str, ...]:
+    """How a verdict is matched to a finding: the baseline contract's check + split + key +
+    column, plus the related row's key (a near-duplicate verdict is about one pair)."""
+    related = f.related[0].key if f.related else ""
+    return (dataset, check, f.split or "", f.key or "", f.column or "", related)
+
+
+def load_verdicts(path: Path = VERDICTS) -> dict[tuple[str, ...], tuple[str, str]]:
+    if not path.is_file():
+        return {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return {tuple(r[k] for k in VERDICT_FIELDS[:6]): (r["verdict"], r["note"]) for r in rows}
+
+
+@dataclass
+class FamilyScore:
+    dataset: str
+    check: str
+    findings: int = 0
+    reviewed: int = 0
+    true: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return self.true / self.reviewed if self.reviewed else None
+
+    @property
+    def needed(self) -> int:
+        return min(MIN_REVIEWED, self.findings)
+
+
+def score(reports: dict, verdicts: dict) -> tuple[list[FamilyScore], list[tuple[str, ...]]]:
+    """Per dataset and family: findings now, how many were reviewed, how many judged true;
+    and the ids of findings that have no verdict yet."""
+    scores: list[FamilyScore] = []
+    unreviewed: list[tuple[str, ...]] = []
+    for dataset, report in reports.items():
+        for result in report.results:
+            s = FamilyScore(dataset, result.check)
+            for f in result.findings:
+                s.findings += 1
+                fid = finding_id(dataset, result.check, f)
+                if fid in verdicts:
+                    s.reviewed += 1
+                    s.true += verdicts[fid][0] == "true"
+                else:
+                    unreviewed.append(fid)
+            if s.findings:
+                scores.append(s)
+    return scores, unreviewed
+
+
+def by_family(scores: list[FamilyScore]) -> dict[str, FamilyScore]:
+    out: dict[str, FamilyScore] = {}
+    for s in scores:
+        total = out.setdefault(s.check, FamilyScore("all", s.check))
+        total.findings += s.findings
+        total.reviewed += s.reviewed
+        total.true += s.true
+    return out
