@@ -232,7 +232,11 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- the two tools
 
 
-def run_curate(texts: list[str], threshold: float, shingle: str, ngram: int, num_perm: int, workers: int | None) -> np.ndarray:
+def run_curate(texts: list[str], threshold: float, shingle: str, ngram: int, num_perm: int, workers: int | None,
+               grouping: str = "star") -> np.ndarray:
+    """Row groups found by curate's engine: rows with the same text, and verified pairs between
+    texts grouped as ``near_duplicates`` groups them (star clusters; ``union-find``: the
+    transitive grouping curate used before, kept to compare against)."""
     import pyarrow as pa
 
     from curate.dedup import MinHashConfig, Normalization, near_duplicate_pairs, normalize_strings
@@ -241,14 +245,43 @@ def run_curate(texts: list[str], threshold: float, shingle: str, ngram: int, num
     norm = normalize_strings(arr, Normalization(), workers=workers)
     cfg = MinHashConfig(shingle=shingle, ngram=ngram, num_perm=num_perm, threshold=threshold)
     res = near_duplicate_pairs(norm, cfg, workers=workers)
-    # rows with the same text are one group; add the verified pairs between texts
     rows = res.text_of_row
     ok = np.flatnonzero(rows >= 0)
     first_row = np.full(res.n_texts, -1, dtype=np.int64)
     first_row[rows[ok][::-1]] = ok[::-1]
-    left = np.concatenate([ok, first_row[res.left]])
-    right = np.concatenate([first_row[rows[ok]], first_row[res.right]])
-    return components(len(texts), left, right)
+    if grouping == "union-find":
+        left = np.concatenate([ok, first_row[res.left]])
+        right = np.concatenate([first_row[rows[ok]], first_row[res.right]])
+        return components(len(texts), left, right)
+    from curate.dedup import star_clusters
+
+    rep_of, _ = star_clusters(res.n_texts, res.left, res.right, res.similarity)
+    labels = np.full(len(texts), -1, dtype=np.int64)
+    labels[ok] = first_row[rep_of[rows[ok]]]
+    sizes = np.bincount(labels[ok], minlength=len(texts))
+    return np.where((labels >= 0) & (sizes[np.maximum(labels, 0)] > 1), labels, -1)
+
+
+def engine_run(path: str, n: int, seed: int, threads: int, grouping: str, with_score: bool) -> int:
+    """One in-process run of curate's engine on a corpus kept in ``path`` (generated once), for
+    whole-process A/B timings where generating the corpus must not count."""
+    import pickle
+
+    if os.path.exists(path):
+        with open(path, "rb") as fh:
+            corpus = pickle.load(fh)
+    else:
+        corpus = generate(n, seed=seed)
+        with open(path, "wb") as fh:
+            pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    start = time.perf_counter()
+    labels = run_curate(corpus.texts, 0.5, "word", 2, 128, threads, grouping)
+    seconds = time.perf_counter() - start
+    line = f"rows {len(corpus.texts):,} grouping {grouping} threads {threads}: {seconds:.2f} s"
+    if with_score:
+        line += " precision %.4f recall %.4f F1 %.4f" % score(labels, corpus.group)
+    print(line, flush=True)
+    return 0
 
 
 _WORD = re.compile(r"\w+")
@@ -370,7 +403,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sweep", action="store_true", help="F1 and time of curate over shingle settings")
     ap.add_argument("--tune-datasketch", action="store_true", help="F1 and time of datasketch over its settings")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--grouping", choices=("star", "union-find"), default="star",
+                    help="how curate groups verified pairs (union-find: the old transitive grouping)")
+    ap.add_argument("--engine-run", metavar="CORPUS_FILE",
+                    help="one in-process curate run on a corpus cached in this file (for whole-process A/B timings)")
+    ap.add_argument("--threads", type=int, default=2, help="curate threads for --engine-run")
+    ap.add_argument("--score", action="store_true", help="with --engine-run: also print precision/recall/F1")
     args = ap.parse_args(argv)
+    if args.engine_run:
+        return engine_run(args.engine_run, int(args.sizes.split(",")[0]), args.seed, args.threads, args.grouping, args.score)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     # import both tools here, so that no measurement includes import time
     import curate.dedup  # noqa: F401
@@ -392,8 +433,8 @@ def main(argv: list[str] | None = None) -> int:
         gen = time.perf_counter() - t0
         print(f"<!-- generated {n:,} rows in {gen:.1f} s -->", file=sys.stderr)
         tools = [
-            ("curate (2 threads)", run_curate, (corpus.texts, args.threshold, "word", args.ngram, args.num_perm, 2)),
-            ("curate (1 thread)", run_curate, (corpus.texts, args.threshold, "word", args.ngram, args.num_perm, 1)),
+            ("curate (2 threads)", run_curate, (corpus.texts, args.threshold, "word", args.ngram, args.num_perm, 2, args.grouping)),
+            ("curate (1 thread)", run_curate, (corpus.texts, args.threshold, "word", args.ngram, args.num_perm, 1, args.grouping)),
         ]
         if not args.no_datasketch and n <= args.ds_max_rows:
             tools.append((f"datasketch {_ds_version()}", run_datasketch,

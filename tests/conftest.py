@@ -120,3 +120,44 @@ def run(root: Path, tmp_path: Path, checks: str, dataset: str = "  key: id\n"):
 
     suite = write(tmp_path / "suite.yaml", f"dataset:\n{dataset}checks:\n{checks}")
     return curate.check(root, suite=suite)
+
+
+# --------------------------------------------------------------------------- real data for the duplicate families
+
+DATA = REPO / "tests" / "data"
+ADULT_NAMES = ["age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation",
+               "relationship", "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country",
+               "income"]
+
+
+def sms_frame():
+    """The UCI SMS Spam Collection (tests/data/real/README.md): 5,574 rows, label + text, with an id."""
+    import csv
+
+    import pandas as pd
+
+    frame = pd.read_csv(DATA / "real" / "sms_spam_collection" / "SMSSpamCollection", sep="\t", header=None,
+                        names=["label", "text"], quoting=csv.QUOTE_NONE, dtype=str, keep_default_na=False)
+    frame.insert(0, "id", range(len(frame)))
+    return frame
+
+
+def adult_rows():
+    """UCI Adult's training file (``?`` read as missing), with an id column."""
+    import pandas as pd
+
+    frame = pd.read_csv(DATA / "adult.data.gz", header=None, names=ADULT_NAMES, skipinitialspace=True, na_values="?")
+    frame.insert(0, "id", range(len(frame)))
+    return frame
+
+
+def reference_text(s) -> str | None:
+    """What ``duplicates`` compares, written plainly: NFKC, case folding, whitespace collapsed;
+    None for a text with fewer than 3 letters or digits (too little content to match)."""
+    import re
+    import unicodedata
+
+    if not isinstance(s, str):
+        return None
+    t = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", s).casefold()).strip()
+    return t if sum(ch.isalnum() for ch in t) >= 3 else None

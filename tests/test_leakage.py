@@ -114,3 +114,46 @@ def test_split_order() -> None:
     assert split_order(["test", "validation", "train"]) == ["train", "validation", "test"]
     assert split_order(["eval", "extra", "dev", "train_clean"]) == ["train_clean", "dev", "eval", "extra"]
     assert split_order(["a", "b", "c"], ["c"]) == ["c", "a", "b"]
+
+
+# --------------------------------------------------------------------------- what counts as leaked
+
+
+def test_templated_product_descriptions_are_not_leakage() -> None:
+    """products_v1: descriptions come from three templates ("Built for travel: this colander comes
+    with a carry handle."), so most test rows share a description, or most of its word pairs, with
+    a train row, yet name, price and weight show they are different products. The inferred text
+    column is one attribute of these rows: whole rows are compared, and the message says why."""
+    import curate
+
+    report = curate.check(EXAMPLES / "products_v1", only=["leakage", "near_duplicates"])
+    leakage = report.result("leakage")
+    assert leakage.status.value == "pass" and leakage.findings == []
+    assert "inferred text column 'description' is one attribute" in leakage.message
+    assert "declare `dataset.text: description`" in leakage.message
+    near = report.result("near_duplicates")
+    assert near.status.value == "skip" and near.findings == []
+    train = pd.read_json(EXAMPLES / "products_v1" / "train.jsonl", lines=True)
+    test = pd.read_json(EXAMPLES / "products_v1" / "test.jsonl", lines=True)
+    shared = test.merge(train, on="description", suffixes=("", "_train"))
+    assert len(shared) >= 10 and (shared["name"] != shared["name_train"]).all()  # same words, other products
+
+
+def test_a_declared_text_column_is_compared_alone(tmp_path: Path) -> None:
+    train = pd.DataFrame({"id": [1, 2], "text": ["the same review text here", "RT @USER: 🇮🇳🏆 [LINK]"], "stars": [4.5, 3.2]})
+    test = pd.DataFrame({"id": [3, 4], "text": ["The same review text here!", "RT @USER: 😈😅 [LINK]"], "stars": [1.1, 2.2]})
+    root = loose(tmp_path / "d", train=train, test=test)
+    result = run(root, tmp_path, "  - leakage: {}\n", dataset="  key: id\n  text: text\n").result("leakage")
+    # the punctuation-only difference is a near copy (Jaccard 1 on words), never an "exact" one;
+    # the tweets differ in their emoji: no leak
+    assert [(f.key, f.related[0].key, f.score) for f in result.findings] == [("3", "1", 1.0)]
+    assert "near copy" in result.findings[0].message and result.metrics["exact"] == 0
+
+
+def test_whole_rows_leak_with_missing_values_equal(tmp_path: Path) -> None:
+    train = pd.DataFrame({"id": [1, 2], "age": [31, None], "city": ["Oslo", None], "label": ["yes", "no"]})
+    test = pd.DataFrame({"id": [3, 4], "age": [31, None], "city": ["Oslo", None], "label": ["no", "no"]})
+    root = loose(tmp_path / "d", train=train, test=test)
+    result = run(root, tmp_path, "  - leakage: {}\n", dataset="  key: id\n  label: label\n").result("leakage")
+    assert [(f.key, f.related[0].key) for f in result.findings] == [("3", "1"), ("4", "2")]
+    assert "exact copies of whole rows, missing values equal" in result.message

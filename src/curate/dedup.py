@@ -1,6 +1,6 @@
 """The duplicate-finding engine shared by ``duplicates``, ``conflicting_labels``, ``near_duplicates``
 and ``leakage``: normalisation, exact row grouping, MinHash signatures, LSH banding, candidate
-verification and union-find grouping.
+verification and star clustering (groups that never chain).
 
 Everything works on whole columns. Text is handled as Arrow string buffers: the UTF-8 bytes of
 a chunk of rows are one numpy ``uint8`` array and its offsets, so tokenising, hashing, shingling
@@ -16,16 +16,20 @@ Normalisation (:class:`Normalization`)
 
 Exact duplicates (:func:`row_codes`)
     Each compared column is normalised and factorised with pandas' hash tables; the per-column codes
-    are combined into one group id per row. A missing value (null, NaN, or a string that is empty
-    after normalisation) never equals anything: rows with one get ``-1`` and are never duplicates.
+    are combined into one group id per row. Rows that are never compared get ``-1``: a row whose
+    content text is missing (null, NaN, empty after normalisation) or has too few letters or
+    digits (:func:`content_mask`), and, unless missing values are to compare as equal (whole
+    rows, as ``DataFrame.duplicated``), a row with any missing value.
 
 Near duplicates (:func:`near_duplicate_pairs`)
     1. Rows whose normalised text is identical (same 64-bit hash of its bytes) collapse to one
        *unique text*; only unique texts are sketched (exact copies are the exact-duplicate check's
        business, and a large group of copies would otherwise flood the LSH buckets).
-    2. Tokens are runs of word characters (letters, digits, marks, ``_``; every other character
-       separates), hashed in bulk with a polynomial rolling hash over the byte buffer (prefix sums
-       modulo 2**64, so each token's hash is independent of its position) and a 64-bit finaliser.
+    2. Tokens are runs of word characters (letters, digits, marks, ``_``) and single symbols
+       (emoji, ``€``, ``$``: content, so texts differing only in emoji differ); every other
+       character separates. Tokens are hashed in bulk with a polynomial rolling hash over the
+       byte buffer (prefix sums modulo 2**64, so each token's hash is independent of its
+       position) and a 64-bit finaliser.
        Shingles are word n-grams (token hashes combined) or character n-grams of the tokens joined
        by single spaces (hashed from the same prefix sums at UTF-8 character boundaries).
     3. MinHash: ``num_perm`` seeded permutations ``a*x mod 2**32`` (``a`` odd) of the shingles'
@@ -43,7 +47,8 @@ Near duplicates (:func:`near_duplicate_pairs`)
        dropped, and the rest get their **exact** Jaccard similarity from their shingle sets
        (``verify="exact"``, the default) or keep the estimate (``verify="estimate"``). A pair is a
        near duplicate when the similarity is at least ``threshold``.
-    6. Grouping: union-find (vectorised hooking and pointer jumping) over the verified pairs.
+    6. Grouping (by the checks): :func:`star_clusters` over the verified pairs, so every member of
+       a group is itself a verified pair with the group's representative (no chaining).
 
 Memory is bounded by chunking: text is processed in chunks of about :data:`CHUNK_BYTES` bytes;
 what is kept for all documents is one 32-bit key per band and ``num_perm`` 16-bit signature
@@ -244,8 +249,11 @@ def _is_space(data: np.ndarray) -> np.ndarray:  # \t \n \v \f \r and space
     return (data == 32) | _between(data, 9, 13)
 
 
-def _is_punct(data: np.ndarray) -> np.ndarray:  # ASCII punctuation and symbols (string.punctuation)
-    return _between(data, 33, 47) | _between(data, 58, 64) | _between(data, 91, 96) | _between(data, 123, 126)
+def _is_punct(data: np.ndarray) -> np.ndarray:
+    """ASCII punctuation in Unicode's sense (category P: ``!"#%&'()*,-./:;?@[\\]_{}``); the ASCII
+    symbols ``$+<=>^`|~`` are content, like every other symbol."""
+    return ((_between(data, 33, 47) & (data != 36) & (data != 43)) | _between(data, 58, 59) | _between(data, 63, 64)
+            | _between(data, 91, 93) | (data == 95) | (data == 123) | (data == 125))
 
 
 def _is_word(data: np.ndarray) -> np.ndarray:  # ASCII letters, digits, '_' and every non-ASCII byte
@@ -256,7 +264,11 @@ def _lower(data: np.ndarray) -> np.ndarray:  # ASCII A-Z → a-z
     return data | (_between(data, 65, 90).view(np.uint8) << np.uint8(5))
 
 
-_NON_WORD_UNICODE = r"[^\p{L}\p{N}\p{M}_]"  # for non-ASCII strings only: unicode punctuation etc.
+_NON_TOKEN_UNICODE = r"[^\p{L}\p{N}\p{M}\p{S}\p{Co}_]"  # separators, for the strings _tokenizable rewrites
+_ASCII_SYMBOLS = "$+<=>^`|~"
+_ASCII_SYMBOL = r"[$+<=>^`|~]"
+_ASCII_NON_WORD = r"[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"
+_PRESENTATION = r"[\x{FE0E}\x{FE0F}]"  # text / emoji presentation selectors
 
 
 def as_strings(values: Any) -> pa.LargeStringArray:
@@ -353,7 +365,7 @@ def _normalize_chunk(arr: pa.Array, norm: Normalization) -> pa.LargeStringArray:
             if norm.case:  # full Unicode case folding (ß → ss, ς → σ), as str.casefold
                 sub = pa.array([v.casefold() for v in sub.to_pylist()], type=pa.large_string())
             if norm.punctuation:
-                sub = pc.replace_substring_regex(sub, r"[\p{P}\p{S}]", "")
+                sub = pc.replace_substring_regex(sub, r"\p{P}", "")
             if norm.whitespace:
                 sub = pc.replace_substring_regex(sub, r"[\p{Z}\x{85}\x{2028}\x{2029}]", " ")
             arr = pc.replace_with_mask(arr, pa.array(non_ascii), sub)
@@ -421,6 +433,15 @@ def missing_mask(arr: pa.Array) -> np.ndarray:
     return pc.fill_null(pc.equal(pc.binary_length(arr), 0), True).to_numpy(zero_copy_only=False)
 
 
+def content_mask(arr: pa.Array, min_chars: int) -> np.ndarray:
+    """True where a (normalised) string holds at least ``min_chars`` letters or digits: a text
+    with less has too little content to call it a copy of anything (``"!!"``, ``"ok"``, ``"?"``)."""
+    if min_chars <= 0:
+        return ~missing_mask(arr)
+    pattern = "(?s)" + ".*?".join([r"[\p{L}\p{N}]"] * min_chars)
+    return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
+
+
 # --------------------------------------------------------------------------- exact grouping
 
 
@@ -428,18 +449,25 @@ def _is_text(series: pd.Series) -> bool:
     return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
 
 
-def column_codes(series: pd.Series, norm: Normalization, *, workers: int | None = None) -> np.ndarray:
-    """Group id of each value (equal after normalisation → same id); -1 for missing values."""
+def column_codes(series: pd.Series, norm: Normalization, *, nulls_equal: bool = False, min_chars: int = 0,
+                 workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(group id of each value, mask of values with content).
+
+    Equal after normalisation → same id. A missing value (null, NaN, a text empty after
+    normalisation) gets ``-1``, or with ``nulls_equal`` one id shared by every missing value.
+    The mask is False for missing values and for texts with fewer than ``min_chars`` letters or
+    digits."""
     if _is_text(series):
         arr = normalize_strings(series, norm, workers=workers)
         codes = pc.fill_null(pc.dictionary_encode(arr).indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        codes[missing_mask(arr)] = -1
-        return codes
+        missing = missing_mask(arr)
+        codes[missing] = int(codes.max()) + 1 if nulls_equal and len(codes) else -1
+        return codes, content_mask(arr, min_chars) if min_chars > 0 else ~missing
     try:
-        codes, _ = pd.factorize(series, use_na_sentinel=True)
+        codes, _ = pd.factorize(series, use_na_sentinel=not nulls_equal)
     except TypeError:  # unhashable values
-        codes, _ = pd.factorize(series.astype(str).where(series.notna()), use_na_sentinel=True)
-    return codes.astype(np.int64)
+        codes, _ = pd.factorize(series.astype(str).where(series.notna()), use_na_sentinel=not nulls_equal)
+    return codes.astype(np.int64), series.notna().to_numpy()
 
 
 def combine_codes(columns: list[np.ndarray]) -> np.ndarray:
@@ -458,20 +486,42 @@ def combine_codes(columns: list[np.ndarray]) -> np.ndarray:
     return combined
 
 
-def row_codes(frame: pd.DataFrame, columns: list[str], norm: Normalization, *, workers: int | None = None) -> np.ndarray:
-    """Group id per row over ``columns`` (equal after normalisation → same id); -1 if any is missing."""
-    return combine_codes([column_codes(frame[c], norm, workers=workers) for c in columns])
+def row_codes(frame: pd.DataFrame, columns: list[str], norm: Normalization, *, nulls_equal: bool = False,
+              required: Sequence[str] = (), min_chars: int = 0, workers: int | None = None) -> np.ndarray:
+    """Group id per row over ``columns`` (equal after normalisation → same id); -1 for rows that
+    are never compared.
+
+    Without ``nulls_equal`` a row with a missing value is never compared; with it, missing values
+    equal each other (as in ``DataFrame.duplicated``). Either way a row whose ``required`` columns
+    (the text that is the row's content) are missing or hold fewer than ``min_chars`` letters or
+    digits is never compared."""
+    codes, masks = [], []
+    for c in columns:
+        code, mask = column_codes(frame[c], norm, nulls_equal=nulls_equal and c not in required,
+                                  min_chars=min_chars if c in required else 0, workers=workers)
+        codes.append(code)
+        if c in required:
+            masks.append(mask)
+    combined = combine_codes(codes)
+    for mask in masks:
+        combined[~mask] = -1
+    return combined
 
 
-def joined_text(frame: pd.DataFrame, columns: list[str], norm: Normalization, *, workers: int | None = None) -> pa.LargeStringArray:
-    """Normalised values of ``columns`` joined by a separator (one text per row; null when all are missing)."""
+def joined_text(frame: pd.DataFrame, columns: list[str], norm: Normalization, *, min_chars: int = 0,
+                workers: int | None = None) -> pa.LargeStringArray:
+    """Normalised values of ``columns`` joined by a separator (one text per row); null when the
+    row has fewer than ``min_chars`` letters or digits in all (or no value at all)."""
     parts = [normalize_strings(frame[c], norm, workers=workers) for c in columns]
     if len(parts) == 1:
         text = parts[0]
     else:
         text = pc.binary_join_element_wise(*[pc.fill_null(p, "") for p in parts], pa.scalar("\x1f", pa.large_string()))
         text = as_strings(text)
-    missing = missing_mask(text) if len(parts) == 1 else np.all(np.column_stack([missing_mask(p) for p in parts]), axis=1)
+    if len(parts) == 1:
+        missing = ~content_mask(text, min_chars)
+    else:
+        missing = np.all(np.column_stack([missing_mask(p) for p in parts]), axis=1) | ~content_mask(text, min_chars)
     if missing.any():
         text = pc.if_else(pa.array(missing), pa.scalar(None, pa.large_string()), text)
     return as_strings(text)
@@ -527,11 +577,25 @@ def _span_hashes(prefix: np.ndarray, xinv: np.ndarray, starts: np.ndarray, ends:
 
 
 def _tokenizable(arr: pa.Array) -> pa.Array:
-    """Replace non-word characters of non-ASCII strings by spaces (ASCII ones are handled bytewise)."""
-    non_ascii = ~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
-    if non_ascii.any():
-        sub = pc.replace_substring_regex(arr.filter(pa.array(non_ascii)), _NON_WORD_UNICODE, " ")
-        arr = pc.replace_with_mask(arr, pa.array(non_ascii), sub)
+    """Prepare strings for the bytewise tokeniser; plain ASCII text without symbols needs nothing.
+
+    Symbols (emoji, ``€``, ``$``, ``+``, arrows, …) are content: each becomes a token of its own,
+    so texts that differ only in their emoji are different texts. ASCII symbols are mapped to
+    private-use characters first (the bytewise tokeniser treats every non-ASCII byte as part of a
+    word, and ASCII symbols as separators). Emoji presentation selectors are dropped (they only
+    choose how a symbol is drawn); every other non-word character separates tokens.
+    """
+    special = ~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
+    special |= pc.match_substring_regex(arr, _ASCII_SYMBOL).to_numpy(zero_copy_only=False)
+    if special.any():
+        sub = arr.filter(pa.array(special))
+        sub = pc.replace_substring_regex(sub, _PRESENTATION, "")
+        for symbol in _ASCII_SYMBOLS:
+            sub = pc.replace_substring(sub, symbol, chr(0xE000 + ord(symbol)))
+        sub = pc.replace_substring_regex(sub, _ASCII_NON_WORD, " ")
+        sub = pc.replace_substring_regex(sub, r"(\p{S}|\p{Co})", r" \1 ")
+        sub = pc.replace_substring_regex(sub, _NON_TOKEN_UNICODE, " ")
+        arr = pc.replace_with_mask(arr, pa.array(special), sub)
     return arr
 
 
@@ -834,6 +898,83 @@ def union_find(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
             if np.array_equal(jumped, parent):
                 break
             parent = jumped
+
+
+# --------------------------------------------------------------------------- star clusters
+
+STAR_ROUNDS = 64  # vectorised rounds before the last undecided nodes are settled one by one
+
+
+def star_clusters(n: int, left: np.ndarray, right: np.ndarray, similarity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups that never chain: (representative of every node, its similarity to it).
+
+    The edges are verified pairs (similarity at least the threshold). Nodes are ranked by their
+    number of verified pairs (most first; ties: the earliest node), and a node is a
+    *representative* when no higher-ranked node adjacent to it is one (the lexicographically
+    first maximal independent set in that ranking). Every other node joins its most similar
+    adjacent representative (ties: the earliest), which exists because a higher-ranked
+    neighbour is one. So every member of a group is itself a verified pair with its
+    representative, and the representative is the node most of the group resembles: the
+    original that several edited copies were made from, even when the copies come first.
+    Nodes without edges are their own representatives (similarity 1).
+    """
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    similarity = np.asarray(similarity, dtype=np.float64)
+    rep_of = np.arange(n, dtype=np.int64)
+    sim = np.ones(n)
+    if not len(left):
+        return rep_of, sim
+    degree = np.bincount(left, minlength=n) + np.bincount(right, minlength=n)
+    order = np.lexsort((np.arange(n), -degree))  # node of each rank
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    a, b = rank[left], rank[right]
+    is_rep = _first_independent_set(n, np.minimum(a, b), np.maximum(a, b))[rank]
+    # members join their most similar representative
+    node = np.r_[left, right]
+    other = np.r_[right, left]
+    s = np.r_[similarity, similarity]
+    keep = ~is_rep[node] & is_rep[other]
+    node, other, s = node[keep], other[keep], s[keep]
+    pick = np.lexsort((other, -s, node))
+    node, other, s = node[pick], other[pick], s[pick]
+    first = np.r_[True, node[1:] != node[:-1]] if len(node) else np.empty(0, dtype=bool)
+    rep_of[node[first]] = other[first]
+    sim[node[first]] = s[first]
+    return rep_of, sim
+
+
+def _first_independent_set(n: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The lexicographically first maximal independent set of a graph (edges ``lo < hi``): node
+    ``v`` is in it iff no smaller node adjacent to ``v`` is.
+
+    Vectorised rounds settle every node whose smaller neighbours are all settled; after
+    :data:`STAR_ROUNDS` rounds the nodes still open (long chains) are settled one by one."""
+    state = np.zeros(n, dtype=np.int8)  # 0 open, 1 in the set, 2 out
+    has_smaller = np.zeros(n, dtype=bool)
+    has_smaller[hi] = True
+    state[~has_smaller] = 1
+    for _ in range(STAR_ROUNDS):
+        open_ = state[hi] == 0
+        lo, hi = lo[open_], hi[open_]
+        if not len(hi):
+            break
+        s_lo = state[lo]
+        state[hi[s_lo == 1]] = 2
+        waiting = np.zeros(n, dtype=bool)
+        waiting[hi[s_lo == 0]] = True
+        state[(state == 0) & ~waiting] = 1
+    rest = np.flatnonzero(state == 0)
+    if len(rest):
+        open_ = state[hi] == 0
+        lo, hi = lo[open_], hi[open_]
+        by_hi = np.argsort(hi, kind="stable")
+        lo, hi = lo[by_hi], hi[by_hi]
+        bounds = np.searchsorted(hi, np.r_[rest, rest[-1] + 1])
+        for i, v in enumerate(rest.tolist()):
+            state[v] = 2 if (state[lo[bounds[i] : bounds[i + 1]]] == 1).any() else 1
+    return state == 1
 
 
 # --------------------------------------------------------------------------- the pipeline

@@ -1,18 +1,21 @@
 """``conflicting_labels``: identical content carrying different labels.
 
-Rows are grouped by their content (the ``text`` column by default, else every column but the
-key and the label) after the same normalisation as ``duplicates``; a group whose rows carry two
-or more different labels is a conflict. The fix differs from a duplicate's: each row whose
-label disagrees with the group's majority label gets an update suggestion
-(``{"<label column>": majority, "confidence": share of the group carrying it}``), and ``related``
-names the rows that carry the majority label. A tie (one row each way, the usual case) is broken
-in favour of the earliest row (split precedence train → validation → test, then row order),
-with confidence 0.5: that is a guess, and the reviewer decides.
+Rows are grouped by their content under the same rules as ``duplicates`` and ``leakage``
+(:func:`curate.checks.duplicates.content_of`): the text column when it is what the rows are,
+else every column but the key and the label, with missing values equal; a text that is
+missing or has fewer than ``min_chars`` letters or digits never matches. A group whose rows
+carry two or more different labels is a conflict. When one label has a strict majority, each
+row carrying another label gets an update suggestion (``{"<label column>": majority,
+"confidence": share of the group carrying it}``) and ``related`` names the majority rows. A tie
+(one row each way, the usual case) is a finding with **no** suggestion: nothing in the data
+says which label is right, so ``curate fix`` proposes nothing and a reviewer decides. The rows
+flagged in a tie are those not carrying the earliest row's label (split precedence train →
+validation → test, then row order); their message says it is a tie.
 
 Groups span every split by default (``across_splits: false`` compares within each split): the
 same text labelled differently in train and test is a contradiction either way. Rows with a
-missing label or missing content are not compared. Pass/fail: ``max_count`` / ``max_share`` of
-rows to relabel (default: any conflict fails).
+missing label are not compared. Pass/fail: ``max_count`` / ``max_share`` of flagged rows
+(default: any conflict fails).
 """
 
 from __future__ import annotations
@@ -24,7 +27,17 @@ import pandas as pd
 
 from curate.checks import register
 from curate.checks.base import Check
-from curate.checks.duplicates import LimitParams, NormalizeParams, common_columns, plural, python_value, split_order
+from curate.checks.duplicates import (
+    Content,
+    LimitParams,
+    NormalizeParams,
+    content_of,
+    describe_ref,
+    plural,
+    python_value,
+    split_order,
+    unjudged,
+)
 from curate.context import RunContext
 from curate.dedup import groups_from_codes, row_codes
 from curate.findings import CheckResult, Finding, RowRef
@@ -47,12 +60,12 @@ class ConflictingLabels(Check):
     def _label(self, ctx: RunContext) -> str | None:
         return self.params.label or ctx.roles.label
 
-    def _columns(self, ctx: RunContext) -> list[str]:
-        if self.params.columns:
-            return list(self.params.columns)
-        if ctx.roles.text:
-            return [ctx.roles.text]
-        return common_columns(ctx, (ctx.roles.key, self._label(ctx)))
+    def _content(self, ctx: RunContext) -> Content:
+        p: ConflictingLabelsParams = self.params
+        label = self._label(ctx)
+        content = content_of(ctx, columns=p.columns, exclude_label=True)
+        content.columns = [c for c in content.columns if c != label]
+        return content
 
     def validate(self, ctx: RunContext) -> None:
         p: ConflictingLabelsParams = self.params
@@ -68,86 +81,109 @@ class ConflictingLabels(Check):
                 raise self.error(("columns", i), f"conflicting_labels: the label column '{label}' cannot also be content")
         if not p.columns and ctx.roles.text:
             self.require_column(ctx, ctx.roles.text, ("columns",))
-        if not self._columns(ctx):
+        if not self._content(ctx).columns:
             raise self.error(("columns",), "conflicting_labels: no content column to compare")
 
     def run(self, ctx: RunContext) -> CheckResult:
         p: ConflictingLabelsParams = self.params
         label = self._label(ctx)
+        empty = {"conflicting": 0, "groups": 0, "ties": 0, "share": 0.0, "rows": 0}
         if label is None:
-            return self.skip("nothing to compare: the dataset has no label column (set `label:`)",
-                               metrics={"conflicting": 0, "groups": 0, "share": 0.0, "rows": 0})
-        columns = self._columns(ctx)
+            return self.skip("nothing to compare: the dataset has no label column (set `label:`)", metrics=empty)
+        content = self._content(ctx)
+        columns = content.columns
         order = split_order(list(ctx.dataset.splits))
         batches = [order] if p.across_splits else [[name] for name in order]
         findings: list[Finding] = []
-        groups = total = 0
+        groups = ties = total = missing = 0
         for names in ctx.progress.track(batches, len(batches), "conflicting labels"):
             splits = [ctx.dataset.splits[n] for n in names]
             frame = pd.concat([s.frame[columns + [label]] for s in splits], ignore_index=True)
             sizes = np.array([len(s) for s in splits])
             split_of = np.repeat(np.arange(len(splits)), sizes)
             row_of = np.arange(len(split_of)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-
-            ref = _RefMaker(splits, split_of, row_of)
-
             total += len(frame)
-            codes = row_codes(frame, columns, p.normalize)
+            codes = row_codes(frame, columns, p.normalize, nulls_equal=content.nulls_equal,
+                              required=content.required, min_chars=p.min_chars)
             labels = frame[label]
             codes[labels.isna().to_numpy()] = -1
-            rows, offsets = groups_from_codes(codes)
-            if not len(rows):
-                continue
-            label_text = labels.astype(str).to_numpy()
-            sizes_g = np.diff(offsets)
-            m = pd.DataFrame({"group": np.repeat(np.arange(len(sizes_g)), sizes_g), "row": rows,
-                              "label": label_text[rows], "pos": np.arange(len(rows))})
-            # groups with two or more labels; per group the majority label (ties: the earliest row's)
-            m = m[m.groupby("group")["label"].transform("nunique").to_numpy() > 1]
-            if not len(m):
-                continue
-            tally = m.groupby(["group", "label"], sort=False).agg(n=("row", "size"), first=("pos", "min")).reset_index()
-            tally.sort_values(["group", "n", "first"], ascending=[True, False, True], inplace=True, kind="stable")
-            best = tally.drop_duplicates("group").set_index("group")
-            m["majority"] = best.loc[m["group"], "label"].to_numpy()
-            m["best"] = best.loc[m["group"], "n"].to_numpy()
-            m["size"] = sizes_g[m["group"].to_numpy()]
-            groups += len(best)
-            majority_rows = m[m["label"].to_numpy() == m["majority"].to_numpy()]
-            related_of = {g: [ref(int(r)) for r in rs[:MAX_RELATED]] for g, rs in majority_rows.groupby("group")["row"]}
-            value_of = {g: python_value(labels.iat[int(r)]) for g, r in majority_rows.groupby("group")["row"].first().items()}
-            flagged = m[m["label"].to_numpy() != m["majority"].to_numpy()]
-            for g, r, value, majority, n_best, size in flagged[["group", "row", "label", "majority", "best", "size"]].itertuples(index=False):
-                row_ref = ref(int(r))
-                related = related_of[g]
+            missing += int((codes < 0).sum())
+            found, n_groups, n_ties = self._conflicts(codes, labels, _RefMaker(splits, split_of, row_of), label, columns)
+            findings += found
+            groups += n_groups
+            ties += n_ties
+        return self._summary(findings, groups, ties, total, missing, content, label)
+
+    def _conflicts(self, codes: np.ndarray, labels: pd.Series, ref: _RefMaker, label: str,
+                   columns: list[str]) -> tuple[list[Finding], int, int]:
+        """Findings of one batch of splits: every row whose label is not its group's majority
+        (update suggestion), or, in a tie, every row not carrying the earliest row's label (no
+        suggestion: nothing says which label is right)."""
+        rows, offsets = groups_from_codes(codes)
+        if not len(rows):
+            return [], 0, 0
+        label_text = labels.astype(str).to_numpy()
+        sizes_g = np.diff(offsets)
+        m = pd.DataFrame({"group": np.repeat(np.arange(len(sizes_g)), sizes_g), "row": rows,
+                          "label": label_text[rows], "pos": np.arange(len(rows))})
+        m = m[m.groupby("group")["label"].transform("nunique").to_numpy() > 1]
+        if not len(m):
+            return [], 0, 0
+        tally = m.groupby(["group", "label"], sort=False).agg(n=("row", "size"), first=("pos", "min")).reset_index()
+        tally.sort_values(["group", "n", "first"], ascending=[True, False, True], inplace=True, kind="stable")
+        best = tally.drop_duplicates("group").set_index("group")
+        runner_up = tally[tally.duplicated("group")].drop_duplicates("group").set_index("group")["n"]
+        tied = (best["n"] == runner_up.reindex(best.index)).to_numpy()
+        tied_of = dict(zip(best.index.tolist(), tied.tolist()))
+        m["top"] = best.loc[m["group"], "label"].to_numpy()
+        m["best"] = best.loc[m["group"], "n"].to_numpy()
+        m["size"] = sizes_g[m["group"].to_numpy()]
+        top_rows = m[m["label"].to_numpy() == m["top"].to_numpy()]
+        related_of = {g: [ref(int(r)) for r in rs[:MAX_RELATED]] for g, rs in top_rows.groupby("group")["row"]}
+        value_of = {g: python_value(labels.iat[int(r)]) for g, r in top_rows.groupby("group")["row"].first().items()}
+        flagged = m[m["label"].to_numpy() != m["top"].to_numpy()]
+        what = "/".join(columns)
+        findings = []
+        for g, r, value, top, n_best, size in flagged[["group", "row", "label", "top", "best", "size"]].itertuples(index=False):
+            row_ref = ref(int(r))
+            related = related_of[g]
+            others = f"{plural(int(n_best), 'row')} with the same {what} {'is' if n_best == 1 else 'are'} labelled '{top}'"
+            where = _refs(related, row_ref.split)
+            if tied_of[g]:
+                text = f"labelled '{value}', but {others} ({where}): a tie, no majority label to suggest"
+                suggestion = None
+                score = 0.5
+            else:
                 confidence = round(float(n_best) / size, 4)
-                text = (
-                    f"labelled '{value}', but {plural(int(n_best), 'row')} with the same "
-                    f"{'/'.join(columns)} {'is' if n_best == 1 else 'are'} labelled '{majority}' "
-                    f"({_refs(related, row_ref.split)})"
-                )
-                findings.append(
-                    Finding(
-                        text,
-                        split=row_ref.split,
-                        row=row_ref.row,
-                        key=row_ref.key,
-                        column=label,
-                        related=related,
-                        suggestion={label: value_of[g], "confidence": confidence, "reason": text},
-                        score=confidence,
-                    )
-                )
+                text = f"labelled '{value}', but {others} ({where})"
+                suggestion = {label: value_of[g], "confidence": confidence, "reason": text}
+                score = confidence
+            findings.append(Finding(text, split=row_ref.split, row=row_ref.row, key=row_ref.key, column=label,
+                                    related=related, suggestion=suggestion, score=score))
+        return findings, len(best), int(tied.sum())
+
+    def _summary(self, findings: list[Finding], groups: int, ties: int, total: int, missing: int, content: Content,
+                 label: str) -> CheckResult:
+        p: ConflictingLabelsParams = self.params
         count = len(findings)
         share = count / total if total else 0.0
-        metrics: dict[str, Any] = {"conflicting": count, "groups": groups, "share": round(share, 6), "rows": total}
+        metrics: dict[str, Any] = {"conflicting": count, "groups": groups, "ties": ties, "share": round(share, 6),
+                                   "rows": total, "rows_compared": total - missing, "rows_not_compared": missing}
         scope = "across splits" if p.across_splits else "within each split"
+        what = "/".join(content.columns)
+        why = ""
+        if missing:
+            need = "/".join(content.required + [label]) if content.required else label
+            why = f"; {plural(missing, 'row')} not compared (no {need}, or too little content)"
+        if not count and unjudged(missing, total):
+            return self.skip(f"could not judge: {why[2:] or 'no rows'} (compared {what} {scope})", metrics=metrics)
         if count:
-            message = (f"{plural(groups, 'group')} of identical {'/'.join(columns)} with different labels; "
-                       f"{plural(count, 'row')} to relabel ({share:.2%}, {scope})")
+            tie_text = f", {plural(ties, 'tie')} without a suggestion" if ties else ""
+            message = (f"{plural(groups, 'group')} of identical {what} with different labels{tie_text}; "
+                       f"{plural(count, 'row')} flagged ({share:.2%}, {scope})")
         else:
-            message = f"no conflicting labels in {total:,} rows (compared {'/'.join(columns)} {scope})"
-        message += p.limit_text(count, share)
+            message = f"no conflicting labels in {total:,} rows (compared {what} {scope})"
+        message += p.limit_text(count, share) + why
         return self.result(failed=p.exceeded(count, share), message=message, metrics=metrics, findings=findings)
 
 
@@ -166,7 +202,7 @@ class _RefMaker:
 
 
 def _refs(refs: list[RowRef], split: str) -> str:
-    shown = ", ".join(f"{'' if r.split == split else r.split + ' '}{r.key}" for r in refs[:3])
+    shown = ", ".join(describe_ref(r.split, r.row, r.key, same_split=split) for r in refs[:3])
     return shown + (", …" if len(refs) > 3 else "")
 
 

@@ -1,20 +1,23 @@
 """``duplicates``: rows that are exact copies of an earlier row of the same split, after normalisation.
 
-Values are compared column by column after the normalisation the suite chooses (``normalize``:
-Unicode NFKC, case, whitespace on by default; punctuation off), using pandas/pyarrow hash
-factorisation (:func:`curate.dedup.row_codes`). Rows with equal values in every compared column
-form a group; the first row of the group is kept and every later copy is a finding that points
-at it through ``related`` and suggests deleting the copy (``{"action": "delete", "confidence":
-1.0}``).
+Exact means exact: values are compared after normalising only what cannot change their meaning
+(``normalize``: Unicode NFKC, case, whitespace on by default; punctuation removal on request),
+using pandas/pyarrow hash factorisation (:func:`curate.dedup.row_codes`). Emoji, symbols and
+digits are content. Rows with equal values in every compared column form a group; the first row
+of the group is kept and every later copy is a finding that points at it through ``related``
+and suggests deleting the copy (``{"action": "delete", "confidence": 1.0}``).
 
 Columns: all but the key by default, so rows that differ only in their identifier are
 duplicates; list ``columns`` to compare fewer (e.g. ``[text]`` for repeated texts whatever their
 label; identical texts with *different* labels are the ``conflicting_labels`` check's).
 
-A missing value (null, NaN, or a text that is empty after normalisation) never equals anything,
-not even another missing value: rows with one in a compared column are never duplicates, and
-the metrics count them (``rows_with_missing``). Copies in *different* splits are the ``leakage``
-check's business; this check compares rows within each split.
+Missing values: when whole rows are compared, missing values equal each other (as in
+``pandas.DataFrame.duplicated``), so a mostly-null column hides nothing. The text that is a
+row's content (the text column, or the one column compared) is different: a row whose text is
+missing, empty, or has fewer than ``min_chars`` letters or digits after normalisation (default
+3: "ok", ":)") is never a duplicate of anything. The message and metrics count the rows not
+compared; when most rows could not be compared and nothing was found the result is ``skip``.
+Copies in *different* splits are the ``leakage`` check's business.
 
 Pass/fail: ``max_count`` (rows to delete) and/or ``max_share`` (of the compared rows); with
 neither set, any duplicate fails the check.
@@ -23,6 +26,7 @@ neither set, any duplicate fails the check.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -67,11 +71,101 @@ class LimitParams(CheckParams):
 
 class NormalizeParams(CheckParams):
     normalize: Normalization = Field(default_factory=Normalization)
+    min_chars: int = Field(default=3, ge=0)  # a text with fewer letters/digits never matches anything
 
     @field_validator("normalize", mode="before")
     @classmethod
     def _normalize_shorthand(cls, value: Any) -> Any:
         return coerce_normalization(value)
+
+
+IDENTIFYING_SHARE = 0.5  # a column with more distinct values than this share of rows tells rows apart
+
+
+@dataclass
+class Content:
+    """What the duplicate families compare, and how.
+
+    ``required`` are the columns that hold a row's content (its text): a row whose required
+    value is missing or has fewer than ``min_chars`` letters or digits is never compared. Other
+    columns compare missing values as equal when ``nulls_equal`` (whole rows, as
+    ``DataFrame.duplicated`` does)."""
+
+    columns: list[str]
+    required: list[str]
+    nulls_equal: bool
+    source: str  # "column", "columns", "text column" or "all columns"
+    note: str = ""  # why whole rows are compared although the dataset has a text column
+
+    def describe(self, *, all_but: str = "the key") -> str:
+        return f"all columns but {all_but}" if self.source == "all columns" else ", ".join(self.columns)
+
+
+def identifying_columns(ctx: RunContext, exclude: tuple[str | None, ...]) -> list[str]:
+    """Columns other than ``exclude`` whose values tell most rows apart (names, prices, dates)."""
+    frames = [s.frame for s in ctx.dataset.splits.values()]
+    if not frames:
+        return []
+    frame = max(frames, key=len)
+    if not len(frame):
+        return []
+    out = []
+    for c in common_columns(ctx, exclude):
+        try:
+            distinct = frame[c].nunique(dropna=True)
+        except TypeError:  # unhashable values
+            distinct = frame[c].astype(str).nunique(dropna=True)
+        if distinct > IDENTIFYING_SHARE * len(frame):
+            out.append(c)
+    return out
+
+
+def text_is_content(ctx: RunContext) -> tuple[bool, str]:
+    """Whether the text column is what the rows are (a text dataset), and if not, why.
+
+    A declared text column always is. An inferred one is, unless other columns tell the rows
+    apart: in a product table with a templated ``description`` next to ``name`` and ``price``,
+    two products that share a description are still two products."""
+    text = ctx.roles.text
+    if text is None:
+        return False, ""
+    if "text" not in ctx.roles.inferred:
+        return True, ""
+    others = identifying_columns(ctx, (ctx.roles.key, ctx.roles.label, text, *ctx.roles.sensitive))
+    if not others:
+        return True, ""
+    shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+    return False, (f"the inferred text column '{text}' is one attribute of rows whose {shown} tell them apart "
+                   f"(declare `dataset.text: {text}` to compare texts alone)")
+
+
+def content_of(ctx: RunContext, *, column: str | None = None, columns: list[str] | None = None,
+               exclude_label: bool = True, prefer_text: bool = True) -> Content:
+    """The content a duplicate-family check compares: ``column`` / ``columns`` when the suite names
+    them, else the text column when it is the rows' content (``prefer_text``), else whole rows
+    (every column but the key, and the label unless ``exclude_label`` is false)."""
+    is_content, note = text_is_content(ctx)
+    text = ctx.roles.text
+    if column:
+        return Content([column], [column], False, "column")
+    if columns:
+        if len(columns) == 1:
+            return Content(list(columns), list(columns), False, "columns")
+        required = [text] if is_content and text in columns else []
+        return Content(list(columns), required, True, "columns")
+    if prefer_text and is_content:
+        return Content([text], [text], False, "text column")
+    skip = (ctx.roles.key, ctx.roles.label) if exclude_label else (ctx.roles.key,)
+    cols = common_columns(ctx, skip)
+    required = [text] if is_content and text in cols else []
+    if len(cols) == 1:
+        required = cols
+    return Content(cols, required, len(cols) > 1, "all columns", note if text in cols else "")
+
+
+def unjudged(rows: int, total: int) -> bool:
+    """Whether a check looked at too few rows to say it found nothing (most were not compared)."""
+    return total == 0 or rows > total / 2
 
 
 def split_order(names: list[str], order: list[str] | None = None) -> list[str]:
@@ -147,71 +241,77 @@ class Duplicates(Check):
 
     def run(self, ctx: RunContext) -> CheckResult:
         p: DuplicatesParams = self.params
+        content = content_of(ctx, columns=p.columns, exclude_label=False, prefer_text=False)
         findings: list[Finding] = []
         total = groups = missing = 0
         per_split: dict[str, int] = {}
-        compared: list[str] = []
         splits = list(ctx.dataset.splits.values())
+        column = content.columns[0] if len(content.columns) == 1 else None
         for split in ctx.progress.track(splits, len(splits), "duplicates"):
             frame = split.frame
-            columns = p.columns or [c for c in frame.columns if c != ctx.roles.key]
-            if not columns:
+            if not content.columns or any(c not in frame.columns for c in content.columns):
                 continue
-            compared = columns
-            codes = row_codes(frame, columns, p.normalize)
+            codes = row_codes(frame, content.columns, p.normalize, nulls_equal=content.nulls_equal,
+                              required=content.required, min_chars=p.min_chars)
             total += len(frame)
             missing += int((codes < 0).sum())
             rows, offsets = groups_from_codes(codes)
-            if not len(rows):
-                continue
-            # which copies are byte-identical to the kept row (no normalisation needed)
-            raw = row_codes(frame.iloc[rows], columns, Normalization(unicode=False, case=False, whitespace=False))
-            column = columns[0] if len(columns) == 1 else None
             found = 0
-            refs = row_refs(split, rows)
-            for g in range(len(offsets) - 1):
-                members = range(offsets[g], offsets[g + 1])
-                kept = refs[offsets[g]]
-                kept_raw = raw[offsets[g]]
-                size = offsets[g + 1] - offsets[g]
-                groups += 1
-                for m in list(members)[1:]:
-                    ref = refs[m]
-                    how = "exact duplicate" if raw[m] == kept_raw and kept_raw >= 0 else "duplicate after normalisation"
-                    others = f"; group of {size}" if size > 2 else ""
-                    text = f"{how} of {describe_ref(kept.split, kept.row, kept.key, same_split=ref.split)}{others}"
-                    findings.append(
-                        Finding(
-                            text,
-                            split=ref.split,
-                            row=ref.row,
-                            key=ref.key,
-                            column=column,
-                            related=[kept],
-                            suggestion={"action": "delete", "confidence": 1.0, "reason": text},
-                            score=1.0,
-                        )
-                    )
-                    found += 1
+            if len(rows):
+                # which copies are byte-identical to the kept row (no normalisation needed)
+                raw = row_codes(frame.iloc[rows], content.columns, Normalization(unicode=False, case=False, whitespace=False),
+                                nulls_equal=True)
+                refs = row_refs(split, rows)
+                for g in range(len(offsets) - 1):
+                    kept, kept_raw, size = refs[offsets[g]], raw[offsets[g]], offsets[g + 1] - offsets[g]
+                    groups += 1
+                    for m in range(offsets[g] + 1, offsets[g + 1]):
+                        findings.append(self._finding(refs[m], kept, raw[m] == kept_raw, size, column))
+                        found += 1
             per_split[split.name] = found
+        return self._summary(content, findings, groups, total, missing, per_split)
+
+    @staticmethod
+    def _finding(ref: RowRef, kept: RowRef, identical: bool, size: int, column: str | None) -> Finding:
+        how = "exact duplicate" if identical else "duplicate after normalisation"
+        others = f"; group of {size}" if size > 2 else ""
+        text = f"{how} of {describe_ref(kept.split, kept.row, kept.key, same_split=ref.split)}{others}"
+        return Finding(text, split=ref.split, row=ref.row, key=ref.key, column=column, related=[kept],
+                       suggestion={"action": "delete", "confidence": 1.0, "reason": text}, score=1.0)
+
+    def _summary(self, content: Content, findings: list[Finding], groups: int, total: int, missing: int,
+                 per_split: dict[str, int]) -> CheckResult:
+        p: DuplicatesParams = self.params
         count = len(findings)
+        compared = total - missing
         share = count / total if total else 0.0
         metrics: dict[str, Any] = {
             "duplicates": count,
             "groups": groups,
             "share": round(share, 6),
             "rows": total,
-            "rows_with_missing": missing,
+            "rows_compared": compared,
+            "rows_not_compared": missing,
         }
         for name, n in per_split.items():
             metrics[f"duplicates.{name}"] = n
-        cols = ", ".join(compared) if p.columns else "all columns but the key"
+        how = (f"compared {content.describe()}; normalised: {p.normalize.describe()}"
+               + ("; missing values equal" if content.nulls_equal else ""))
+        why = self._not_compared(content, missing)
+        if not count and unjudged(missing, total):
+            return self.skip(f"could not judge: {why} ({how})", metrics=metrics)
         if count:
-            message = (f"{plural(count, 'duplicate row')} in {plural(groups, 'group')} "
-                       f"({share:.2%} of {total:,} rows; compared {cols}; normalised: {p.normalize.describe()})")
+            message = f"{plural(count, 'duplicate row')} in {plural(groups, 'group')} ({share:.2%} of {total:,} rows; {how})"
         else:
-            message = f"no duplicate rows in {total:,} rows (compared {cols}; normalised: {p.normalize.describe()})"
+            message = f"no duplicate rows in {total:,} rows ({how})"
         message += p.limit_text(count, share)
         if missing:
-            message += f"; {plural(missing, 'row')} with a missing value not compared"
+            message += f"; {why}"
         return self.result(failed=p.exceeded(count, share), message=message, metrics=metrics, findings=findings)
+
+    def _not_compared(self, content: Content, missing: int) -> str:
+        if content.required:
+            what = "/".join(content.required)
+            return (f"{plural(missing, 'row')} not compared (no {what}, or fewer than "
+                    f"{self.params.min_chars} letters or digits in it)")
+        return f"{plural(missing, 'row')} not compared (no value to compare)"

@@ -1,32 +1,43 @@
-"""``near_duplicates``: near-identical texts (or rows) within a split, by MinHash + LSH.
+"""``near_duplicates``: near-identical texts within a split, by MinHash + LSH.
 
 The engine is :func:`curate.dedup.near_duplicate_pairs`: normalise, collapse identical texts,
-MinHash word (or character) n-gram shingles, LSH banding for candidates, verification of every
-candidate pair by its Jaccard similarity (exact by default), union-find grouping. Each group
-keeps its first row; every other row is a finding with ``related`` naming the kept row and a
-``delete`` suggestion whose confidence (and ``score``) is the row's Jaccard similarity to the
-kept row. Rows grouped only through intermediate rows can fall below the threshold against the
-kept row; their message says so.
+MinHash word (or character) n-gram shingles, LSH banding for candidates, and verification of
+every candidate pair by its exact Jaccard similarity. Pairs at or above ``threshold`` are then
+grouped by **star clustering** (:func:`curate.dedup.star_clusters`), never by following pairs
+transitively: taking texts in row order, a text becomes a group's kept representative unless an
+earlier representative is one of its verified pairs; every other text joins the representative
+it is most similar to. Why this clustering:
 
-Parameters: ``column`` (or ``columns`` for tabular rows: the normalised values are joined, then
-shingled as one text; default: the dataset's text column, else every column but the key),
-``shingle`` (``word`` | ``char``), ``ngram`` (default 2 for words, 5 for characters),
-``num_perm`` (128), ``threshold`` (Jaccard, 0.5), ``bands`` (default: derived, see
-:func:`curate.dedup.lsh_shape`), ``verify`` (``exact`` | ``estimate``), ``seed``, ``normalize``
+- no chaining: every reported row is itself a verified pair with the row that is kept, so its
+  similarity to that row (the finding's ``score`` and the delete suggestion's ``confidence``) is
+  at least the threshold. Transitive grouping let chains of small edits pull unrelated rows
+  into one group (on a census table, most of the rows), and a fix would delete them all;
+- the kept row is the earliest of its group, as in ``duplicates`` and ``leakage`` (the row a
+  maintainer would keep), and appending rows never changes which earlier row is kept;
+- it needs only the verified pairs, in vectorised rounds, so it costs no more than the
+  union-find it replaces; complete linkage within LSH buckets would need every pair of each
+  bucket verified.
+
+A row whose text is in no verified pair, or is a representative, is not a finding. Rows with a
+missing text, or one with fewer than ``min_chars`` letters or digits after normalisation, are
+never compared (the message and metrics count them; when most rows could not be compared and
+nothing was found the check is ``skip``).
+
+Content: ``column`` / ``columns`` (values joined, then shingled as one text), else the
+dataset's text column when it is what the rows are (see
+:func:`curate.checks.duplicates.text_is_content`). Tabular rows without such a text are not
+near-duplicate-checked by default (``skip``): similar-looking rows of a table are usually
+different records, and exact copies are the ``duplicates`` check's.
+
+Parameters: ``shingle`` (``word`` | ``char``), ``ngram`` (default 2 for words, 5 for
+characters), ``num_perm``, ``threshold`` (Jaccard), ``bands`` (default: derived, see
+:func:`curate.dedup.lsh_shape`), ``verify`` (``exact`` | ``estimate``; with ``estimate`` the
+pairs are found by their MinHash estimate, and each reported row's similarity to its kept row is
+still computed exactly and must meet the threshold), ``seed``, ``normalize`` and ``min_chars``
 (as ``duplicates``), ``include_exact`` (false: rows whose normalised text is identical to the
 kept row's are left to ``duplicates`` / ``conflicting_labels``), ``max_count`` / ``max_share``.
-
-Defaults, by measurement (``python bench/near_duplicates.py --sizes 100000 --sweep``; table in
-bench/RESULTS.md). On 100,000 short English-like texts with planted copies and realistic edits
-(2-10 % of the words substituted, deleted or inserted, adjacent words swapped, sentences
-reordered, truncation to 80-95 %, a few words appended), word bigrams at Jaccard ≥ 0.5 find the
-planted groups with precision 1.0 and recall 0.991 from 50,500 LSH candidate pairs; word
-unigrams reach that recall at 0.7-0.8, but words like "the" make unrelated texts overlap, so
-LSH yields 4.5 million candidates at 0.7 (90× more work), and character 5-grams 8.2 million at
-0.5-0.6. Unigrams also leave little room on templated text: in the bundled hf_news example,
-unrelated rows share up to 45 % of their words, while every planted near duplicate has a bigram
-Jaccard ≥ 0.54 and the most similar unrelated pair 0.32. Word trigrams are cheaper still but need
-a threshold near 0.3, within 0.05 of hf_news's unrelated pairs (0.25).
+The defaults (word bigrams, Jaccard 0.5) were chosen by measurement: ``bench/near_duplicates.py
+--sweep``, table in bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -34,13 +45,12 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 from pydantic import Field, model_validator
 
 from curate.checks import register
 from curate.checks.base import Check
-from curate.checks.duplicates import LimitParams, NormalizeParams, common_columns, describe_ref, plural, row_refs
+from curate.checks.duplicates import LimitParams, NormalizeParams, content_of, describe_ref, plural, row_refs, unjudged
 from curate.context import RunContext
 from curate.dedup import (
     MinHashConfig,
@@ -50,7 +60,7 @@ from curate.dedup import (
     near_duplicate_pairs,
     shingle_sets,
     sorted_unique,
-    union_find,
+    star_clusters,
 )
 from curate.findings import CheckResult, Finding
 
@@ -83,44 +93,12 @@ class TextColumnsParams(NormalizeParams):
                              bands=self.bands, verify=self.verify, seed=self.seed)
 
 
-def content_columns(check: Check, ctx: RunContext, *, exclude_label: bool) -> tuple[list[str], str]:
-    """(columns, where the choice came from) for a TextColumnsParams check."""
-    p: TextColumnsParams = check.params
-    if p.column:
-        return [p.column], "column"
-    if p.columns:
-        return list(p.columns), "columns"
-    if ctx.roles.text:
-        return [ctx.roles.text], "text column"
-    skip = (ctx.roles.key, ctx.roles.label) if exclude_label else (ctx.roles.key,)
-    return common_columns(ctx, skip), "all columns"
-
-
 def require_content_columns(check: Check, ctx: RunContext, splits: list[str] | None = None) -> None:
     p: TextColumnsParams = check.params
     if p.column:
         check.require_column(ctx, p.column, ("column",), splits)
     for i, column in enumerate(p.columns or []):
         check.require_column(ctx, column, ("columns", i), splits)
-
-
-def pair_similarity(result: NearDuplicatePairs, texts_a: np.ndarray, texts_b: np.ndarray, text: pa.Array) -> np.ndarray:
-    """Jaccard similarity of pairs of unique texts (exact, or the verified estimate where known)."""
-    cfg = result.config
-    out = np.ones(len(texts_a))
-    differ = texts_a != texts_b
-    if not differ.any():
-        return out
-    a, b = texts_a[differ], texts_b[differ]
-    involved = sorted_unique(np.concatenate([a, b]))
-    first = np.full(result.n_texts, -1, dtype=np.int64)
-    rows = result.text_of_row
-    ok = np.flatnonzero(rows >= 0)
-    first[rows[ok][::-1]] = ok[::-1]
-    offsets, values = shingle_sets(text.take(pa.array(first[involved])), cfg.shingle, cfg.n)
-    pairs = np.column_stack([np.searchsorted(involved, a), np.searchsorted(involved, b)])
-    out[differ] = exact_jaccard(offsets, values, pairs)
-    return out
 
 
 class NearDuplicatesParams(TextColumnsParams, LimitParams):
@@ -141,60 +119,27 @@ class NearDuplicates(Check):
     def run(self, ctx: RunContext) -> CheckResult:
         p = self.params
         cfg = p.minhash()
-        columns, source = content_columns(self, ctx, exclude_label=False)
-        if not columns:
-            return self.skip("nothing to compare: no column but the key",
-                               metrics={"near_duplicates": 0, "groups": 0, "share": 0.0, "rows": 0})
+        content = content_of(ctx, column=p.column, columns=p.columns, exclude_label=False)
+        empty = {"near_duplicates": 0, "groups": 0, "share": 0.0, "rows": 0}
+        if content.source == "all columns":
+            why = content.note or "the dataset has no text column"
+            return self.skip(f"not applicable: {why}; rows are compared whole by `duplicates` (name `columns` "
+                             "to compare rows by the similarity of their values)", metrics=empty)
         findings: list[Finding] = []
-        total = groups = candidates = verified = 0
-        column = columns[0] if len(columns) == 1 else None
-        unit = f"{'word' if cfg.shingle == 'word' else 'character'} {cfg.n}-grams"
+        total = groups = candidates = verified = missing = 0
+        column = content.columns[0] if len(content.columns) == 1 else None
         for split in ctx.dataset.splits.values():
-            if any(c not in split.frame.columns for c in columns):
+            if any(c not in split.frame.columns for c in content.columns):
                 continue
-            text = joined_text(split.frame, columns, p.normalize)
+            text = joined_text(split.frame, content.columns, p.normalize, min_chars=p.min_chars)
             total += len(text)
+            missing += text.null_count
             result = near_duplicate_pairs(text, cfg, progress=ctx.progress)
             candidates += result.candidates
             verified += len(result.left)
-            if not len(result.left) and not p.include_exact:
-                continue
-            label = union_find(result.n_texts, result.left, result.right)
-            rows = result.text_of_row
-            ok = np.flatnonzero(rows >= 0)
-            comp = label[rows[ok]]
-            if p.include_exact:  # identical texts form groups too
-                grouped = np.bincount(comp, minlength=result.n_texts)[comp] > 1
-            else:
-                grouped = np.bincount(label, minlength=result.n_texts)[comp] > 1
-            members = pd.DataFrame({"row": ok[grouped], "text": rows[ok][grouped], "comp": comp[grouped]})
-            members.sort_values(["comp", "row"], inplace=True, kind="stable")
-            kept = members.groupby("comp", sort=False)["row"].transform("first").to_numpy()
-            kept_text = rows[kept]
-            m_rows = members["row"].to_numpy()
-            m_text = members["text"].to_numpy()
-            report = m_rows != kept
-            if not p.include_exact:
-                report &= m_text != kept_text
-            sim = pair_similarity(result, m_text[report], kept_text[report], text)
-            refs, krefs = row_refs(split, m_rows[report]), row_refs(split, kept[report])
-            groups += len(np.unique(members["comp"].to_numpy()[report]))
-            for ref, kref, s in zip(refs, krefs, sim.tolist()):
-                note = "" if s >= cfg.threshold else f" (below {cfg.threshold:g}: grouped through similar rows)"
-                text_msg = (f"near duplicate of {describe_ref(kref.split, kref.row, kref.key, same_split=ref.split)}: "
-                            f"Jaccard {s:.3f} on {unit}{note}")
-                findings.append(
-                    Finding(
-                        text_msg,
-                        split=ref.split,
-                        row=ref.row,
-                        key=ref.key,
-                        column=column,
-                        related=[kref],
-                        suggestion={"action": "delete", "confidence": round(float(s), 4), "reason": text_msg},
-                        score=round(float(s), 4),
-                    )
-                )
+            found, n_groups = self._split_findings(split, text, result, column)
+            findings += found
+            groups += n_groups
         count = len(findings)
         share = count / total if total else 0.0
         metrics: dict[str, Any] = {
@@ -202,13 +147,65 @@ class NearDuplicates(Check):
             "groups": groups,
             "share": round(share, 6),
             "rows": total,
+            "rows_compared": total - missing,
+            "rows_not_compared": missing,
             "candidate_pairs": candidates,
             "verified_pairs": verified,
         }
-        what = ", ".join(columns) if source != "all columns" else "all columns but the key"
+        what = content.describe()
+        why = (f"{plural(missing, 'row')} not compared (no {what}, or fewer than {p.min_chars} letters or digits)"
+               if missing else "")
+        if not count and unjudged(missing, total):
+            return self.skip(f"could not judge: {why or 'no rows'} ({what}; {cfg.describe()})", metrics=metrics)
         if count:
-            message = f"{plural(count, 'near-duplicate row')} in {plural(groups, 'group')} ({share:.2%} of {total:,} rows; {what}; {cfg.describe()})"
+            message = (f"{plural(count, 'near-duplicate row')} in {plural(groups, 'group')} ({share:.2%} of {total:,} rows; "
+                       f"{what}; {cfg.describe()}; each at least {cfg.threshold:g} against its group's kept row)")
         else:
             message = f"no near duplicates in {total:,} rows ({what}; {cfg.describe()})"
         message += p.limit_text(count, share)
+        if why:
+            message += f"; {why}"
         return self.result(failed=p.exceeded(count, share), message=message, metrics=metrics, findings=findings)
+
+    def _split_findings(self, split: Any, text: pa.Array, result: NearDuplicatePairs, column: str | None) -> tuple[list[Finding], int]:
+        """One finding per row whose text joins another text's star group (see :func:`star_clusters`)."""
+        p = self.params
+        cfg = result.config
+        rep_of, sim = star_clusters(result.n_texts, result.left, result.right, result.similarity)
+        rows = result.text_of_row
+        ok = np.flatnonzero(rows >= 0)
+        t = rows[ok]
+        first = np.full(result.n_texts, -1, dtype=np.int64)
+        first[t[::-1]] = ok[::-1]
+        kept = first[rep_of[t]]
+        report = ok != kept
+        if not p.include_exact:
+            report &= rep_of[t] != t
+        m_rows, m_kept, m_text = ok[report], kept[report], t[report]
+        m_sim = sim[m_text]
+        if cfg.verify == "estimate":  # the guarantee is on the exact similarity
+            m_sim = self._exact(text, first, m_text, rep_of[m_text], cfg)
+            keep = m_sim >= cfg.threshold - 1e-12
+            m_rows, m_kept, m_text, m_sim = m_rows[keep], m_kept[keep], m_text[keep], m_sim[keep]
+        unit = f"{'word' if cfg.shingle == 'word' else 'character'} {cfg.n}-grams"
+        findings = []
+        same = m_text == rep_of[m_text]
+        for ref, kref, s, exact in zip(row_refs(split, m_rows), row_refs(split, m_kept), m_sim.tolist(), same.tolist()):
+            of = describe_ref(kref.split, kref.row, kref.key, same_split=ref.split)
+            msg = f"identical to {of} after normalisation" if exact else f"near duplicate of {of}: Jaccard {s:.3f} on {unit}"
+            findings.append(Finding(msg, split=ref.split, row=ref.row, key=ref.key, column=column, related=[kref],
+                                    suggestion={"action": "delete", "confidence": round(float(s), 4), "reason": msg},
+                                    score=round(float(s), 4)))
+        return findings, len(np.unique(m_kept))
+
+    @staticmethod
+    def _exact(text: pa.Array, first: np.ndarray, a: np.ndarray, b: np.ndarray, cfg: MinHashConfig) -> np.ndarray:
+        """Exact Jaccard similarity of pairs of unique texts."""
+        out = np.ones(len(a))
+        differ = a != b
+        if differ.any():
+            involved = sorted_unique(np.concatenate([a[differ], b[differ]]))
+            offsets, values = shingle_sets(text.take(pa.array(first[involved])), cfg.shingle, cfg.n)
+            pairs = np.column_stack([np.searchsorted(involved, a[differ]), np.searchsorted(involved, b[differ])])
+            out[differ] = exact_jaccard(offsets, values, pairs)
+        return out
