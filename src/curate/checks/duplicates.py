@@ -135,15 +135,16 @@ def text_is_content(ctx: RunContext) -> tuple[bool, str]:
     if not others:
         return True, ""
     shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
-    return False, (f"the inferred text column '{text}' is one attribute of rows whose {shown} tell them apart "
+    return False, (f"the inferred text column '{text}' is one attribute of rows told apart by {shown} "
                    f"(declare `dataset.text: {text}` to compare texts alone)")
 
 
 def content_of(ctx: RunContext, *, column: str | None = None, columns: list[str] | None = None,
-               exclude_label: bool = True, prefer_text: bool = True) -> Content:
+               exclude_label: bool = True, prefer_text: bool = True, available: list[str] | None = None) -> Content:
     """The content a duplicate-family check compares: ``column`` / ``columns`` when the suite names
     them, else the text column when it is the rows' content (``prefer_text``), else whole rows
-    (every column but the key, and the label unless ``exclude_label`` is false)."""
+    (every column but the key, and the label unless ``exclude_label`` is false, of ``available``:
+    one split's columns, by default those every split has)."""
     is_content, note = text_is_content(ctx)
     text = ctx.roles.text
     if column:
@@ -156,7 +157,7 @@ def content_of(ctx: RunContext, *, column: str | None = None, columns: list[str]
     if prefer_text and is_content:
         return Content([text], [text], False, "text column")
     skip = (ctx.roles.key, ctx.roles.label) if exclude_label else (ctx.roles.key,)
-    cols = common_columns(ctx, skip)
+    cols = [c for c in available if c not in skip] if available is not None else common_columns(ctx, skip)
     required = [text] if is_content and text in cols else []
     if len(cols) == 1:
         required = cols
@@ -241,14 +242,16 @@ class Duplicates(Check):
 
     def run(self, ctx: RunContext) -> CheckResult:
         p: DuplicatesParams = self.params
-        content = content_of(ctx, columns=p.columns, exclude_label=False, prefer_text=False)
         findings: list[Finding] = []
         total = groups = missing = 0
         per_split: dict[str, int] = {}
         splits = list(ctx.dataset.splits.values())
-        column = content.columns[0] if len(content.columns) == 1 else None
+        content = content_of(ctx, columns=p.columns, exclude_label=False, prefer_text=False)
         for split in ctx.progress.track(splits, len(splits), "duplicates"):
             frame = split.frame
+            if not p.columns:  # each split (or table) by its own columns
+                content = content_of(ctx, exclude_label=False, prefer_text=False, available=list(frame.columns))
+            column = content.columns[0] if len(content.columns) == 1 else None
             if not content.columns or any(c not in frame.columns for c in content.columns):
                 continue
             codes = row_codes(frame, content.columns, p.normalize, nulls_equal=content.nulls_equal,
@@ -298,6 +301,8 @@ class Duplicates(Check):
         how = (f"compared {content.describe()}; normalised: {p.normalize.describe()}"
                + ("; missing values equal" if content.nulls_equal else ""))
         why = self._not_compared(content, missing)
+        if not total:
+            return self.skip(f"nothing to compare: no column but the key ({how})", metrics=metrics)
         if not count and unjudged(missing, total):
             return self.skip(f"could not judge: {why} ({how})", metrics=metrics)
         if count:
