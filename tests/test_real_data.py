@@ -42,6 +42,9 @@ NULLS_EQUAL = pytest.mark.xfail(
 NO_CHAINING = pytest.mark.xfail(
     strict=True, reason="near-duplicate groups must not chain below the threshold (issue 10 item 1)"
 )
+READING_AND_NO_CHAINING = pytest.mark.xfail(strict=True, reason=(
+    "needs the reading options (issue 10 item 4) and groups that do not chain (item 1): with the "
+    "reading options alone, groups on these corpora chain down to Jaccard 0.17"))
 
 
 @pytest.fixture(scope="module")
@@ -354,8 +357,19 @@ def test_texts_differing_only_in_emoji_are_never_exact_duplicates(scratch):
 
 
 @pytest.mark.parametrize("name", ["chinook_kaggle", "palmer_penguins_raw"])
-def test_tables_without_duplicates_report_none(scratch, name):
-    assert findings(report(name, scratch), "duplicates") == []
+def test_table_duplicates_are_whole_rows_up_to_an_id(scratch, name):
+    """In tables, a duplicate is the same row, or the same row under another unique id (Chinook's
+    duplicate playlists "Music" 1 and 8); every whole-row copy is among them."""
+    rep = report(name, scratch)
+    for split in rep.dataset["splits"]:
+        data = frame(name, scratch, split).astype(str)
+        unique = {c for c in data.columns if data[c].is_unique}
+        pairs = {f.row: f.related[0].row for f in findings(rep, "duplicates") if f.split == split}
+        values = [tuple(r) for r in data.itertuples(index=False)]
+        assert set(rc.duplicate_positions(values)) <= set(pairs), split
+        for row, other in pairs.items():
+            differ = {c for c in data.columns if data[c].iloc[row] != data[c].iloc[other]}
+            assert len(differ) <= 1 and differ <= unique, (split, row, other, differ)
 
 
 # --------------------------------------------------------------------------- near duplicates
@@ -379,8 +393,8 @@ NEAR_DUPLICATE_DATASETS = [
     pytest.param("hate_speech_offensive_hf", marks=NO_CHAINING),
     pytest.param("twitter_airline_sentiment", marks=NO_CHAINING),
     "palmer_penguins_raw",
-    pytest.param("sms_spam_collection", marks=READING_OPTIONS),
-    pytest.param("sentiment_labelled_sentences", marks=READING_OPTIONS),
+    pytest.param("sms_spam_collection", marks=READING_AND_NO_CHAINING),
+    pytest.param("sentiment_labelled_sentences", marks=READING_AND_NO_CHAINING),
 ]
 
 
