@@ -240,7 +240,8 @@ def test_user_pred_probs_npy_matches_find_label_issues(tmp_path: Path) -> None:
     root, frame = small_folder(tmp_path / "d")
     _, probs = noisy_probs(len(frame), k=3, seed=5)
     np.save(root / "probs.npy", probs)
-    r = run_check(root, tmp_path, "{pred_probs: probs.npy, max_share: 1.0}", "key: id, label: label")
+    # guard off: these random probabilities are a weak model; this test is about equality with cleanlab
+    r = run_check(root, tmp_path, "{pred_probs: probs.npy, max_share: 1.0, guard: false}", "key: id, label: label")
     expected = curate.find_label_issues(frame["label"].to_numpy(), probs)
     flagged = {(f.split, f.row) for f in r.findings}
     assert flagged == {("train" if i < 200 else "test", i if i < 200 else i - 200) for i in np.flatnonzero(expected)}
@@ -255,7 +256,7 @@ def test_user_pred_probs_columns_matched_by_name(tmp_path: Path) -> None:
     shuffled = frame[["id", "x", "label", "p_c", "p_a", "p_b"]]  # columns not in class order
     shuffled.iloc[:200].to_csv(root / "train.csv", index=False)
     shuffled.iloc[200:].to_csv(root / "test.csv", index=False)
-    r = run_check(root, tmp_path, "{pred_probs: [p_c, p_a, p_b], max_share: 1.0}", "key: id, label: label")
+    r = run_check(root, tmp_path, "{pred_probs: [p_c, p_a, p_b], max_share: 1.0, guard: false}", "key: id, label: label")
     assert r.metrics["label_issues"] == int(curate.find_label_issues(frame["label"].to_numpy(), probs).sum())
 
 
@@ -365,3 +366,134 @@ def test_cli_one_line_error_for_wrong_shape(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "Traceback" not in result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "has shape (5, 3)" in lines[0]
+
+
+# --------------------------------------------------------------------------- label kinds and the weak-model guard (real data)
+
+DATA = Path(__file__).parent / "data"
+GERMAN_COLUMNS = [
+    "checking", "duration", "history", "purpose", "amount", "savings", "employment", "rate", "status_sex", "debtors",
+    "residence", "property", "age", "installments", "housing", "credits", "job", "liable", "telephone", "foreign", "credit",
+]
+
+
+def german_folder(root: Path) -> Path:
+    """UCI Statlog German Credit: the recorded repayment outcome (1 good / 2 bad) as the label."""
+    frame = pd.read_csv(DATA / "german.data.gz", sep=r"\s+", header=None, names=GERMAN_COLUMNS)
+    frame["credit"] = frame["credit"].map({1: "good", 2: "bad"})
+    root.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(root / "german.csv", index=False)
+    return root
+
+
+def wine_folder(root: Path) -> Path:
+    """UCI Wine Quality (red): sensory quality scores 3–8 given by tasters."""
+    root.mkdir(parents=True, exist_ok=True)
+    pd.read_csv(DATA / "winequality-red.csv.gz").to_csv(root / "winequality-red.csv", index=False)
+    return root
+
+
+def test_real_outcome_label_is_not_judged_by_a_weak_model(tmp_path: Path) -> None:
+    # credit risk is a recorded outcome that the columns predict only a little better than "always good"
+    r = run_check(german_folder(tmp_path / "german"), tmp_path, "{}", "label: credit")
+    m = r.metrics
+    assert r.status == Status.SKIP and not r.findings
+    assert m["guard"] == 1 and m["baseline_accuracy"] == pytest.approx(0.7)
+    assert m["model_accuracy"] < 0.8 and m["accuracy_lift"] < 0.3
+    assert m["would_flag"] > 100  # what an unguarded check would have reported as wrong labels
+    assert "not clearly better than the majority class" in r.message and "0.70" in r.message
+
+
+def test_rating_scores_are_skipped_by_default(tmp_path: Path) -> None:
+    r = run_check(wine_folder(tmp_path / "wine"), tmp_path, "{}", "label: quality")
+    assert r.status == Status.SKIP and not r.findings
+    assert "ordinal scores" in r.message and "label_kind: categorical" in r.message
+
+
+def test_rating_scores_as_classes_meet_the_guard(tmp_path: Path) -> None:
+    # opting in treats 3..8 as six classes; the model then cannot tell wrong scores from its own errors
+    r = run_check(wine_folder(tmp_path / "wine"), tmp_path, "{label_kind: categorical, folds: 3}", "label: quality")
+    assert r.status == Status.SKIP and r.metrics["guard"] == 1 and r.metrics["would_flag"] > 100
+    assert r.metrics["log_loss_skill"] < 0.15
+
+
+def test_a_strong_model_on_real_text_is_not_guarded(tmp_path: Path) -> None:
+    # UCI SMS Spam Collection, "label<TAB>message" lines (quotes are text, so split by hand)
+    lines = (DATA / "real" / "sms_spam_collection" / "SMSSpamCollection").read_text(encoding="utf-8").split("\n")
+    rows = [line.split("\t", 1) for line in lines if "\t" in line]
+    root = tmp_path / "sms"
+    root.mkdir()
+    pd.DataFrame(rows, columns=["label", "text"]).to_parquet(root / "train.parquet")
+    r = run_check(root, tmp_path, "{}", "label: label, text: text")
+    assert r.metrics["rows"] == 5574 and r.metrics["guard"] == 0 and r.metrics["accuracy_lift"] > 0.5
+    assert r.status in (Status.PASS, Status.FAIL) and all(f.suggestion for f in r.findings)
+
+
+@pytest.mark.parametrize(
+    ("values", "name", "kind"),
+    [
+        ([0, 1, 2, 1, 0], "label", "categorical"),  # class codes
+        (list(range(20)) * 3, "label", "categorical"),  # 20 topic codes
+        (list(range(11)) * 3, "label", "ordinal"),  # a 0–10 scale
+        ([1, 2, 3, 4, 5] * 3, "stars", "ordinal"),
+        ([1, 2, 3, 4, 5], "reviewScore", "ordinal"),
+        ([0.25, 1.5, 3.0], "label", "continuous"),
+        (list(range(1000)), "label", "continuous"),
+        ([f"user{i}" for i in range(100)], "label", "identifier"),
+        ([f"a sentence number {i}" for i in range(100)], "label", "text"),
+        ([["a", "b"], ["c"]], "tags", "multilabel"),
+        (["pos", "neg", "pos"], "sentiment", "categorical"),
+        ([True, False], "label", "categorical"),
+    ],
+)
+def test_label_kind(values, name, kind) -> None:
+    from curate.labels import label_kind
+
+    assert label_kind(pd.Series(values), name).kind == kind
+    assert label_kind(pd.Series(values), name, class_label=True).kind == "categorical"
+
+
+def test_non_class_labels_skip_with_the_reason(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"text": [f"w{i % 7} w{i % 5}" for i in range(300)], "price": rng.gamma(2.0, 10.0, 300).round(2)})
+    root = tmp_path / "d"
+    root.mkdir()
+    frame.to_csv(root / "train.csv", index=False)
+    r = run_check(root, tmp_path, "{}", "label: price, text: text")
+    assert r.status == Status.SKIP and "continuous values" in r.message
+
+
+def test_outcome_labels_get_findings_without_suggestions(tmp_path: Path) -> None:
+    root, _ = small_folder(tmp_path / "d")
+    r = run_check(root, tmp_path, "{outcome: true, max_share: 0.01}", "key: id, label: label")
+    assert r.findings and all(f.suggestion is None for f in r.findings)
+    assert r.status == Status.WARN and "recorded outcome" in r.message and r.metrics["suggestions"] == 0
+
+
+def test_indistinct_flags_are_capped_and_carry_no_suggestion(tmp_path: Path, monkeypatch) -> None:
+    from curate import labels
+
+    real = labels.guard
+
+    def indistinct(*args):
+        g = real(*args)
+        g.verdict, g.reason = "indistinct", "flags are the model's own errors"
+        return g
+
+    monkeypatch.setattr(labels, "guard", indistinct)
+    root, _ = small_folder(tmp_path / "d")
+    r = run_check(root, tmp_path, "{max_share: 0.0}", "key: id, label: label")
+    assert r.status == Status.WARN and 0 < len(r.findings) <= 5 and all(f.suggestion is None for f in r.findings)
+    assert r.metrics["guard"] == 1 and r.metrics["would_flag"] >= len(r.findings) and "not judged" in r.message
+
+
+def test_guard_verdicts() -> None:
+    from curate.labels import guard
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(1000) < 0.3).astype(np.int64)
+    prior = np.tile([0.7, 0.3], (1000, 1))
+    assert guard(y, prior, np.zeros(1000, bool)).verdict == "weak"  # the class shares themselves
+    sharp = np.where(y[:, None] == np.arange(2), 0.95, 0.05)
+    g = guard(y, sharp, np.zeros(1000, bool))
+    assert g.verdict == "ok" and g.model_accuracy == 1.0 and g.accuracy_lift == 1.0 and g.log_loss_skill > 0.8

@@ -10,7 +10,12 @@ cleanlab (Apache-2.0 since 2.8) implements Confident Learning (Northcutt, Jiang 
   column ``j`` of ``pred_probs`` is the ``j``-th smallest label (cleanlab's and Datalab's convention);
 * fixes ``n_jobs=1`` by default (see :func:`find_label_issues`);
 * derives what a reviewer needs from cleanlab's outputs: the suggested label and its
-  confidence, the label-quality score, the estimated noisy-vs-true joint and per-class noise rates.
+  confidence, the label-quality score, the estimated noisy-vs-true joint and per-class noise rates;
+* tells what kind of label a column holds (:func:`label_kind`): classification Confident Learning
+  only makes sense for categorical classes, not for scores, measurements, ids or free text;
+* judges whether the out-of-sample model can be trusted to point at wrong labels at all
+  (:func:`guard`): a model that barely beats always predicting the majority class disagrees with
+  many labels because it is weak, not because the labels are wrong.
 
 ``curate.find_label_issues(labels, pred_probs)`` equals ``cleanlab.filter.find_label_issues``
 on the same inputs (a test asserts it). cleanlab and scikit-learn are imported inside the
@@ -19,11 +24,13 @@ functions, so ``import curate`` stays light.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from curate.errors import CurateError
 
@@ -221,8 +228,157 @@ def analyse(
     return LabelIssues(mask, quality, suggested, confidence, joint, noise)
 
 
+# --------------------------------------------------------------------------- label kinds
+
+LABEL_KINDS = ("categorical", "ordinal", "continuous", "identifier", "text", "multilabel")
+# a name that says "this is a score on a scale" (token match: `review_score`, `stars`, `Quality`)
+SCORE_NAME = re.compile(r"(?:^|[^a-z])(rating|ratings|score|scores|stars?|grade|quality|points|likert|severity)(?:$|[^a-z])")
+SCALE_MIN_VALUES = 7  # this many consecutive integers (e.g. 0–10, 1–10, 1–7) read as a rating scale
+SCALE_MAX_SPAN = 11  # … when they span at most 0–10
+MANY_VALUES = 50  # more distinct values than this, and mostly unique: not classes
+UNIQUE_SHARE = 0.5
+TEXT_MEAN_LENGTH = 30  # strings averaging more characters than this (with spaces) are free text
+
+
+@dataclass
+class LabelKind:
+    """What a label column holds (one of :data:`LABEL_KINDS`) and the evidence, for the report."""
+
+    kind: str
+    reason: str
+
+    @property
+    def categorical(self) -> bool:
+        return self.kind == "categorical"
+
+
+def _split_camel(name: str) -> str:
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def label_kind(values: pd.Series, name: str = "", *, class_label: bool = False) -> LabelKind:
+    """Classify a label column's non-missing ``values`` (see the README's "label kinds").
+
+    ``class_label``: the dataset card declares the column a ClassLabel, which settles it.
+    Integer codes ``0..K-1`` of a few classes stay categorical; a run of 7+ consecutive integers
+    within 0–10, or integers under a score-like name (``rating``, ``stars``, ``quality``…), is an
+    ordinal score; non-integer numbers are continuous; many mostly-unique values are ids or
+    free text; lists are multi-label.
+    """
+    values = values.dropna()
+    if class_label:
+        return LabelKind("categorical", "ClassLabel in the dataset card")
+    if values.empty:
+        return LabelKind("categorical", "no values")
+    first = values.iloc[0]
+    if isinstance(first, (list, tuple, set, np.ndarray)):
+        return LabelKind("multilabel", "values are lists (several labels per row)")
+    if pd.api.types.is_bool_dtype(values):
+        return LabelKind("categorical", "true/false")
+    n, distinct = len(values), values.nunique()
+    many = distinct > MANY_VALUES and distinct > UNIQUE_SHARE * n
+    if pd.api.types.is_numeric_dtype(values):
+        return _numeric_kind(values.astype(float), _split_camel(name), distinct, many)
+    texts = values.astype(str)
+    if many:
+        spaced = texts.str.contains(" ", regex=False).mean() > 0.5
+        if spaced or texts.str.len().mean() > TEXT_MEAN_LENGTH:
+            return LabelKind("text", f"{distinct:,} distinct values in {n:,} rows, mostly sentences")
+        return LabelKind("identifier", f"{distinct:,} distinct values in {n:,} rows (identifier-like)")
+    return LabelKind("categorical", f"{distinct} distinct values")
+
+
+def _numeric_kind(x: pd.Series, name: str, distinct: int, many: bool) -> LabelKind:
+    integral = bool(np.all(np.isfinite(x)) and np.all(x == np.round(x)))
+    if not integral:
+        return LabelKind("continuous", f"non-integer numbers ({distinct:,} distinct values, e.g. {x.iloc[0]:g})")
+    if many:
+        return LabelKind("continuous", f"{distinct:,} distinct integers (a count, measurement or id, not classes)")
+    levels = np.unique(x.to_numpy())
+    lo, hi = int(levels[0]), int(levels[-1])
+    consecutive = hi - lo + 1 == len(levels)
+    if SCORE_NAME.search(name) and len(levels) >= 3:
+        return LabelKind("ordinal", f"scores {lo}–{hi} under a score-like name '{name}'")
+    if consecutive and len(levels) >= SCALE_MIN_VALUES and lo >= 0 and hi - lo + 1 <= SCALE_MAX_SPAN and hi <= 10:
+        return LabelKind("ordinal", f"{len(levels)} consecutive integers {lo}–{hi}: a rating scale")
+    return LabelKind("categorical", f"{len(levels)} integer class codes")
+
+
+# --------------------------------------------------------------------------- weak-model guard
+
+MIN_ACCURACY_LIFT = 0.3  # (accuracy − majority) / (1 − majority): below, the model barely beats the majority class
+MIN_LOG_LOSS_SKILL = 0.15  # 1 − log-loss / prior log-loss: below, its probabilities add little to the class shares
+MAX_FLAGGED_TO_ERRORS = 0.8  # flagged rows / rows the model gets wrong: above, flags ≈ the model's own errors …
+STRONG_LIFT = 0.4  # … unless the model is strong (then its errors are mostly the wrong labels themselves)
+
+
+@dataclass
+class Guard:
+    """How the cross-validated model compares with the majority-class baseline, and the verdict.
+
+    ``verdict``: ``ok``; ``weak`` (not clearly better than the baseline: the check cannot judge);
+    ``indistinct`` (better, but not strong, and it flags nearly every row it gets wrong, so the
+    flags cannot be told from its own mistakes; a strong model's errors are mostly the wrong labels
+    themselves, so there a high ratio is expected).
+    """
+
+    model_accuracy: float
+    baseline_accuracy: float
+    model_log_loss: float
+    baseline_log_loss: float
+    accuracy_lift: float
+    log_loss_skill: float
+    error_share: float
+    flagged_share: float
+    flagged_to_errors: float
+    verdict: str
+    reason: str
+
+    def metrics(self) -> dict[str, float | int]:
+        names = ("model_accuracy", "baseline_accuracy", "model_log_loss", "baseline_log_loss", "accuracy_lift",
+                 "log_loss_skill", "error_share", "flagged_to_errors")
+        return {"guard": int(self.verdict != "ok"), **{k: float(getattr(self, k)) for k in names}}
+
+
+def guard(labels: np.ndarray, pred_probs: np.ndarray, mask: np.ndarray) -> Guard:
+    """Compare the model behind ``pred_probs`` with always predicting the majority class.
+
+    Accuracy lift and log-loss skill are both needed: a regularised text model can be accurate
+    yet cautious (modest skill), a tree model on noise can be confident and wrong (negative skill).
+    """
+    n, k = pred_probs.shape
+    prior = np.bincount(labels, minlength=k) / max(n, 1)
+    accuracy = float((pred_probs.argmax(axis=1) == labels).mean()) if n else 0.0
+    base_accuracy = float(prior.max()) if n else 0.0
+    log_loss = float(-np.mean(np.log(np.clip(pred_probs[np.arange(n), labels], 1e-15, 1.0)))) if n else 0.0
+    nonzero = prior[prior > 0]
+    base_log_loss = float(-(nonzero * np.log(nonzero)).sum())
+    lift = (accuracy - base_accuracy) / (1 - base_accuracy) if base_accuracy < 1 else 0.0
+    skill = 1 - log_loss / base_log_loss if base_log_loss > 0 else 0.0
+    errors = 1 - accuracy
+    flagged = float(mask.mean()) if n else 0.0
+    ratio = flagged / errors if errors > 0 else 0.0
+    figures = (f"accuracy {accuracy:.2f} vs {base_accuracy:.2f} for always predicting the majority class, "
+               f"log-loss {log_loss:.3f} vs {base_log_loss:.3f} for the class shares")
+    if lift < MIN_ACCURACY_LIFT or skill < MIN_LOG_LOSS_SKILL:
+        verdict = "weak"
+        reason = f"the model is not clearly better than the majority class ({figures})"
+    elif ratio > MAX_FLAGGED_TO_ERRORS and lift < STRONG_LIFT:
+        verdict = "indistinct"
+        reason = (f"it would flag {flagged:.1%} of rows while getting {errors:.1%} wrong, so the flags are mostly the "
+                  f"model's own errors ({figures})")
+    else:
+        verdict, reason = "ok", figures
+    return Guard(accuracy, base_accuracy, log_loss, base_log_loss, lift, skill, errors, flagged, ratio, verdict, reason)
+
+
 __all__ = [
     "FILTER_BY",
+    "Guard",
+    "LABEL_KINDS",
+    "LabelKind",
+    "guard",
+    "label_kind",
     "RANK_BY",
     "LabelInputError",
     "LabelIssues",

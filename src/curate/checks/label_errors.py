@@ -30,6 +30,18 @@ How rows are treated (documented behaviour, tested):
   its result has status ``error`` and says why. Wrong-shaped or invalid probabilities and
   missing columns or files are suite errors, located at the parameter, found before any check runs.
 
+When it stays quiet (documented in the README, tested on real data):
+
+* **Label kind** (:func:`curate.labels.label_kind`): ordinal scores, continuous values, ids,
+  free text and multi-label lists are not classes; the check skips with the reason unless
+  ``label_kind: categorical`` (multi-label always skips).
+* **Weak-model guard** (:func:`curate.labels.guard`): the cross-validated model against the
+  majority-class baseline. Accuracy lift below 0.3 or log-loss skill below 0.15: ``skip`` (the
+  model cannot judge), metrics only. Lift below 0.4 with more than 80 % of the model's errors
+  flagged: ``warn`` with the few most confident findings and no suggestions, so ``fix`` proposes
+  nothing. Either way ``metrics["guard"] == 1``: the figures are not a noise estimate for a card.
+* **Recorded outcome** (``outcome: true``): findings without suggestions, ``warn`` at most.
+
 The finding's ``suggestion`` is ``{<label column>: <suggested label>, "confidence": p}`` — the
 ``update`` shape ``curate fix`` turns into a correction; ``score`` is ``1 − label quality``
 (cleanlab's ``rank.get_label_quality_scores``, ``rank_by``). Metrics: ``flagged``/``share`` (all
@@ -61,6 +73,11 @@ RankBy = Literal["self_confidence", "normalized_margin", "confidence_weighted_en
 TEXT_SHOWN = 100  # characters of a row's text in a finding's message
 JOINT_MAX_CLASSES = 10  # joint.<given>.<true> metrics only up to this many classes
 SHOWN_FEATURES = 4  # tabular rows: this many column=value pairs in the message
+GUARDED_SHOWN = 5  # findings kept (without suggestions) when the guard finds the flags indistinct
+KIND_WORDS = {
+    "ordinal": "ordinal scores", "continuous": "continuous values", "identifier": "identifiers",
+    "text": "free text", "multilabel": "several labels per row",
+}
 
 
 class LabelErrorsParams(CheckParams):
@@ -78,6 +95,9 @@ class LabelErrorsParams(CheckParams):
     min_class_rows: int = Field(default=5, ge=2)
     seed: int = 0
     splits: list[str] | None = None
+    label_kind: Literal["auto", "categorical"] = "auto"  # auto: skip scores, measurements, ids, free text
+    outcome: bool = False  # the label is a recorded outcome: report rows for review, never suggest relabelling
+    guard: bool = True  # the weak-model guard (see the module docs); false only to measure without it
 
 
 @dataclass
@@ -281,6 +301,9 @@ class LabelErrors(Check):
             skipped |= rows.frame[p.embeddings].isna().to_numpy() & ~missing_label
         usable = ~missing_label & ~skipped
         values = rows.frame[label]
+        kind_of_label = self._label_kind(ctx, label, values[usable])
+        if kind_of_label.kind == "multilabel" or (p.label_kind == "auto" and not kind_of_label.categorical):
+            return self._not_classes(label, kind_of_label, n)
         counts = values[usable].value_counts()
         user_probs = self._user_probs(ctx, rows) if p.pred_probs is not None else None
 
@@ -325,6 +348,12 @@ class LabelErrors(Check):
         except cl.LabelInputError as exc:
             raise self.error(("pred_probs",) if user_probs is not None else ("label",), f"label_errors: {exc.message}") from None
 
+        verdict = cl.guard(y, p_learn, issues.mask)
+        if p.guard and verdict.verdict == "weak":
+            return self._weak(label, verdict, description, folds_used, int(used.sum()), int(issues.mask.sum()))
+        guarded = p.guard and verdict.verdict == "indistinct"
+        suggest = not (guarded or p.outcome)
+
         # ---- findings
         used_idx = np.flatnonzero(used)
         learn_idx = used_idx[sub_learn]
@@ -334,6 +363,8 @@ class LabelErrors(Check):
         below = int((issues.mask & ~mask).sum())
         order = np.flatnonzero(mask)
         order = order[np.argsort(issues.quality[order], kind="stable")]
+        if guarded:
+            order, rare_idx, rare_probs = order[:GUARDED_SHOWN], rare_idx[:0], rare_probs[:0]
         flagged_rows = np.concatenate([rare_idx, learn_idx[order]]).astype(np.int64)
         shown = self._show(rows, flagged_rows, text, features)  # built column-wise: 130k findings in ~1 s
         keys = np.concatenate([rows.keys[s].to_numpy(dtype=object) for s in rows.names])
@@ -347,14 +378,14 @@ class LabelErrors(Check):
             count = int(rare_counts[given_values[i]])
             msg = (f"{shown[j]} — given {_quote(given)} (only {count} row{'s' if count != 1 else ''}: "
                    f"outside the label set), suggested {_quote(_plain(classes[best]))} (confidence {conf:.2f})")
-            findings.append(self._finding(rows, keys, i, label, msg, classes[best], conf, 1.0))
+            findings.append(self._finding(rows, keys, i, label, msg, classes[best], conf, 1.0, suggest))
         for k, j in enumerate(order, start=len(rare_idx)):
             i = learn_idx[j]
             given, suggested = classes[y[j]], classes[issues.suggested[j]]
             conf, quality = float(issues.confidence[j]), float(issues.quality[j])
             msg = (f"{shown[k]} — given {_quote(_plain(given))}, suggested {_quote(_plain(suggested))} "
                    f"(confidence {conf:.2f}, label quality {quality:.2f})")
-            findings.append(self._finding(rows, keys, i, label, msg, suggested, conf, 1.0 - quality))
+            findings.append(self._finding(rows, keys, i, label, msg, suggested, conf, 1.0 - quality, suggest))
 
         # ---- metrics
         checked = int(used.sum())
@@ -375,7 +406,11 @@ class LabelErrors(Check):
             "classes": len(classes),
             "folds": folds_used,
             "cv_accuracy": float((predicted == y).mean()) if len(y) else None,
+            "suggestions": sum(f.suggestion is not None for f in findings),
+            **verdict.metrics(),
         }
+        if guarded:
+            metrics["would_flag"] = int(mask.sum()) + int(rare.sum())
         for split in splits:
             metrics[f"flagged.{split}"] = int(flagged_split.get(split, 0))
             metrics[f"share.{split}"] = float(flagged_split.get(split, 0) / used_split[split]) if used_split.get(split, 0) else 0.0
@@ -404,7 +439,20 @@ class LabelErrors(Check):
             message += "; " + "; ".join(notes)
         how = f"{description}, {folds_used} folds, accuracy {metrics['cv_accuracy']:.2f}" if folds_used else description
         message += f". Model: {how}" + (f"; filter_by {p.filter_by}" if p.filter_by != "prune_by_noise_rate" else "")
+        if guarded:
+            message = (f"not judged: {verdict.reason}. Showing the {len(findings)} most confident of "
+                       f"{metrics['would_flag']:,} rows, without suggested labels. Model: {how}")
+            return self._warning(message, metrics, findings)
+        if p.outcome:
+            message = "recorded outcome, rows for review only (no relabelling suggested): " + message
+            return self._warning(message, metrics, findings) if failed else self.result(
+                failed=False, message=message, metrics=metrics, findings=findings)
         return self.result(failed=failed, message=message, metrics=metrics, findings=findings)
+
+    def _warning(self, message: str, metrics: dict, findings: list[Finding]) -> CheckResult:
+        """``warn`` whatever the severity: the findings are for a reviewer, never a failed run."""
+        return CheckResult(check=self.name, name=self.display_name, status=Status.WARN, message=message,
+                           metrics=metrics, findings=findings, severity=self.params.severity)
 
     # ------------------------------------------------------------------ helpers
 
@@ -450,7 +498,8 @@ class LabelErrors(Check):
         return [_short(", ".join(f"{c}={v}" for c, v in zip(columns, row)) + more) for row in zip(*values)]
 
     def _finding(self, rows: _Rows, keys: np.ndarray, i: int, label: str, message: str, suggested: Any, confidence: float,
-                 score: float) -> Finding:
+                 score: float, suggest: bool = True) -> Finding:
+        """One flagged row; ``suggest=False`` (guarded model, recorded outcome) leaves ``fix`` nothing to apply."""
         split, position = str(rows.split[i]), int(rows.position[i])
         return Finding(
             message,
@@ -458,9 +507,30 @@ class LabelErrors(Check):
             row=position,
             key=str(keys[i]),
             column=label,
-            suggestion={label: _plain(suggested), "confidence": round(confidence, 4)},
+            suggestion={label: _plain(suggested), "confidence": round(confidence, 4)} if suggest else None,
             score=round(score, 6),
         )
+
+    def _label_kind(self, ctx: RunContext, label: str, values: pd.Series):
+        from curate.labels import label_kind
+
+        feature = ctx.dataset.layout.features.get(label)
+        return label_kind(values, label, class_label=feature is not None and feature.dtype == "class_label")
+
+    def _not_classes(self, label: str, kind, rows: int) -> CheckResult:
+        """Skip: the label is not a set of classes, so classification Confident Learning does not apply."""
+        words = KIND_WORDS.get(kind.kind, kind.kind)
+        hint = ("multi-label columns are not supported yet" if kind.kind == "multilabel"
+                else "set label_kind: categorical to treat each value as a class anyway")
+        return self.skip(f"label column '{label}' holds {words} ({kind.reason}), not categorical classes: "
+                         f"classification Confident Learning does not apply; {hint}", {"rows": rows})
+
+    def _weak(self, label: str, verdict, description: str, folds: int, rows: int, would_flag: int) -> CheckResult:
+        """Skip: the model cannot tell a wrong label from its own mistakes (the guard)."""
+        how = f"{description}, {folds} folds" if folds else description
+        message = (f"cannot judge the labels of '{label}': {verdict.reason}; the {would_flag:,} of {rows:,} rows it would "
+                   f"flag are its own mistakes as much as wrong labels. Model: {how}")
+        return self.skip(message, {"rows": rows, "would_flag": would_flag, **verdict.metrics()})
 
     def _error(self, message: str, metrics: dict) -> CheckResult:
         """The check could not run to the end (status ``error``): a data condition, said plainly."""
