@@ -1,35 +1,44 @@
-"""Label errors found by curate's `label_errors` check vs the usual cleanlab pipeline, same process.
+"""Label errors found by curate's `label_errors` check vs the plain cleanlab pipeline, same process.
 
     python bench/label_errors.py [--sizes 20000,200000,1000000] [--rates 0.05,0.1,0.2]
-                                 [--kinds uniform,class] [--data text,tabular] [--out FILE.jsonl]
+                                 [--kinds uniform,class] [--data text,tabular,real:sms,...] [--out FILE.jsonl]
+    python bench/label_errors.py --guard-report
 
-For every data set (text / tabular) × size × noise rate × noise kind, with planted label noise and
-therefore known wrong rows, this script runs, one after the other in this process:
+For every data set × size × noise rate × noise kind, with planted label noise and therefore known
+wrong rows, this script runs, one after the other in this process:
 
-(a) curate end to end: the generated folder (Hugging Face layout, data/train.parquet 80 % +
-    data/test.parquet 20 %) goes through `curate.check(folder, suite)` with
-    `label_errors: {max_share: 1.0}`; loading, features, cross-validation, Confident Learning and
-    building findings all count;
-(b) the usual pipeline, on the same rows already in memory: text → `make_pipeline(TfidfVectorizer(),
-    LogisticRegression())`; tabular → one-hot + impute + standardise + `LogisticRegression()`
-    (cleanlab's tabular tutorial); `cross_val_predict(..., cv=5, method="predict_proba")`, then
+(a) curate end to end: the folder (Hugging Face layout, data/train.parquet 80 % + data/test.parquet
+    20 %) goes through `curate.check(folder, suite)` with `label_errors: {max_share: 1.0}`; loading,
+    features, model selection, cross-validation, Confident Learning and findings all count;
+(b) the plain peer, on the same rows already in memory: text → `make_pipeline(TfidfVectorizer(
+    sublinear_tf=True, min_df=2), LogisticRegression(C=4, max_iter=1000))`; tabular → one-hot +
+    impute + standardise + `LogisticRegression()` (cleanlab's tabular tutorial);
+    `cross_val_predict(..., cv=5, method="predict_proba")`, then
     `cleanlab.filter.find_label_issues(labels, pred_probs)` with its defaults;
 (c) with `--hgb` (tabular only): (b) with `HistGradientBoostingClassifier(categorical_features=
-    "from_dtype")` (scikit-learn's defaults) instead of the linear model, i.e. curate's model family
-    at cleanlab's 5 folds, without curate's fold and tree-size choices for large data.
+    "from_dtype")` (scikit-learn's defaults) instead of the linear model.
 
 Precision, recall and F1 are over rows (flagged vs planted); seconds are wall time. The data:
 
+* `real:sms`, `real:sentences`, `real:airline`, `real:hate`: real public text datasets bundled
+  with the tests (tests/data/real/README.md has sources and licences; 5,574 / 3,000 / 14,640 /
+  24,783 rows; spam, product/film/restaurant sentiment, airline-tweet sentiment, hate speech),
+  their published labels taken as the truth and noise planted on top. Their own real label errors
+  count against precision for both pipelines alike. Sizes do not apply.
 * text: 8 classes with unequal priors (27 %…8 %), pseudo-words from syllables; each document is
   8+Poisson(14) tokens, a Beta(2.5, 2.5) share of them topic words of its class (Zipf over 400 per
   class, 25 % borrowed from a confusable partner class, suffixes -s/-ed/-ing), the rest Zipf
-  background words (20k vocabulary). Clean-label accuracy of the usual model: ~0.88.
+  background words (20k vocabulary).
 * tabular: `sklearn.datasets.make_classification` (5 classes, unequal priors, 12 features,
   8 informative), three informative columns turned into strings with 8/12/30 levels, one
   exponentiated, 5 % nulls in two columns.
 * noise: `uniform` flips the given share of rows to any other class; `class` flips each class
   at its own rate (0.5×…1.5× the mean, averaging the given share) and 70 % of flips go to the
   class's confusable partner.
+
+`--guard-report` runs curate alone on real labels as published, nothing planted: recorded outcomes
+(UCI German Credit, UCI Adult income), a rating (UCI Wine Quality, also forced to be classes) and
+the four real text datasets, and prints the weak-model guard's and label-kind detection's decisions.
 
 Print a markdown table; each finished row is also appended to --out as JSON (resumable).
 """
@@ -145,6 +154,37 @@ def add_noise(y: np.ndarray, rate: float, kind: str, *, k: int, seed: int = 0) -
     return noisy
 
 
+# --------------------------------------------------------------------------- real text (bundled with the tests)
+
+REAL = Path(__file__).resolve().parent.parent / "tests" / "data"
+REAL_TEXT = ("sms", "sentences", "airline", "hate")  # --data real:NAME; sources and licences: tests/data/real/README.md
+
+
+def _tab_lines(path: Path) -> list[list[str]]:
+    """``text<TAB>label`` / ``label<TAB>text`` lines split by hand: their quotes are text, not CSV quoting."""
+    return [line.split("\t") for line in path.read_text(encoding="utf-8").split("\n") if "\t" in line]
+
+
+def load_real(name: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """A real public text dataset as (frame with ``text``, integer labels as given)."""
+    root = REAL / "real"
+    if name == "sms":  # UCI SMS Spam Collection: ham/spam, 5,574 messages
+        rows = [(text, label) for label, text in (line[:2] for line in _tab_lines(root / "sms_spam_collection/SMSSpamCollection"))]
+    elif name == "sentences":  # UCI Sentiment Labelled Sentences: Amazon/IMDB/Yelp, 3,000 sentences
+        rows = [(line[0], line[-1].strip()) for f in sorted((root / "sentiment_labelled_sentences").glob("*_labelled.txt"))
+                for line in _tab_lines(f)]
+    elif name == "airline":  # Twitter US Airline Sentiment: negative/neutral/positive, 14,640 tweets (CC BY-NC-SA 4.0)
+        frame = pd.read_csv(root / "twitter_airline_sentiment/Tweets.csv.gz")
+        rows = list(zip(frame["text"], frame["airline_sentiment"]))
+    elif name == "hate":  # Davidson et al. hate speech / offensive / neither, 24,783 tweets
+        frame = pd.read_parquet(root / "hate_speech_offensive_hf/data/train-00000-of-00001.parquet")
+        rows = list(zip(frame["tweet"], frame["class"].astype(str)))
+    else:
+        raise SystemExit(f"unknown real dataset {name!r}; one of {', '.join(REAL_TEXT)}")
+    frame = pd.DataFrame(rows, columns=["text", "label"])
+    return frame[["text"]], pd.Categorical(frame["label"]).codes.astype(np.int64)
+
+
 # --------------------------------------------------------------------------- the two contenders
 
 
@@ -185,8 +225,9 @@ def usual_model(data: str, features: pd.DataFrame, hgb: bool = False):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    if data == "text":
-        return make_pipeline(TfidfVectorizer(), LogisticRegression()), features["text"]
+    if data != "tabular":  # text, generated or real: the plain peer of issue 11
+        return (make_pipeline(TfidfVectorizer(sublinear_tf=True, min_df=2), LogisticRegression(C=4, max_iter=1000)),
+                features["text"])
     if hgb:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -233,7 +274,10 @@ def main() -> None:
     parser.add_argument("--hgb", action="store_true", help="also run the usual pipeline with gradient boosting (tabular)")
     parser.add_argument("--skip-usual", action="store_true", help="only run curate (e.g. to time it alone)")
     parser.add_argument("--out", default=None, help="append each result row to this JSON-lines file")
+    parser.add_argument("--guard-report", action="store_true", help="only report the guard's decisions on real labels")
     args = parser.parse_args()
+    if args.guard_report:
+        return guard_report()
     done: set[tuple] = set()
     if args.out and Path(args.out).exists():
         for line in Path(args.out).read_text().splitlines():
@@ -243,15 +287,20 @@ def main() -> None:
     header = ("| data | rows | noise | curate P | R | F1 | s | usual P | R | F1 | s | speed-up |")
     print(header + "\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
     for data in args.data.split(","):
-        for size in map(int, args.sizes.split(",")):
+        real = data.startswith("real:")
+        for size in [0] if real else map(int, args.sizes.split(",")):
             features = labels = None
             for rate in map(float, args.rates.split(",")):
                 for kind in args.kinds.split(","):
                     if (data, size, rate, kind) in done:
                         continue
                     if features is None:
-                        features, truth_labels = (make_text if data == "text" else make_tabular)(size)
-                    k = TEXT_CLASSES if data == "text" else TABULAR_CLASSES
+                        if real:
+                            features, truth_labels = load_real(data.split(":", 1)[1])
+                            size = len(features)
+                        else:
+                            features, truth_labels = (make_text if data == "text" else make_tabular)(size)
+                    k = int(truth_labels.max()) + 1
                     labels = add_noise(truth_labels, rate, kind, k=k)
                     truth = labels != truth_labels
                     row = {"data": data, "rows": size, "rate": rate, "kind": kind, "planted": int(truth.sum())}
@@ -260,7 +309,7 @@ def main() -> None:
                         mask, seconds, info = run_curate(Path(tmp), size, cut)
                     row.update(zip(("curate_p", "curate_r", "curate_f1"), prf(mask, truth)), curate_s=seconds, **info)
                     if not args.skip_usual:
-                        mask, seconds = run_usual(data, features, labels)
+                        mask, seconds = run_usual("text" if real else data, features, labels)
                         row.update(zip(("usual_p", "usual_r", "usual_f1"), prf(mask, truth)), usual_s=seconds)
                         if args.hgb and data == "tabular":
                             mask, seconds = run_usual(data, features, labels, hgb=True)
@@ -269,6 +318,48 @@ def main() -> None:
                         with open(args.out, "a") as fh:
                             fh.write(json.dumps(row) + "\n")
                     print(table_row(row), flush=True)
+
+
+GERMAN = ["checking", "duration", "history", "purpose", "amount", "savings", "employment", "rate", "status_sex", "debtors",
+          "residence", "property", "age", "installments", "housing", "credits", "job", "liable", "telephone", "foreign", "credit"]
+ADULT = ["age", "workclass", "fnlwgt", "education", "education_num", "marital_status", "occupation", "relationship", "race",
+         "sex", "capital_gain", "capital_loss", "hours_per_week", "native_country", "income"]
+
+
+def guard_cases() -> list[tuple[str, pd.DataFrame, str, str]]:
+    """(name, frame, label column, params) of real labels as published: outcomes, ratings, annotations."""
+    german = pd.read_csv(REAL / "german.data.gz", sep=r"\s+", header=None, names=GERMAN)
+    adult = pd.read_csv(REAL / "adult.data.gz", header=None, names=ADULT, skipinitialspace=True, na_values="?")
+    wine = pd.read_csv(REAL / "winequality-red.csv.gz")
+    cases = [("German Credit (outcome)", german, "credit", "{}"), ("Adult income (outcome)", adult, "income", "{}"),
+             ("Wine Quality (score 3-8)", wine, "quality", "{}"),
+             ("Wine Quality as classes", wine, "quality", "{label_kind: categorical}")]
+    for name in REAL_TEXT:
+        frame, y = load_real(name)
+        cases.append((f"{name} (annotation)", frame.assign(label=y), "label", "{}"))
+    return cases
+
+
+def guard_report() -> None:
+    """The guard's and the label-kind detection's decisions on real labels, nothing planted."""
+    import curate
+
+    print("| data | rows | status | accuracy | majority | lift | log-loss skill | would flag | flagged | s |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    for name, frame, label, params in guard_cases():
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            frame.to_parquet(root / "train.parquet", index=False)
+            text = ", text: text" if "text" in frame.columns else ""
+            (root / "curate.yaml").write_text(f"dataset: {{label: {label}{text}}}\nchecks:\n  - label_errors: {params}\n")
+            start = time.perf_counter()
+            r = curate.check(root).result("label_errors")
+            seconds = time.perf_counter() - start
+        m = r.metrics
+        cells = [name, f"{m.get('rows', len(frame)):,}", r.status.value]
+        cells += [f"{m[k]:.2f}" if k in m else "–" for k in ("model_accuracy", "baseline_accuracy", "accuracy_lift", "log_loss_skill")]
+        cells += [f"{m.get('would_flag', m.get('flagged', 0)):,}" if "guard" in m else "–", f"{len(r.findings):,}", f"{seconds:.1f}"]
+        print("| " + " | ".join(cells) + " |", flush=True)
 
 
 def table_row(r: dict) -> str:

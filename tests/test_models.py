@@ -115,7 +115,8 @@ def test_tabular_mixed_and_embeddings_models() -> None:
     frame, y = texts(300)
     frame["n"] = y + np.random.default_rng(1).normal(0, 0.3, len(y))
     tab = models.out_of_sample_probs(frame, y, 3, features=["n", "cat"])
-    assert tab.kind == "tabular" and "gradient boosting on 2 columns" in tab.description
+    assert tab.kind == "tabular" and tab.description.startswith("gradient boosting, ") and "on 2 columns" in tab.description
+    assert "chosen by 3-fold log-loss on 300 rows" in tab.description
     assert (tab.pred_probs.argmax(axis=1) == y).mean() > 0.8
     mixed = models.out_of_sample_probs(frame, y, 3, text="text", features=["n", "cat"])
     assert mixed.kind == "mixed" and "one-hot" in mixed.description and mixed.features == ["text", "n", "cat"]
@@ -130,22 +131,37 @@ def test_large_text_averages_logistic_regression_with_naive_bayes(monkeypatch: p
     monkeypatch.setattr(models, "CHAR_NGRAM_MAX_ROWS", 100)
     large = models.out_of_sample_probs(frame, y, 3, text="text")
     assert "char 2-5" in small.description and "naive Bayes" not in small.description
-    assert large.description == "TF-IDF hashed words + logistic regression averaged with naive Bayes"
+    assert large.description.startswith("TF-IDF hashed words + logistic regression averaged with naive Bayes C=")
     np.testing.assert_allclose(large.pred_probs.sum(axis=1), 1.0, atol=1e-6)
     assert (large.pred_probs.argmax(axis=1) == y).mean() > 0.9
     mixed = models.out_of_sample_probs(frame, y, 3, text="text", features=["n", "cat"])
-    assert mixed.description.endswith("one-hot columns + logistic regression")  # naive Bayes is for words alone
+    assert "one-hot columns + logistic regression C=" in mixed.description  # naive Bayes is for words alone
+    assert "naive Bayes" not in mixed.description
 
 
-def test_large_tabular_data_gets_bigger_trees(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_selection_by_inner_log_loss() -> None:
+    from sklearn.dummy import DummyClassifier
+
     frame, y = texts(300)
+    X, _ = models.text_features(frame["text"])
+    candidates = {"class shares": lambda seed: DummyClassifier(strategy="prior"), "C=1": models._linear}
+    chosen = models.select_model(candidates, X, y, 3)
+    assert chosen.name == "C=1" and chosen.losses["C=1"] < chosen.losses["class shares"]
+    assert chosen.rows == 300 and "C=1 chosen by 3-fold log-loss on 300 rows" in chosen.explain()
+    y_rare = y.copy()
+    y_rare[:2] = -1  # unlabelled rows stay out of the sample; so do classes with fewer rows than folds
+    assert len(models.selection_sample(y_rare)) == 298
+    assert len(models.selection_sample(y, rows=90)) == 90
+
+
+def test_selection_is_bounded_and_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    frame, y = texts(300)
+    monkeypatch.setattr(models, "SELECT_ROWS", 120)
+    out = models.out_of_sample_probs(frame, y, 3, text="text")
+    assert "chosen by 3-fold log-loss on 120 rows" in out.description and "C=1 " in out.description
     frame["n"] = y + np.random.default_rng(1).normal(0, 0.3, len(y))
-    small = models.out_of_sample_probs(frame, y, 3, features=["n", "cat"])
-    monkeypatch.setattr(models, "LARGE_TREES_ROWS", 300)
-    large = models.out_of_sample_probs(frame, y, 3, features=["n", "cat"])
-    assert "255-leaf" not in small.description and "gradient boosting (255-leaf trees) on 2 columns" in large.description
-    assert not np.allclose(small.pred_probs, large.pred_probs)
-    assert (large.pred_probs.argmax(axis=1) == y).mean() > 0.8
+    tab = models.out_of_sample_probs(frame, y, 3, features=["n", "cat"])
+    assert "31-leaf trees" in tab.description and "255-leaf trees" in tab.description
 
 
 def test_embedding_matrix_parses_strings_and_rejects_ragged() -> None:

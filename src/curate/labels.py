@@ -150,13 +150,12 @@ def find_label_issues(
 
     ``n_jobs`` defaults to 1, unlike cleanlab (a pool of all cores): the mask does not depend on it,
     cleanlab's pool forks the whole process (after scikit-learn has started OpenMP/BLAS threads),
-    and it saves nothing at this size: 1M rows × 10 classes take 1.0–1.2 s with ``n_jobs=1`` and
-    1.1 s with the default pool on 2 cores (same mask; peak RSS 634 MiB including the inputs).
+    and it saves nothing at this size (bench/RESULTS.md).
 
     Memory: ``cleanlab.experimental.label_issues_batched.find_label_issues_batched`` reads
     probabilities in mini-batches but approximates ``filter_by="low_self_confidence"``, so it
     would change the answer; curate holds the dataset in memory anyway and the probabilities
-    are rows × classes float64 (80 MB at 1M × 10), so it is not used here. For probability files
+    are rows × classes float64, so it is not used here. For probability files
     larger than memory, call it directly on a memory-mapped ``.npy``.
     """
     if filter_by not in FILTER_BY:

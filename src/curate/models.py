@@ -2,65 +2,47 @@
 
 Confident Learning needs, for every row, class probabilities from a model that never saw that
 row's label. :func:`out_of_sample_probs` gets them by stratified, seeded K-fold
-cross-validation with a model chosen from the data:
+cross-validation, with the model's capacity chosen by the data (:func:`select_model`):
 
-* **text** (a text column): TF-IDF features and a multinomial logistic regression.
-  Up to :data:`CHAR_NGRAM_MAX_ROWS` rows: word 1–2-grams plus character 2–5-grams (``char_wb``),
-  each block L2-normalised and weighted ``1/√2``. Above: words through a ``HashingVectorizer``
-  (stateless, no vocabulary in memory, 2²⁰ columns) with an IDF transform, and the logistic
-  regression's probabilities averaged with a multinomial naive Bayes's on the same features,
-  weights 3:1 (scikit-learn's ``VotingClassifier``, soft voting; the NB + linear-model pairing of
-  Wang & Manning, ACL 2012), the logistic regression more regularised (:func:`large_text_c`:
-  ``C=0.7`` up to 200k rows, 0.3 from 1M, log-interpolated between; at 1M rows F1 at 20 %
-  class-conditional / uniform and 10 % class-conditional noise was 0.842 / 0.910 / 0.834 with
-  C=0.14–0.15, 0.839 / 0.912 / 0.833 with 0.3, 0.828 / 0.911 / 0.827 with 0.7).
-  Character n-grams cost ~25× the non-zeros per row, which at 200k+ rows costs more time than
-  the accuracy they add; word bigrams lowered F1 on the benchmark (200k rows: 0.860 vs 0.877).
-  The averaging, its weights and ``C`` were chosen on the benchmark at 200k rows (F1 at 20 % /
-  10 % noise, class-conditional then uniform): 0.801 / 0.897 / 0.803 / 0.883 against
-  0.792 / 0.893 / 0.787 / 0.879 for the logistic regression alone and 0.770 / 0.895 / 0.798 / 0.885
-  for an equal-weight average (which loses recall under heavy class-conditional noise); 1M rows
-  are in bench/RESULTS.md. Naive Bayes does not help on character n-grams (20k rows: 0.808 vs
-  0.823), so the small path stays a logistic regression. Raw term counts beat sublinear ones
-  slightly here (200k rows: 0.879 vs 0.877).
+* **text** (a text column): TF-IDF features and a multinomial logistic regression. Up to
+  :data:`CHAR_NGRAM_MAX_ROWS` rows: word 1–2-grams plus character 2–5-grams (``char_wb``), each
+  block L2-normalised and weighted ``1/√2``. Above, where character n-grams cost more time than
+  they add: words through a ``HashingVectorizer`` (stateless, no vocabulary in memory, 2²⁰
+  columns) with an IDF transform, and the logistic regression's probabilities averaged 3:1 with a
+  multinomial naive Bayes's (``VotingClassifier``, soft voting; the NB + linear-model pairing of
+  Wang & Manning, ACL 2012). The logistic regression's ``C`` comes from a log grid
+  (:data:`TEXT_C`, :data:`LARGE_TEXT_C`).
 * **tabular** (no text column): ``HistGradientBoostingClassifier`` with native categorical
   support (``categorical_features="from_dtype"``): string/boolean columns become pandas
   categories (at most 254 levels, rarer values missing), numbers and dates stay numbers, nulls
-  are handled natively. Identifier-like columns (mostly unique strings) are left out.
+  are handled natively. Identifier-like columns (mostly unique strings) are left out. The tree
+  size is chosen between scikit-learn's defaults (31 leaves, early stopping) and bigger,
+  faster-learning trees (255 leaves, at least 50 rows per leaf, a fixed number of iterations).
 * **mixed** (text and other feature columns): the text blocks plus the tabular columns one-hot
-  encoded (numbers in 10 quantile bins, nulls a bin of their own), one linear model.
+  encoded (numbers in 10 quantile bins, nulls a bin of their own), one linear model, ``C`` chosen.
 * **embeddings** (a column of vectors): standardised, multinomial logistic regression.
 
-The logistic regression is scikit-learn's with ``solver="sag"`` and ``tol=0.01``: the same model
-(``C=1`` except for large text, multinomial) as the usual ``LogisticRegression()`` but on L2-normalised sparse rows it
-converges in a few passes; lbfgs on 2²⁰ hashed features took 100× longer for the same
-probabilities (measured: identical precision/recall on the benchmark).
+**Model selection.** Every candidate is cross-validated (:data:`SELECT_FOLDS` folds) on a
+stratified sample of at most :data:`SELECT_ROWS` labelled rows, and the one with the lowest
+log-loss wins: log-loss because Confident Learning uses the probabilities themselves, not just
+the predicted class; a bounded sample so the choice costs the same at 20k and at 1M rows. The
+result's ``description`` names the choice and the evidence ("… logistic regression C=16 (C=16
+chosen by 3-fold log-loss on 20,000 rows (C=1 0.505, C=4 0.422, C=16 0.373))"), and the
+``label_errors`` check puts it in its message.
+
+The logistic regression is scikit-learn's with ``solver="sag"`` and ``tol=0.01``: on
+L2-normalised sparse rows it converges in a few passes where lbfgs needs far longer for the
+same probabilities. Folds run in threads (sag releases the GIL).
 
 Features that need no labels (TF-IDF vocabulary and IDF, category levels, quantile bins) are
 computed once on all rows: they never see a label, so each row's probabilities remain
 out-of-sample with respect to its label, and the vectoriser is not refit per fold.
 
-Folds (measured on the benchmark's planted-noise data, 10 % uniform noise):
-
-* linear models (text, mixed, embeddings): 5 folds below :data:`TEXT_FEWER_FOLDS_ROWS` rows, then 4.
-  Folds run two at a time (one per core), so 4 folds take two rounds where 5 take three: at 1M
-  rows 4 folds give F1 0.898 in 36 s against 0.898 in 70 s with 5 (3 folds: 0.896 in 32 s;
-  logistic regression alone). At 200k rows fewer folds cost F1 (0.879 with 5 folds, 0.875 with
-  3), so 5 stay below 500k rows.
-* gradient boosting (tabular): 5 folds below :data:`FEWER_FOLDS_ROWS`, 3 below
-  :data:`TWO_FOLDS_ROWS`, then 2. At 1M rows 2 folds give F1 0.772 in 37 s against 0.777 in
-  175 s with 5 folds (default trees); capping each fold's training rows instead was worse
-  (0.762 at 250k rows).
-
-Gradient boosting's size (measured the same way, 10 % uniform / class-conditional noise):
-scikit-learn's defaults (31 leaves, learning rate 0.1, up to 100 iterations, early stopping on
-a 10 % hold-out) underfit large folds: they ran all 100 iterations at 1M rows. From
-:data:`LARGE_TREES_ROWS` rows curate grows 255-leaf trees (at least 50 rows per leaf), 25
-iterations at learning rate 0.2, no hold-out: at 1M rows (2 folds) F1 0.800/0.805 in 19 s vs
-0.772 in 41 s; at 200k rows (3 folds) 0.754/0.751 in 12 s vs 0.740/0.743 in 15 s. Below that the
-defaults win (20k rows: 0.678 vs 0.649; 100k rows: a tie), so small data keeps them. From
-:data:`TWO_FOLDS_ROWS` rows the trees learn faster and stop sooner (learning rate 0.3, 15
-iterations): at 1M rows F1 0.785/0.786 in 13 s (at 200k rows it would cost F1: 0.733/0.725).
+Folds: 5 for linear models below :data:`TEXT_FEWER_FOLDS_ROWS` rows, then 4 (two rounds of two
+threads instead of three); gradient boosting 5 below :data:`FEWER_FOLDS_ROWS`, 3 below
+:data:`TWO_FOLDS_ROWS`, then 2 — more rows per fold buy less than the extra fits cost. These
+are cost choices; the measurements behind them and every benchmark figure are in
+bench/RESULTS.md, not here.
 """
 
 from __future__ import annotations
@@ -82,7 +64,10 @@ CHAR_NGRAM_MAX_ROWS = 50_000
 TEXT_FEWER_FOLDS_ROWS = 500_000  # linear models: 5 folds below, 4 from here
 FEWER_FOLDS_ROWS = 100_000  # gradient boosting: 5 folds below, 3 from here …
 TWO_FOLDS_ROWS = 500_000  # … and 2 from here
-LARGE_TREES_ROWS = 200_000  # gradient boosting: bigger trees, fewer iterations from here
+SELECT_ROWS = 20_000  # model selection: inner cross-validation on at most this many rows …
+SELECT_FOLDS = 3  # … with this many folds
+TEXT_C = (1.0, 4.0, 16.0)  # logistic regression's C tried on word + char n-grams (a log grid)
+LARGE_TEXT_C = (0.3, 1.0, 3.0)  # … and on hashed words, averaged with naive Bayes
 HASH_FEATURES = 2**20
 MAX_CATEGORIES = 254  # HistGradientBoosting: categories must be < max_bins (255)
 IDENTIFIER_UNIQUE_SHARE = 0.5
@@ -163,7 +148,7 @@ def text_features(texts: pd.Series, *, large: bool | None = None):
 
 def _hash_in_processes(hasher: Any, texts: list[str]):
     """``hasher.transform(texts)`` in chunks over all cores (it is stateless, so the result is
-    identical); tokenising is pure Python, so threads would not help. 1M texts: 8.7 s vs 12.3 s."""
+    identical); tokenising is pure Python, so threads would not help."""
     from joblib import Parallel, delayed
     from scipy import sparse
 
@@ -261,10 +246,10 @@ def embedding_matrix(series: pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------- models
 
 
-def _linear(seed: int):
+def _linear(seed: int, C: float = 1.0):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(solver="sag", C=1.0, tol=1e-2, max_iter=200, random_state=seed)
+    return LogisticRegression(solver="sag", C=C, tol=1e-2, max_iter=200, random_state=seed)
 
 
 def large_text_c(rows: int) -> float:
@@ -274,13 +259,14 @@ def large_text_c(rows: int) -> float:
     return 0.7 + t * (0.3 - 0.7)
 
 
-def _linear_and_bayes(seed: int, rows: int):
+def _linear_and_bayes(seed: int, rows: int, C: float | None = None):
     """Logistic regression and multinomial naive Bayes, probabilities averaged (large text, see the module docs)."""
     from sklearn.ensemble import VotingClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import MultinomialNB
 
-    logistic = LogisticRegression(solver="sag", C=large_text_c(rows), tol=1e-2, max_iter=200, random_state=seed)
+    C = large_text_c(rows) if C is None else C
+    logistic = LogisticRegression(solver="sag", C=C, tol=1e-2, max_iter=200, random_state=seed)
     return VotingClassifier([("logistic", logistic), ("bayes", MultinomialNB())], voting="soft", weights=[3, 1])
 
 
@@ -291,7 +277,7 @@ def _boosting(seed: int):
 
 
 def _large_boosting(seed: int, rows: int):
-    """Gradient boosting sized for :data:`LARGE_TREES_ROWS`+ rows (see the module docs)."""
+    """Bigger, faster-learning trees: a candidate of the selection (see the module docs)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     rate, iterations = (0.3, 15) if rows >= TWO_FOLDS_ROWS else (0.2, 25)
@@ -361,14 +347,68 @@ def _fit_fold(make_model, X: Any, y: np.ndarray, train: np.ndarray, held_out: np
     from threadpoolctl import threadpool_limits
 
     model = make_model(seed)
-    # OpenMP threads (gradient boosting) cost more than they save on small folds: measured
-    # 0.45 s vs 1.4 s per fit at 1,000 rows on 2 busy cores
+    # OpenMP threads (gradient boosting) cost more than they save on small folds (bench/RESULTS.md)
     threads = 1 if len(train) < SINGLE_THREAD_ROWS else None
     with threadpool_limits(limits=threads, user_api="openmp"):
         model.fit(_take(X, train), y[train])
     seen = np.asarray(model.classes_, dtype=np.int64)
     extra = model.predict_proba(_take(X, unlabeled)) if len(unlabeled) else None
     return held_out, seen, model.predict_proba(_take(X, held_out)), extra
+
+
+@dataclass
+class Selection:
+    """The candidate chosen by inner cross-validation, and the evidence (for the report)."""
+
+    name: str
+    make_model: Any
+    losses: dict[str, float]
+    rows: int
+
+    def explain(self) -> str:
+        if len(self.losses) < 2:
+            return ""
+        tried = ", ".join(f"{k} {v:.3f}" for k, v in self.losses.items())
+        return f"{self.name} chosen by {SELECT_FOLDS}-fold log-loss on {self.rows:,} rows ({tried})"
+
+
+def selection_sample(y: np.ndarray, rows: int | None = None, seed: int = 0) -> np.ndarray:
+    """Up to ``rows`` (:data:`SELECT_ROWS`) labelled row indices, stratified, from classes with
+    ≥ :data:`SELECT_FOLDS` of them."""
+    rows = SELECT_ROWS if rows is None else rows
+    labelled = np.flatnonzero(y >= 0)
+    if len(labelled) > rows:
+        from sklearn.model_selection import train_test_split
+
+        labelled, _ = train_test_split(labelled, train_size=rows, random_state=seed, stratify=_strata(y[labelled]))
+    counts = np.bincount(y[labelled])
+    return np.sort(labelled[counts[y[labelled]] >= SELECT_FOLDS])
+
+
+def _strata(y: np.ndarray) -> np.ndarray | None:
+    """Stratify on ``y`` when every class has 2+ rows (train_test_split's requirement), else not at all."""
+    return y if np.bincount(y)[np.unique(y)].min() >= 2 else None
+
+
+def select_model(candidates: dict[str, Any], X: Any, y: np.ndarray, n_classes: int, *, seed: int = 0,
+                 n_jobs: int = 1) -> Selection:
+    """The candidate with the lowest out-of-sample log-loss on a bounded, stratified sample.
+
+    Each candidate is a model factory ``f(seed)``. Log-loss (not accuracy) because Confident
+    Learning uses the probabilities themselves; inner folds on a sample of at most
+    :data:`SELECT_ROWS` rows keep the choice inside the time budget at any size.
+    """
+    names = list(candidates)
+    sample = selection_sample(y, seed=seed)
+    if len(names) == 1 or len(np.unique(y[sample])) < 2:
+        return Selection(names[0], candidates[names[0]], {}, 0)
+    Xs, ys = _take(X, sample), y[sample]
+    losses = {}
+    for name in names:
+        probs = cross_validated_probs(candidates[name], Xs, ys, n_classes, folds=SELECT_FOLDS, seed=seed, n_jobs=n_jobs)
+        losses[name] = float(-np.mean(np.log(np.clip(probs[np.arange(len(ys)), ys], 1e-15, 1.0))))
+    best = min(names, key=lambda k: (losses[k], names.index(k)))
+    return Selection(best, candidates[best], losses, len(sample))
 
 
 def choose_kind(model: str, text: str | None, features: list[str]) -> str:
@@ -418,20 +458,20 @@ def out_of_sample_probs(
         table, skipped = tabular_frame(frame, features)
         if table.shape[1] == 0:
             raise ModelInputError("no usable feature columns for the tabular model" + (f" (left out: {'; '.join(skipped)})" if skipped else ""))
-        large = labelled >= LARGE_TREES_ROWS
-        make_model = partial(_large_boosting, rows=labelled) if large else _boosting
-        probs = cross_validated_probs(make_model, table, y, n_classes, folds=folds, seed=seed,
+        chosen = select_model({"31-leaf trees": _boosting, "255-leaf trees": partial(_large_boosting, rows=labelled)},
+                              table, y, n_classes, seed=seed)
+        probs = cross_validated_probs(chosen.make_model, table, y, n_classes, folds=folds, seed=seed,
                                       progress=progress, description=label)
-        desc = f"gradient boosting{' (255-leaf trees)' if large else ''} on {table.shape[1]} column{'s' if table.shape[1] != 1 else ''}"
+        why = chosen.explain()
+        desc = (f"gradient boosting, {chosen.name}, on {table.shape[1]} column{'s' if table.shape[1] != 1 else ''}"
+                + (f" ({why})" if why else ""))
         return OutOfSample(probs, kind, desc, folds, time.perf_counter() - start, list(table.columns), skipped)
     assert text is not None
     large = len(frame) > CHAR_NGRAM_MAX_ROWS
     X, desc = text_features(frame[text], large=large)
     used = [text]
-    make_model, model_desc = _linear, " + logistic regression"
-    if kind == "text" and large:
-        make_model = partial(_linear_and_bayes, rows=labelled)
-        model_desc = " + logistic regression averaged with naive Bayes"
+    blend = kind == "text" and large
+    model_desc = " + logistic regression averaged with naive Bayes" if blend else " + logistic regression"
     if kind == "mixed":
         from scipy import sparse
 
@@ -440,9 +480,14 @@ def out_of_sample_probs(
             X = sparse.hstack([X, one_hot_features(table)]).tocsr() * np.float32(1 / np.sqrt(2.0))  # both blocks: unit rows
             desc += f" + {table.shape[1]} one-hot column{'s' if table.shape[1] != 1 else ''}"
             used += list(table.columns)
-    probs = cross_validated_probs(make_model, X, y, n_classes, folds=folds, seed=seed, progress=progress, description=label,
-                                  n_jobs=threads)
-    return OutOfSample(probs, kind, desc + model_desc, folds, time.perf_counter() - start, used, skipped)
+    grid = LARGE_TEXT_C if blend else TEXT_C
+    factory = partial(_linear_and_bayes, rows=labelled) if blend else _linear
+    chosen = select_model({f"C={c:g}": partial(factory, C=c) for c in grid}, X, y, n_classes, seed=seed, n_jobs=threads)
+    probs = cross_validated_probs(chosen.make_model, X, y, n_classes, folds=folds, seed=seed, progress=progress,
+                                  description=label, n_jobs=threads)
+    why = chosen.explain()
+    return OutOfSample(probs, kind, f"{desc}{model_desc} {chosen.name}" + (f" ({why})" if why else ""), folds,
+                       time.perf_counter() - start, used, skipped)
 
 
 __all__ = [
