@@ -497,3 +497,14 @@ def test_guard_verdicts() -> None:
     sharp = np.where(y[:, None] == np.arange(2), 0.95, 0.05)
     g = guard(y, sharp, np.zeros(1000, bool))
     assert g.verdict == "ok" and g.model_accuracy == 1.0 and g.accuracy_lift == 1.0 and g.log_loss_skill > 0.8
+
+
+def test_default_suite_skips_without_a_label_or_anything_to_learn_from(tmp_path: Path) -> None:
+    root = tmp_path / "d"
+    root.mkdir()
+    pd.DataFrame({"name": ["a", "b", "c"] * 10, "n": range(30)}).to_csv(root / "train.csv", index=False)
+    r = curate.check(root, suite="builtin:default").result("label_errors")
+    assert r.status == Status.SKIP and "no label column" in r.message
+    pd.DataFrame({"label": ["x", "y"] * 15}).to_csv(root / "train.csv", index=False)
+    r = curate.check(root, suite="builtin:default", only="label_errors").result("label_errors")
+    assert r.status == Status.SKIP and "nothing to learn" in r.message

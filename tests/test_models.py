@@ -56,8 +56,10 @@ def test_text_probs_are_out_of_sample_seeded_and_tracked_per_fold() -> None:
     frame, y = texts()
     progress = RecordingProgress()
     a = models.out_of_sample_probs(frame, y, 3, text="text", seed=1, progress=progress)
-    assert a.kind == "text" and a.folds == 5 and progress.calls == [(5, "label_errors: 5-fold cross-validation")]
-    assert progress.steps == 5
+    # the data fit in the selection sample: each C of the grid is the 5-fold run, tracked fold by fold
+    assert a.kind == "text" and a.folds == 5
+    assert progress.calls == [(5, f"label_errors: 5-fold cross-validation (C={c:g})") for c in models.TEXT_C]
+    assert progress.steps == 5 * len(models.TEXT_C) and "chosen by 5-fold log-loss on 240 rows" in a.description
     assert a.pred_probs.shape == (len(y), 3)
     np.testing.assert_allclose(a.pred_probs.sum(axis=1), 1.0, atol=1e-6)  # float32 features
     assert (a.pred_probs.argmax(axis=1) == y).mean() > 0.9
@@ -116,7 +118,7 @@ def test_tabular_mixed_and_embeddings_models() -> None:
     frame["n"] = y + np.random.default_rng(1).normal(0, 0.3, len(y))
     tab = models.out_of_sample_probs(frame, y, 3, features=["n", "cat"])
     assert tab.kind == "tabular" and tab.description.startswith("gradient boosting, ") and "on 2 columns" in tab.description
-    assert "chosen by 3-fold log-loss on 300 rows" in tab.description
+    assert "chosen by 5-fold log-loss on 300 rows" in tab.description
     assert (tab.pred_probs.argmax(axis=1) == y).mean() > 0.8
     mixed = models.out_of_sample_probs(frame, y, 3, text="text", features=["n", "cat"])
     assert mixed.kind == "mixed" and "one-hot" in mixed.description and mixed.features == ["text", "n", "cat"]

@@ -25,7 +25,9 @@ cross-validation, with the model's capacity chosen by the data (:func:`select_mo
 **Model selection.** Every candidate is cross-validated (:data:`SELECT_FOLDS` folds) on a
 stratified sample of at most :data:`SELECT_ROWS` labelled rows, and the one with the lowest
 log-loss wins: log-loss because Confident Learning uses the probabilities themselves, not just
-the predicted class; a bounded sample so the choice costs the same at 20k and at 1M rows. The
+the predicted class; a bounded sample so the choice costs the same at 20k and at 1M rows. When
+the data fit in the sample, the candidates get the final K folds instead and the winner's
+probabilities are used as they are. The
 result's ``description`` names the choice and the evidence ("… logistic regression C=16 (C=16
 chosen by 3-fold log-loss on 20,000 rows (C=1 0.505, C=4 0.422, C=16 0.373))"), and the
 ``label_errors`` check puts it in its message.
@@ -364,12 +366,14 @@ class Selection:
     make_model: Any
     losses: dict[str, float]
     rows: int
+    folds: int = SELECT_FOLDS
+    probs: np.ndarray | None = None  # the winner's out-of-sample probabilities when the sample was every row
 
     def explain(self) -> str:
         if len(self.losses) < 2:
             return ""
         tried = ", ".join(f"{k} {v:.3f}" for k, v in self.losses.items())
-        return f"{self.name} chosen by {SELECT_FOLDS}-fold log-loss on {self.rows:,} rows ({tried})"
+        return f"{self.name} chosen by {self.folds}-fold log-loss on {self.rows:,} rows ({tried})"
 
 
 def selection_sample(y: np.ndarray, rows: int | None = None, seed: int = 0) -> np.ndarray:
@@ -391,24 +395,33 @@ def _strata(y: np.ndarray) -> np.ndarray | None:
 
 
 def select_model(candidates: dict[str, Any], X: Any, y: np.ndarray, n_classes: int, *, seed: int = 0,
-                 n_jobs: int = 1) -> Selection:
+                 n_jobs: int = 1, folds: int | None = None, progress: _Progress | None = None,
+                 description: str = "fold") -> Selection:
     """The candidate with the lowest out-of-sample log-loss on a bounded, stratified sample.
 
     Each candidate is a model factory ``f(seed)``. Log-loss (not accuracy) because Confident
     Learning uses the probabilities themselves; inner folds on a sample of at most
-    :data:`SELECT_ROWS` rows keep the choice inside the time budget at any size.
+    :data:`SELECT_ROWS` rows keep the choice inside the time budget at any size. When the sample
+    is every labelled row and ``folds`` is given, the candidates are cross-validated with the
+    final ``folds`` and the winner's probabilities are kept (:attr:`Selection.probs`): the
+    selection then *is* the final cross-validation, at no extra cost.
     """
     names = list(candidates)
     sample = selection_sample(y, seed=seed)
     if len(names) == 1 or len(np.unique(y[sample])) < 2:
         return Selection(names[0], candidates[names[0]], {}, 0)
+    whole = folds is not None and len(sample) == int((y >= 0).sum()) and not (y < 0).any()
+    k = folds if whole else SELECT_FOLDS
     Xs, ys = _take(X, sample), y[sample]
-    losses = {}
+    losses, kept = {}, {}
     for name in names:
-        probs = cross_validated_probs(candidates[name], Xs, ys, n_classes, folds=SELECT_FOLDS, seed=seed, n_jobs=n_jobs)
+        probs = cross_validated_probs(candidates[name], Xs, ys, n_classes, folds=k, seed=seed, n_jobs=n_jobs,
+                                      progress=progress if whole else None, description=f"{description} ({name})")
         losses[name] = float(-np.mean(np.log(np.clip(probs[np.arange(len(ys)), ys], 1e-15, 1.0))))
-    best = min(names, key=lambda k: (losses[k], names.index(k)))
-    return Selection(best, candidates[best], losses, len(sample))
+        if whole:
+            kept[name] = probs
+    best = min(names, key=lambda n: (losses[n], names.index(n)))
+    return Selection(best, candidates[best], losses, len(sample), k, kept.get(best))
 
 
 def choose_kind(model: str, text: str | None, features: list[str]) -> str:
@@ -459,9 +472,9 @@ def out_of_sample_probs(
         if table.shape[1] == 0:
             raise ModelInputError("no usable feature columns for the tabular model" + (f" (left out: {'; '.join(skipped)})" if skipped else ""))
         chosen = select_model({"31-leaf trees": _boosting, "255-leaf trees": partial(_large_boosting, rows=labelled)},
-                              table, y, n_classes, seed=seed)
-        probs = cross_validated_probs(chosen.make_model, table, y, n_classes, folds=folds, seed=seed,
-                                      progress=progress, description=label)
+                              table, y, n_classes, seed=seed, folds=folds, progress=progress, description=label)
+        probs = chosen.probs if chosen.probs is not None else cross_validated_probs(
+            chosen.make_model, table, y, n_classes, folds=folds, seed=seed, progress=progress, description=label)
         why = chosen.explain()
         desc = (f"gradient boosting, {chosen.name}, on {table.shape[1]} column{'s' if table.shape[1] != 1 else ''}"
                 + (f" ({why})" if why else ""))
@@ -482,9 +495,10 @@ def out_of_sample_probs(
             used += list(table.columns)
     grid = LARGE_TEXT_C if blend else TEXT_C
     factory = partial(_linear_and_bayes, rows=labelled) if blend else _linear
-    chosen = select_model({f"C={c:g}": partial(factory, C=c) for c in grid}, X, y, n_classes, seed=seed, n_jobs=threads)
-    probs = cross_validated_probs(chosen.make_model, X, y, n_classes, folds=folds, seed=seed, progress=progress,
-                                  description=label, n_jobs=threads)
+    chosen = select_model({f"C={c:g}": partial(factory, C=c) for c in grid}, X, y, n_classes, seed=seed, n_jobs=threads,
+                          folds=folds, progress=progress, description=label)
+    probs = chosen.probs if chosen.probs is not None else cross_validated_probs(
+        chosen.make_model, X, y, n_classes, folds=folds, seed=seed, progress=progress, description=label, n_jobs=threads)
     why = chosen.explain()
     return OutOfSample(probs, kind, f"{desc}{model_desc} {chosen.name}" + (f" ({why})" if why else ""), folds,
                        time.perf_counter() - start, used, skipped)

@@ -36,8 +36,8 @@ When it stays quiet (documented in the README, tested on real data):
   free text and multi-label lists are not classes; the check skips with the reason unless
   ``label_kind: categorical`` (multi-label always skips).
 * **Weak-model guard** (:func:`curate.labels.guard`): the cross-validated model against the
-  majority-class baseline. Accuracy lift below 0.3 or log-loss skill below 0.15: ``skip`` (the
-  model cannot judge), metrics only. Lift below 0.4 with more than 80 % of the model's errors
+  majority-class baseline. Accuracy lift below 0.2 or log-loss skill below 0.15: ``skip`` (the
+  model cannot judge), metrics only. Lift below 0.3 with more than 80 % of the model's errors
   flagged: ``warn`` with the few most confident findings and no suggestions, so ``fix`` proposes
   nothing. Either way ``metrics["guard"] == 1``: the figures are not a noise estimate for a card.
 * **Recorded outcome** (``outcome: true``): findings without suggestions, ``warn`` at most.
@@ -184,7 +184,7 @@ class LabelErrors(Check):
         splits = self._splits(ctx)
         label = self._label(ctx)
         if label is None:
-            raise self.error(("label",), "label_errors: no label column: set dataset.label in the suite or label: in this check")
+            return  # nothing to judge (e.g. the default suite on unlabelled data): run() skips and says so
         self.require_column(ctx, label, ("label",), splits)
         if p.embeddings:
             self.require_column(ctx, p.embeddings, ("embeddings",), splits)
@@ -205,6 +205,8 @@ class LabelErrors(Check):
             raise self.error(("model",), f"label_errors: model {p.model} needs a text column: set text: or dataset.text")
         if p.model in ("tabular", "mixed") and not features:
             raise self.error(("features",) if p.features is not None else ("model",), f"label_errors: model {p.model} needs feature columns")
+        if text is None and not features and p.model == "auto" and p.features is None:
+            return  # only a label column: run() skips (nothing to learn from)
         if text is None and not features:
             raise self.error(("model",), "label_errors: nothing to learn from: no text column and no feature columns")
 
@@ -286,7 +288,8 @@ class LabelErrors(Check):
         p: LabelErrorsParams = self.params
         splits = self._splits(ctx)
         label = self._label(ctx)
-        assert label is not None
+        if label is None:
+            return self.skip("no label column to check: declare dataset.label in a suite (or label: here)", {"rows": 0})
         text = self._text(ctx)
         features = self._features(ctx, splits)
         user_cols = list(p.pred_probs) if isinstance(p.pred_probs, list) else []
@@ -299,6 +302,8 @@ class LabelErrors(Check):
         skipped = (_missing(rows.frame[text]) & ~missing_label) if text else np.zeros(n, dtype=bool)
         if p.embeddings:
             skipped |= rows.frame[p.embeddings].isna().to_numpy() & ~missing_label
+        if p.pred_probs is None and not p.embeddings and text is None and not features:
+            return self.skip("nothing to learn the labels from: no text column and no other column", {"rows": n})
         usable = ~missing_label & ~skipped
         values = rows.frame[label]
         kind_of_label = self._label_kind(ctx, label, values[usable])
