@@ -4,6 +4,7 @@ examples, the same answer as cleanlab on the same inputs, and clear behaviour on
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -102,7 +103,7 @@ def test_message_shows_text_given_suggested_confidence(hf_result) -> None:
 
     top = hf_result.worst_findings(10)[-1]
     assert top.message.startswith("'") and "…" in top.message  # truncated text first
-    assert "given '" in top.message and "suggested '" in top.message and "confidence 0." in top.message
+    assert "given '" in top.message and "suggested '" in top.message and re.search(r"confidence [01]\.\d\d", top.message)
     report = curate.Report({"path": "x"}, [hf_result])
     text = render(report, max_findings=3, width=120)
     assert "label_errors" in text and "suggested" in text and "confidence" in text
@@ -148,7 +149,7 @@ def test_tabular_planted_flips_found(tmp_path: Path) -> None:
     found = {f.row for f in r.findings}
     assert len(found & flipped) / len(found) >= 0.8
     assert len(found & flipped) / len(flipped) >= 0.8
-    assert r.status == Status.FAIL and "gradient boosting on 3 columns" in r.message
+    assert r.status == Status.FAIL and "gradient boosting, " in r.message and "on 3 columns" in r.message
 
 
 def test_deterministic_for_a_seed(tmp_path: Path) -> None:
@@ -411,10 +412,11 @@ def test_rating_scores_are_skipped_by_default(tmp_path: Path) -> None:
 
 
 def test_rating_scores_as_classes_meet_the_guard(tmp_path: Path) -> None:
-    # opting in treats 3..8 as six classes; the model then cannot tell wrong scores from its own errors
+    # opting in treats 3..8 as six classes; the model, better than the majority class but not strong,
+    # would flag most of the rows it gets wrong (neighbouring scores): a warning, no suggestions
     r = run_check(wine_folder(tmp_path / "wine"), tmp_path, "{label_kind: categorical, folds: 3}", "label: quality")
-    assert r.status == Status.SKIP and r.metrics["guard"] == 1 and r.metrics["would_flag"] > 100
-    assert r.metrics["log_loss_skill"] < 0.15
+    assert r.metrics["guard"] == 1 and r.metrics["would_flag"] > 300 and r.status in (Status.WARN, Status.SKIP)
+    assert len(r.findings) <= 5 and all(f.suggestion is None for f in r.findings)
 
 
 def test_a_strong_model_on_real_text_is_not_guarded(tmp_path: Path) -> None:

@@ -311,7 +311,7 @@ def _numeric_kind(x: pd.Series, name: str, distinct: int, many: bool) -> LabelKi
 MIN_ACCURACY_LIFT = 0.2  # (accuracy − majority) / (1 − majority): below, the model barely beats the majority class
 MIN_LOG_LOSS_SKILL = 0.15  # 1 − log-loss / prior log-loss: below, its probabilities add little to the class shares
 MAX_FLAGGED_TO_ERRORS = 0.8  # flagged rows / rows the model gets wrong: above, flags ≈ the model's own errors …
-STRONG_LIFT = 0.3  # … unless the model is strong (then its errors are mostly the wrong labels themselves)
+STRONG_LIFT = 0.45  # … unless the model is strong (then its errors are mostly the wrong labels themselves)
 
 
 @dataclass

@@ -37,7 +37,7 @@ When it stays quiet (documented in the README, tested on real data):
   ``label_kind: categorical`` (multi-label always skips).
 * **Weak-model guard** (:func:`curate.labels.guard`): the cross-validated model against the
   majority-class baseline. Accuracy lift below 0.2 or log-loss skill below 0.15: ``skip`` (the
-  model cannot judge), metrics only. Lift below 0.3 with more than 80 % of the model's errors
+  model cannot judge), metrics only. Lift below 0.45 with more than 80 % of the model's errors
   flagged: ``warn`` with the few most confident findings and no suggestions, so ``fix`` proposes
   nothing. Either way ``metrics["guard"] == 1``: the figures are not a noise estimate for a card.
 * **Recorded outcome** (``outcome: true``): findings without suggestions, ``warn`` at most.
