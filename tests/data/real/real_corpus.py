@@ -147,15 +147,22 @@ def _is_word_char(ch: str) -> bool:
 
 
 def tokens(text: str) -> list[str]:
-    """Runs of word characters (letters, digits, marks, ``_``) of the normalised text."""
+    """Tokens of the normalised text as the duplicate families define them: runs of word
+    characters (letters, digits, marks, ``_``), and every symbol (emoji, ``$``, ``|``, ``+``…) a
+    token of its own; emoji presentation selectors are dropped, anything else separates."""
     out: list[str] = []
     current: list[str] = []
     for ch in normalise(text):
+        if ch in "\ufe0e\ufe0f":
+            continue
         if _is_word_char(ch):
             current.append(ch)
-        elif current:
+            continue
+        if current:
             out.append("".join(current))
             current = []
+        if unicodedata.category(ch) in ("Sm", "Sc", "Sk", "So", "Co"):
+            out.append(ch)
     if current:
         out.append("".join(current))
     return out
