@@ -254,20 +254,12 @@ def _linear(seed: int, C: float = 1.0):
     return LogisticRegression(solver="sag", C=C, tol=1e-2, max_iter=200, random_state=seed)
 
 
-def large_text_c(rows: int) -> float:
-    """The logistic regression's ``C`` for large text: 0.7 up to 200k rows, 0.3 from 1M, log-interpolated (measured)."""
-    lo, hi = np.log(200_000), np.log(1_000_000)
-    t = float(np.clip((np.log(max(rows, 1)) - lo) / (hi - lo), 0.0, 1.0))
-    return 0.7 + t * (0.3 - 0.7)
-
-
-def _linear_and_bayes(seed: int, rows: int, C: float | None = None):
+def _linear_and_bayes(seed: int, C: float = 1.0):
     """Logistic regression and multinomial naive Bayes, probabilities averaged (large text, see the module docs)."""
     from sklearn.ensemble import VotingClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import MultinomialNB
 
-    C = large_text_c(rows) if C is None else C
     logistic = LogisticRegression(solver="sag", C=C, tol=1e-2, max_iter=200, random_state=seed)
     return VotingClassifier([("logistic", logistic), ("bayes", MultinomialNB())], voting="soft", weights=[3, 1])
 
@@ -494,7 +486,7 @@ def out_of_sample_probs(
             desc += f" + {table.shape[1]} one-hot column{'s' if table.shape[1] != 1 else ''}"
             used += list(table.columns)
     grid = LARGE_TEXT_C if blend else TEXT_C
-    factory = partial(_linear_and_bayes, rows=labelled) if blend else _linear
+    factory = _linear_and_bayes if blend else _linear
     chosen = select_model({f"C={c:g}": partial(factory, C=c) for c in grid}, X, y, n_classes, seed=seed, n_jobs=threads,
                           folds=folds, progress=progress, description=label)
     probs = chosen.probs if chosen.probs is not None else cross_validated_probs(
