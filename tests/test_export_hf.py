@@ -212,7 +212,7 @@ def test_pr_markdown_has_title_and_counts_per_check(bundle) -> None:
     copies = planted["exact_duplicates"] + planted["normalized_duplicates"] + planted["conflicting_labels"]
     assert (deletes, updates) == (copies + planted["leakage_exact"], planted["invalid_labels"])
     assert "| schema | fail | 3 | 3 | 0 | 3 | 0 |" in description
-    assert f"| test_copies | fail | {deletes} | {deletes} | {deletes} | 0 | 0 |" in description
+    assert f"| test\\_copies | fail | {deletes} | {deletes} | {deletes} | 0 | 0 |" in description
     assert "| `data/train.csv` | train | 2005 |" in description
     assert (out / "PR.md").read_text() == (out / "hf" / "PR.md").read_text()
 

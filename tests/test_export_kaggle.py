@@ -75,7 +75,7 @@ def test_version_command_and_discussion_post(loans) -> None:
         '**Title:** Data quality: 5 row(s) to delete and 0 value(s) to correct in "Curate Example Loan Applications"'
     )
     assert "Hi @curate-examples," in post and f"```sh\n{command}\n```" in post
-    assert "| test_copies | fail | 5 | 5 | 5 | 0 | 0 |" in post
+    assert "| test\\_copies | fail | 5 | 5 | 5 | 0 | 0 |" in post
     assert "`curate apply YOUR_FOLDER corrections.jsonl --out FIXED`" in post
     manifest = json.loads((out / "fix.json").read_text())
     assert manifest["bundles"] == ["kaggle"] and manifest["kaggle"]["command"] == command

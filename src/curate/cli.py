@@ -15,7 +15,9 @@ from typing import Any, Callable
 import click
 
 from curate import __version__
+from curate.confine import check_output, follow_symlinks
 from curate.errors import CurateError
+from curate.escape import error_line
 from curate.findings import FAIL_ON_LEVELS, Report
 
 REPORT_FORMATS = ("console", "json", "markdown", "junit", "github", "pr-comment", "sarif")
@@ -28,11 +30,12 @@ def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
-            return command(*args, **kwargs)
+            with follow_symlinks(kwargs.pop("follow_symlinks", False)):
+                return command(*args, **kwargs)
         except CurateError as exc:
             if debug:
                 raise
-            click.echo(f"curate: error: {exc}", err=True)
+            click.echo(f"curate: error: {error_line(exc)}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("curate: interrupted", err=True)
@@ -42,11 +45,19 @@ def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except OSError as exc:  # the machine, not the data: a full disk or stdout, a read-only folder
+            if debug:
+                raise
+            _silence_stdout()
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"curate: error: {error_line(where + (exc.strerror or str(exc)))}", err=True)
+            sys.exit(2)
         except Exception as exc:  # a bug: still one line, the traceback is one flag away
             if debug:
                 raise
             first = str(exc).splitlines()[0] if str(exc) else ""
-            click.echo(f"curate: internal error: {type(exc).__name__}: {first} (run with --debug for the traceback)", err=True)
+            click.echo(f"curate: internal error: {error_line(type(exc).__name__ + ': ' + first)} "
+                       "(run with --debug for the traceback)", err=True)
             sys.exit(2)
 
     return wrapper
@@ -54,8 +65,11 @@ def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test runner's buffer)
+        pass
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,6 +106,13 @@ def _write_text(path: Path, text: str) -> None:
         raise CurateError(f"cannot write the report: {exc.strerror}", file=path) from exc
 
 
+def _guard_outputs(datasets: list[Path], outputs: list[tuple[str, Path | None]], force: bool) -> None:
+    """Refuse report paths that would land on or among the dataset's own files (see confine.check_output)."""
+    for flag, path in outputs:
+        if path is not None:
+            check_output(path, datasets, force=force, what=flag)
+
+
 def _parse_reports(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, Path]]:
     """``FORMAT=FILE`` pairs for --report."""
     out = []
@@ -115,6 +136,13 @@ _format_option = click.option(
 )
 _output_option = click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file."
+)
+_follow_option = click.option(
+    "--follow-symlinks", is_flag=True,
+    help="Read symbolic links in the dataset that point outside its folder (refused by default).",
+)
+_force_output_option = click.option(
+    "--force", is_flag=True, help="Allow --output/--report inside the dataset folder."
 )
 _max_findings_option = click.option(
     "--max-findings", type=click.IntRange(min=0), default=10, show_default=True, help="Findings shown per check."
@@ -145,11 +173,13 @@ _max_findings_option = click.option(
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--report", "extra_reports", multiple=True, metavar="FORMAT=FILE", callback=_parse_reports,
               help="Also write the report in FORMAT to FILE (repeatable), e.g. --report json=curate.json.")
+@_force_output_option
+@_follow_option
 @_handle_errors
 def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: Path | None, fail_on: str,
           config: str | None, lock: Path | None, max_findings: int, no_progress: bool, baseline: Path | None,
           no_baseline: bool, update_baseline: Path | None, cache_dir: Path | None, no_cache: bool,
-          extra_reports: list[tuple[str, Path]]) -> None:
+          extra_reports: list[tuple[str, Path]], force: bool) -> None:
     """Run a check suite on DATASET (a folder or a data file) and report what it finds."""
     from curate.cache import open_cache
     from curate.gating import accepted_exit_code, compare, find_baseline, write_baseline
@@ -158,6 +188,7 @@ def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: 
 
     if baseline is not None and no_baseline:
         raise click.UsageError("give either --baseline or --no-baseline, not both")
+    _guard_outputs([dataset], [("--output", output)] + [("--report", p) for _, p in extra_reports], force)
     debug = click.get_current_context().find_root().params.get("debug", False)
     prior = find_baseline(dataset, baseline, use_default=not no_baseline)
     with console_progress(enabled=not no_progress) as progress:
@@ -180,6 +211,7 @@ def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: 
               help="Where to write the baseline (default: DATASET/curate.lock.json).")
 @click.option("--config", help="Hugging Face config name, when the card declares several.")
 @click.option("--key", help="Key column (default: from curate.yaml, else inferred).")
+@_follow_option
 @_handle_errors
 def lock(dataset: Path, output: Path | None, config: str | None, key: str | None) -> None:
     """Record DATASET's schema and distributions as the baseline for schema and drift checks."""
@@ -199,11 +231,15 @@ def lock(dataset: Path, output: Path | None, config: str | None, key: str | None
 @click.option("--fail-on", type=click.Choice(FAIL_ON_LEVELS), default="never", show_default=True,
               help="Exit 1 when the versions differ at this level.")
 @_max_findings_option
+@_force_output_option
+@_follow_option
 @_handle_errors
 def diff(old: Path, new: Path, key: str | None, config: str | None, fmt: str, output: Path | None,
-         fail_on: str, max_findings: int) -> None:
+         fail_on: str, max_findings: int, force: bool) -> None:
     """Compare two versions of a dataset: schema, distributions, and rows added/removed/changed."""
     from curate.diff import diff_datasets
+
+    _guard_outputs([old, new], [("--output", output)], force)
 
     report = diff_datasets(old, new, key=key, config=config)
     _emit(report, fmt, output, max_findings)
@@ -243,6 +279,7 @@ _min_confidence_option = click.option(
               help="Upstream bundles to build (auto: hf for Hugging Face folders, kaggle for Kaggle, both otherwise).")
 @click.option("--force", is_flag=True, help="Replace --out when it exists and is not empty.")
 @click.option("--no-progress", is_flag=True, help="Do not show a progress display.")
+@_follow_option
 @_handle_errors
 def fix(dataset: Path, out: Path, suite: str | None, only: str | None, config: str | None, min_confidence: float,
         bundle: str, force: bool, no_progress: bool) -> None:
@@ -271,8 +308,8 @@ def fix(dataset: Path, out: Path, suite: str | None, only: str | None, config: s
     click.echo(f"corrections    {out / 'corrections.jsonl'}")
     click.echo(f"corrected data {out / 'data'} ({len(outcome.files)} file(s) changed)")
     for f in outcome.files:
-        click.echo(f"  {f.rel}: {f.rows_before} → {f.rows_after} rows, {f.updated_cells} cell(s) updated; "
-                   f"review {out / 'diff' / (f.rel + '.diff.html')}")
+        click.echo(error_line(f"  {f.rel}: {f.rows_before} → {f.rows_after} rows, {f.updated_cells} cell(s) "
+                              f"updated; review {out / 'diff' / (f.rel + '.diff.html')}"))
     click.echo(f"pull request   {out / 'PR.md'}")
     if "hf" in outcome.bundles:
         click.echo(f"hf bundle      {out / 'hf'} ({len(outcome.hf_uploads)} file(s) to upload); "
@@ -281,7 +318,7 @@ def fix(dataset: Path, out: Path, suite: str | None, only: str | None, config: s
         click.echo(f"kaggle bundle  {out / 'kaggle'}; owners run: (cd {out} && {outcome.kaggle_command}); "
                    f"others post {out / 'DISCUSSION.md'}")
     for warning in outcome.warnings:
-        click.echo(f"curate: warning: {warning}", err=True)
+        click.echo(f"curate: warning: {error_line(warning)}", err=True)
 
 
 @main.command(name="apply")
@@ -295,6 +332,7 @@ def fix(dataset: Path, out: Path, suite: str | None, only: str | None, config: s
 @click.option("--force", is_flag=True, help="Replace --out when it exists and is not empty.")
 @click.option("--key", help="Key column the corrections refer to (default: from curate.yaml, else inferred).")
 @click.option("--config", help="Hugging Face config name, when the card declares several.")
+@_follow_option
 @_handle_errors
 def apply_command(dataset: Path, corrections: Path, out: Path | None, in_place: bool, include_proposed: bool,
                   backup_dir: Path | None, force: bool, key: str | None, config: str | None) -> None:
@@ -317,7 +355,7 @@ def apply_command(dataset: Path, corrections: Path, out: Path | None, in_place: 
     if not ops and not include_proposed and outcome.selected_from:
         click.echo('none is accepted yet: set "status": "accepted" on the lines to apply, or use --include-proposed')
     for f in outcome.files:
-        click.echo(f"  {f.rel}: {f.rows_before} → {f.rows_after} rows, {f.updated_cells} cell(s) updated")
+        click.echo(error_line(f"  {f.rel}: {f.rows_before} → {f.rows_after} rows, {f.updated_cells} cell(s) updated"))
     if out is not None:
         click.echo(f"corrected dataset written to {out}")
     elif outcome.backup is not None:
@@ -343,6 +381,7 @@ def submit() -> None:
 @click.option("--only", help="When SOURCE is a dataset: run only these check families.")
 @click.option("--config", help="When SOURCE is a dataset: the Hugging Face config.")
 @_min_confidence_option
+@_follow_option
 @_handle_errors
 def submit_hf_command(source: Path, repo: str, revision: str | None, parent_commit: str | None, dry_run: bool,
                       allow_duplicate: bool, out: Path | None, suite: str | None, only: str | None, config: str | None,

@@ -8,11 +8,16 @@ Hugging Face folders are resolved with ``datasets``' own machinery (card ``confi
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
+from curate.confine import check_yaml, inside, local_pattern
 from curate.errors import CurateError, did_you_mean
 
 KAGGLE_METADATA = "dataset-metadata.json"
@@ -74,8 +79,43 @@ def resolve_layout(root: Path, config: str | None = None) -> Layout:
             raise CurateError(f"unsupported file type '{root.suffix}' (use {', '.join(FORMATS)})", file=root)
         return Layout(root.parent, "files", {"train": [root.resolve()]})
     if (root / KAGGLE_METADATA).is_file():
-        return _kaggle_layout(root)
-    return _huggingface_layout(root, config)
+        layout = _kaggle_layout(root)
+    else:
+        layout = _huggingface_layout(root, config)
+    return _confined(layout)
+
+
+def _confined(layout: Layout) -> Layout:
+    """Every data file must resolve inside the root (a symbolic link out needs --follow-symlinks)."""
+    for split, paths in layout.splits.items():
+        layout.splits[split] = [inside(layout.root, p, what="data file", file=layout.root) for p in paths]
+    return layout
+
+
+# fsspec (behind datasets' resolver) reads '::' as a URL chain and '*?[]{}' as glob syntax
+_FSSPEC_SPECIAL = re.compile(r"::|[*?\[\]{}]")
+
+
+@contextlib.contextmanager
+def _resolver_base(root: Path) -> Iterator[str]:
+    """The root as a path datasets' resolver can take: an alias when its name has fsspec syntax.
+
+    Paths found under the alias are mapped back by :func:`_unalias`; local paths never reach
+    fsspec's URL parsing with a ``::`` in them.
+    """
+    real = str(root.resolve())
+    if not _FSSPEC_SPECIAL.search(real):
+        yield real
+        return
+    with tempfile.TemporaryDirectory(prefix="curate-root-") as tmp:
+        alias = os.path.join(tmp, "root")
+        os.symlink(real, alias)
+        yield alias
+
+
+def _unalias(paths: list[Any], base: str, root: Path) -> list[Path]:
+    real = root.resolve()
+    return [real / os.path.relpath(str(p), base) if str(p).startswith(base + os.sep) else Path(p) for p in paths]
 
 
 # --------------------------------------------------------------------------- Hugging Face
@@ -85,12 +125,24 @@ def _read_card(root: Path) -> dict[str, Any] | None:
     card_path = root / CARD_FILENAME
     if not card_path.is_file():
         return None
+    inside(root, CARD_FILENAME, what="dataset card", file=card_path)
     from huggingface_hub import DatasetCard
 
+    try:
+        text = card_path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CurateError("the dataset card is not valid UTF-8", file=card_path) from exc
+    check_yaml(_card_header(text), card_path)
     try:
         return DatasetCard.load(card_path).data.to_dict()
     except Exception as exc:  # huggingface_hub raises ValueError / yaml errors for a bad header
         raise CurateError(f"cannot read the dataset card header: {exc}".splitlines()[0], file=card_path) from exc
+
+
+def _card_header(text: str) -> str:
+    """The YAML between a card's leading ``---`` lines (empty when there is none)."""
+    match = re.match(r"\A---\s*\n(.*?)\n---\s*(\n|\Z)", text, re.DOTALL)
+    return match.group(1) if match else ""
 
 
 def _huggingface_layout(root: Path, config: str | None) -> Layout:
@@ -103,20 +155,39 @@ def _huggingface_layout(root: Path, config: str | None) -> Layout:
     except ValueError as exc:
         raise CurateError(f"invalid 'configs' in the card: {exc}", file=root / CARD_FILENAME) from exc
     chosen, options = _choose_config(configs, config, root)
-    base = root / options.get("data_dir", "") if options else root
+    card_path = root / CARD_FILENAME
+    data_dir = local_pattern(options.get("data_dir", ""), what="data_dir", file=card_path) if options else ""
+    if data_dir:
+        inside(root, data_dir, what="data_dir", file=card_path)
     try:
         if options and "data_files" in options:
+            _check_patterns(options["data_files"], card_path)
             patterns = sanitize_patterns(options["data_files"])
         else:
-            patterns = get_data_patterns(str(base.resolve()))
-        files = DataFilesDict.from_patterns(patterns, base_path=str(base.resolve()))
+            patterns = None
+        with _resolver_base(root) as resolver_root:
+            base = os.path.join(resolver_root, data_dir) if data_dir else resolver_root
+            files = DataFilesDict.from_patterns(patterns or get_data_patterns(base), base_path=base)
+            found = {split: _unalias(paths, resolver_root, root) for split, paths in _one_format(files, root).items()}
     except FileNotFoundError as exc:
         raise CurateError(f"no data files found: {exc}".splitlines()[0], file=root) from exc
-    splits = _tabular_splits(_one_format(files, root), root)
+    splits = _tabular_splits(found, root)
     features, source = _card_features(card, chosen)
     reader_options = {k: options[k] for k in ("sep", "delimiter", "encoding") if options and k in options}
     kind = "huggingface" if card is not None else "files"
     return Layout(root, kind, splits, reader_options, card, features, source, config=chosen)
+
+
+def _check_patterns(value: Any, card_path: Path) -> None:
+    """Every ``data_files`` pattern in a card is a relative local path (see confine.local_pattern)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_patterns(item if key != "split" else [], card_path)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_patterns(item, card_path)
+    elif value is not None:
+        local_pattern(str(value), what="data_files pattern", file=card_path)
 
 
 def _choose_config(configs: dict[str, dict], config: str | None, root: Path) -> tuple[str | None, dict]:
@@ -217,29 +288,41 @@ def _card_features(card: dict | None, config: str | None) -> tuple[dict[str, Fea
 def _kaggle_layout(root: Path) -> Layout:
     meta_path = root / KAGGLE_METADATA
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = json.loads(inside(root, KAGGLE_METADATA, what="Kaggle metadata").read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CurateError("Kaggle metadata is not valid UTF-8", file=meta_path) from exc
     except json.JSONDecodeError as exc:
         raise CurateError(f"invalid JSON: {exc.msg}", file=meta_path, line=exc.lineno, column=exc.colno) from exc
     if not isinstance(meta, dict):
         raise CurateError("expected a JSON object", file=meta_path)
     resources = meta.get("resources") or []
+    if not isinstance(resources, list):
+        raise CurateError("'resources' must be a list", file=meta_path)
     paths: list[Path] = []
     features: dict[str, Feature] = {}
     for i, res in enumerate(resources):
         rel = res.get("path") if isinstance(res, dict) else None
         if not rel:
             raise CurateError(f"resources[{i}] has no 'path'", file=meta_path)
-        path = (root / rel).resolve()
+        if not isinstance(rel, str):
+            raise CurateError(f"resources[{i}].path must be a string", file=meta_path)
+        local_pattern(rel, what=f"resources[{i}].path", file=meta_path)
+        path = inside(root, rel, what=f"resources[{i}].path", file=meta_path)
         if not path.is_file():
             raise CurateError(f"resources[{i}].path '{rel}' does not exist", file=meta_path)
         if file_format(path) is None:
             continue
         paths.append(path)
-        for fld in (res.get("schema") or {}).get("fields") or []:
+        schema = res.get("schema") or {}
+        if not isinstance(schema, dict) or not isinstance(schema.get("fields") or [], list):
+            raise CurateError(f"resources[{i}].schema must be an object with a 'fields' list", file=meta_path)
+        for fld in schema.get("fields") or []:
             if isinstance(fld, dict) and "name" in fld:
                 features[fld["name"]] = Feature(fld["name"], str(fld.get("type", "string")))
     if not resources:  # no resources listed: every readable file in the folder
-        paths = sorted(p.resolve() for p in root.rglob("*") if p.is_file() and file_format(p) and p.name != KAGGLE_METADATA)
+        real = root.resolve()
+        paths = sorted(real / p.relative_to(root) for p in root.rglob("*")
+                       if p.is_file() and file_format(p) and p.name != KAGGLE_METADATA)
     splits = _kaggle_splits(paths, root)
     source = f"{KAGGLE_METADATA} (resources.schema.fields)" if features else None
     return Layout(root, "kaggle", splits, {}, None, features, source, kaggle=meta)
@@ -255,11 +338,13 @@ def _kaggle_splits(paths: list[Path], root: Path) -> dict[str, list[Path]]:
         raise CurateError("dataset-metadata.json lists no CSV, TSV, JSON, JSONL or Parquet files", file=root)
     from datasets.data_files import DataFilesDict, get_data_patterns
 
-    patterns = get_data_patterns(str(root.resolve()))
     wanted = set(paths)
-    if list(patterns) != ["train"] or len(paths) == 1:
-        files = DataFilesDict.from_patterns(patterns, base_path=str(root.resolve()))
-        named = {str(s): sorted(p for p in map(Path, fs) if p in wanted) for s, fs in files.items()}
+    with _resolver_base(root) as base:
+        patterns = get_data_patterns(base)
+        files = DataFilesDict.from_patterns(patterns, base_path=base) if list(patterns) != ["train"] or len(paths) == 1 else None
+        files = {s: _unalias(list(fs), base, root) for s, fs in files.items()} if files is not None else None
+    if files is not None:
+        named = {str(s): sorted(p for p in fs if p in wanted) for s, fs in files.items()}
         named = {s: fs for s, fs in named.items() if fs}
         if sum(len(fs) for fs in named.values()) == len(paths):
             return named

@@ -6,13 +6,17 @@ column of a problem (a ragged CSV row, a bad byte, a broken JSON line) in one se
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
 import re
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 
+from curate.confine import decompress_error, is_compressed, open_decompressed
 from curate.errors import CurateError
 from curate.layout import file_format
 
@@ -23,7 +27,7 @@ _CSV_ROW = re.compile(r"row (\d+)")
 def read_table(path: Path, *, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
     """Read a CSV/TSV/JSON/JSONL/Parquet file; raise CurateError naming what is wrong."""
     fmt = file_format(path)
-    encoding = encoding or "utf-8"
+    encoding = _known_encoding(encoding or "utf-8", path)
     if path.stat().st_size == 0:
         raise CurateError("file is empty", file=path)
     try:
@@ -39,12 +43,35 @@ def read_table(path: Path, *, sep: str | None = None, encoding: str | None = Non
             raise CurateError(f"unsupported file type '{path.suffix}'", file=path)
     except UnicodeDecodeError as exc:
         raise _decode_error(path, encoding) from exc
+    except (EOFError, OSError, ValueError) as exc:
+        if not is_compressed(path) or isinstance(exc, CurateError):
+            raise
+        raise decompress_error(path, exc) from exc
     return frame
+
+
+def _known_encoding(encoding: str, path: Path) -> str:
+    """The encoding name, or a located error when Python does not know it (a suite typo)."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise CurateError(f"unknown encoding '{encoding}' (e.g. utf-8, latin-1, cp1252)", file=path) from exc
+    return encoding
+
+
+def _open(path: Path) -> IO[bytes]:
+    """The file's bytes: a bounded decompressing stream for .gz/.bz2/.xz/.zst/.zip, else the file."""
+    return open_decompressed(path) if is_compressed(path) else open(path, "rb")
+
+
+def _open_text(path: Path, encoding: str) -> IO[str]:
+    return io.TextIOWrapper(_open(path), encoding=encoding)
 
 
 def _read_csv(path: Path, sep: str, encoding: str) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, sep=sep, encoding=encoding)
+        with _open(path) as handle:
+            return pd.read_csv(handle, sep=sep, encoding=encoding, compression=None)
     except pd.errors.EmptyDataError as exc:
         raise CurateError("file is empty (no header row)", file=path) from exc
     except pd.errors.ParserError as exc:
@@ -61,14 +88,15 @@ def _read_json_lines(path: Path, encoding: str) -> pd.DataFrame:
 
     if encoding.lower().replace("-", "") in ("utf8",):
         try:
-            return pj.read_json(path).to_pandas()
+            with _open(path) as handle:
+                return pj.read_json(handle).to_pandas()
         except pa.ArrowInvalid as exc:
             if "changed from" not in str(exc):  # a syntax error: find it exactly
                 _raise_first_json_line_error(path, encoding)
                 raise CurateError(f"malformed JSON Lines: {exc}", file=path) from exc
     # mixed types within a column, or a non-UTF-8 encoding: parse record by record
     records = []
-    with open(path, encoding=encoding) as handle:
+    with _open_text(path, encoding) as handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
                 records.append(_json_object(line, path, number))
@@ -86,14 +114,15 @@ def _json_object(line: str, path: Path, number: int) -> dict:
 
 
 def _raise_first_json_line_error(path: Path, encoding: str) -> None:
-    with open(path, encoding=encoding) as handle:
+    with _open_text(path, encoding) as handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
                 _json_object(line, path, number)
 
 
 def _read_json(path: Path, encoding: str) -> pd.DataFrame:
-    text = path.read_text(encoding=encoding)
+    with _open_text(path, encoding) as handle:
+        text = handle.read()
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -124,6 +153,8 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 def _decode_error(path: Path, encoding: str) -> CurateError:
     """Find the first line that does not decode and say so, with a hint."""
+    if is_compressed(path):
+        return CurateError(f"cannot decode the decompressed content as {encoding}", file=path)
     data = path.read_bytes()
     for number, raw in enumerate(data.split(b"\n"), start=1):
         try:

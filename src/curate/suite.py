@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from curate.confine import check_yaml, inside
 from curate.errors import CurateError, did_you_mean
 
 SUITE_FILENAME = "curate.yaml"
@@ -104,6 +105,8 @@ def _to_python(node: yaml.Node, path: Path_, marks: dict[Path_, tuple[int, int]]
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise CurateError("mapping keys must be plain values", file=file, line=key_node.start_mark.line + 1)
             key = _scalar(key_node)
             if key in out:
                 line = key_node.start_mark.line + 1
@@ -121,8 +124,13 @@ def _scalar(node: yaml.Node) -> Any:
 
 
 def read_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
-    """Parse YAML text, keeping positions; syntax errors become located CurateErrors."""
+    """Parse YAML text, keeping positions; syntax errors become located CurateErrors.
+
+    Untrusted suites (a dataset's own curate.yaml) are bounded in size, depth, aliases and
+    expanded values (curate.confine.check_yaml); only safe tags are constructed.
+    """
     source = SourceMap(file)
+    check_yaml(text, file)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -157,6 +165,7 @@ def resolve_suite_path(suite: str | Path | None, dataset_root: Path) -> tuple[Pa
     if suite is None:
         own = dataset_root / SUITE_FILENAME
         if own.is_file():
+            inside(dataset_root, SUITE_FILENAME, what="suite", file=own)
             return own, str(own)
         suite = BUILTIN_PREFIX + "default"
     text = str(suite)

@@ -599,11 +599,17 @@ def _apply_in_place(
         if not temps:
             return ApplyOutcome(chosen, [], root, None, total)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        backup = Path(backup_dir) if backup_dir else root.parent / f"{root.name}.curate-backup-{stamp}"
-        for target in temps:
-            saved = backup / _relative(dataset, target)
-            saved.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(target, saved)
+        backup = fresh_backup(Path(backup_dir) if backup_dir else root.parent / f"{root.name}.curate-backup-{stamp}",
+                              stamp)
+        try:
+            for target in temps:
+                saved = backup / _relative(dataset, target)
+                saved.parent.mkdir(parents=True, exist_ok=True)
+                with open(target, "rb") as src, open(saved, "xb") as dst:  # "x": never over an existing file
+                    shutil.copyfileobj(src, dst)
+                shutil.copystat(target, saved)
+        except OSError as exc:
+            raise CurateError(f"cannot write the backup: {exc.strerror or exc}", file=exc.filename or backup) from exc
         for target, tmp in temps.items():
             os.chmod(tmp, file_mode(target))
             os.replace(tmp, target)
@@ -615,6 +621,21 @@ def _apply_in_place(
             shutil.copy2(backup / _relative(dataset, target), target)  # type: ignore[operator]
         raise
     return ApplyOutcome(chosen, results, root, backup, total)
+
+
+def fresh_backup(path: Path, stamp: str) -> Path:
+    """A backup folder that holds nothing yet: ``path``, or a new timestamped folder inside it.
+
+    A second ``apply --in-place --backup-dir B`` must not overwrite the first run's originals.
+    """
+    if not path.exists() or (path.is_dir() and not any(path.iterdir())):
+        return path
+    base = path / f"curate-backup-{stamp}" if path.is_dir() else path.with_name(f"{path.name}-{stamp}")
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
 
 
 def _temp_beside(path: Path, data: bytes) -> Path:

@@ -25,7 +25,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
+from curate import escape
 from curate.errors import CurateError
 
 if TYPE_CHECKING:
@@ -205,14 +207,17 @@ def bias_text(report: Any) -> tuple[Callable[[int], str] | None, str | None]:
 
 
 def _cell(text: Any, limit: int = 160) -> str:
-    text = str(text).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Data-derived text for PR.md and the card: cut, then escaped (curate.escape.markdown)."""
+    text = str(text)
+    return escape.markdown(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def _change(c: Any) -> str:
     from curate.corrections import show
 
-    return "delete row" if c.op == "delete" else f"`{c.column}`: {show(c.old, 40)} → {show(c.new, 40)}"
+    if c.op == "delete":
+        return "delete row"
+    return f"{escape.markdown_code(c.column)}: {_cell(show(c.old, 40))} → {_cell(show(c.new, 40))}"
 
 
 def fixed_findings(outcome: FixOutcome, result: Any) -> int:
@@ -264,9 +269,9 @@ def files_table(outcome: FixOutcome, *, diff_links: bool) -> list[str]:
         "|---|---|---:|---:|---:|---:|" + ("---|" if diff_links else ""),
     ]
     for f in outcome.files:
-        link = f" [{f.rel}.diff.html](diff/{f.rel}.diff.html) |" if diff_links else ""
+        link = f" [{_cell(f.rel)}.diff.html](diff/{quote(f.rel)}.diff.html) |" if diff_links else ""
         lines.append(
-            f"| `{f.rel}` | {f.split} | {f.rows_before} | {f.rows_after} | {f.deleted} | {f.updated_cells} |{link}"
+            f"| {escape.markdown_code(f.rel)} | {_cell(f.split)} | {f.rows_before} | {f.rows_after} | {f.deleted} | {f.updated_cells} |{link}"
         )
     return lines
 
@@ -276,7 +281,7 @@ def corrections_table(outcome: FixOutcome, limit: int = MAX_LISTED) -> list[str]
     lines = ["| id | split | key | change | confidence | check | reason |", "|---|---|---|---|---:|---|---|"]
     for c in items[:limit]:
         lines.append(
-            f"| `{c.id}` | {_cell(c.split)} | {_cell(c.key)} | {_cell(_change(c))} | {c.confidence:.2f} | "
+            f"| {escape.markdown_code(c.id)} | {_cell(c.split)} | {_cell(c.key)} | {_change(c)} | {c.confidence:.2f} | "
             f"{_cell(c.check)} | {_cell(c.reason)} |"
         )
     if len(items) > limit:
@@ -297,7 +302,7 @@ def known_issues(outcome: FixOutcome) -> str:
         note = f" ({fixed} of {len(r.findings)} findings fixed in this revision)" if fixed else ""
         items.append(f"- **{_cell(r.name)}** ({r.status.value}): {_cell(r.message, 300)}{note}")
     if not items:
-        checks = ", ".join(r.name for r in outcome.report.results)
+        checks = ", ".join(_cell(r.name) for r in outcome.report.results)
         items.append(f"- None left after these corrections (curate {outcome.version}; checks: {checks}).")
     lines += items
     if outcome.corrections.skipped:

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from curate import escape
+from curate.confine import inside
 from curate.layout import KAGGLE_METADATA, OWN_FILES
 
 if TYPE_CHECKING:
@@ -67,8 +69,9 @@ def build_metadata(outcome: FixOutcome, files: list[tuple[str, pd.DataFrame | No
     original: dict[str, Any] = dict(layout.kaggle or {})
     card = layout.card or {}
     meta: dict[str, Any] = {}
-    meta["title"] = original.get("title") or str(card.get("pretty_name") or outcome.dataset.root.name)
-    meta["id"] = original.get("id") or f"OWNER/{_slug(outcome.dataset.root.name)}"
+    meta["title"] = str(original.get("title") or card.get("pretty_name") or outcome.dataset.root.name)
+    meta["id"] = escape.kaggle_id(original.get("id") or f"OWNER/{_slug(outcome.dataset.root.name)}",
+                                  file=outcome.dataset.root / KAGGLE_METADATA)
     meta["licenses"] = original.get("licenses") or [{"name": _licence(card)}]
     for key, value in original.items():
         if key not in ("title", "id", "licenses", "resources"):
@@ -110,6 +113,7 @@ def upload_files(outcome: FixOutcome) -> list[str]:
         rel = path.relative_to(root)
         if not path.is_file() or any(part.startswith(".") for part in rel.parts) or rel.as_posix() in OWN_FILES:
             continue
+        inside(root, rel, what="file", file=root)  # a link out of the folder is never uploaded
         others.append(rel.as_posix())
     return data + [p for p in others if p not in data]
 
@@ -139,7 +143,7 @@ def write_kaggle_bundle(outcome: FixOutcome, out: Path) -> str:
     )
     script = (
         "#!/bin/sh\n"
-        f"# Publish the corrected files as a new version of {meta['id']} (dataset owners only).\n"
+        f"# Publish the corrected files as a new version of {escape.shell_comment(meta['id'])} (dataset owners only).\n"
         "# A Kaggle version is a snapshot: kaggle/ holds every file of the dataset, corrected or not.\n"
         + (
             "# Replace OWNER in kaggle/dataset-metadata.json with the dataset's owner first.\n"
@@ -161,7 +165,7 @@ def discussion_post(outcome: FixOutcome, meta: dict[str, Any], command: str) -> 
     d, u = outcome.counts["delete"], outcome.counts["update"]
     owner = str(meta["id"]).split("/")[0]
     lines = [
-        f'**Title:** Data quality: {d} row(s) to delete and {u} value(s) to correct in "{meta["title"]}"',
+        f'**Title:** Data quality: {d} row(s) to delete and {u} value(s) to correct in "{escape.markdown(meta["title"])}"',
         "",
         (
             f"Hi{'' if owner == 'OWNER' else ' @' + owner}, thank you for publishing this dataset. I checked it with "

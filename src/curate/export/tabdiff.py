@@ -15,12 +15,13 @@ There are no inserted rows or column changes: corrections only delete rows and u
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from typing import Any
 
 import pandas as pd
+
+from curate import escape
 
 _NULLISH = re.compile(r"_*NULL")
 
@@ -76,9 +77,13 @@ def tabular_diff(frame: pd.DataFrame, deletes: set[int], updates: dict[int, dict
 
 
 def to_csv(rows: list[list[str]]) -> str:
+    """The diff as CSV; data cells a spreadsheet would run as formulas get a leading ``'``.
+
+    The action column (``@@``, ``---``, ``->``) is curate's own and is left as the spec writes it.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(rows)
+    writer.writerows([row[:1] + [escape.csv_cell(cell) for cell in row[1:]] for row in rows])
     return buffer.getvalue()
 
 
@@ -100,12 +105,12 @@ def to_html(rows: list[list[str]], title: str, summary: str = "") -> str:
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title>",
+        f"<title>{escape.html_text(title)}</title>",
         f"<style>{_STYLE}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
+        f"<h1>{escape.html_text(title)}</h1>",
     ]
     if summary:
-        out.append(f"<p>{html.escape(summary)}</p>")
+        out.append(f"<p>{escape.html_text(summary)}</p>")
     out.append(
         "<p>Tabular diff (daff / Frictionless highlighter format): <code>---</code> deleted row, "
         "<code>-&gt;</code> changed row with <code>old-&gt;new</code> cells, <code>...</code> unchanged rows "
@@ -117,7 +122,7 @@ def to_html(rows: list[list[str]], title: str, summary: str = "") -> str:
         if tag == "@@":
             out.append(
                 '<thead><tr><th class="action">@@</th>'
-                + "".join(f"<th>{html.escape(c)}</th>" for c in cells)
+                + "".join(f"<th>{escape.html_text(c)}</th>" for c in cells)
                 + "</tr></thead><tbody>"
             )
             continue
@@ -125,7 +130,7 @@ def to_html(rows: list[list[str]], title: str, summary: str = "") -> str:
         tds = []
         for cell in cells:
             changed = css == "modify" and tag in cell  # the row's arrow appears in changed cells only
-            tds.append(f'<td class="modify">{html.escape(cell)}</td>' if changed else f"<td>{html.escape(cell)}</td>")
-        out.append(f'<tr class="{css}"><td class="action">{html.escape(tag)}</td>' + "".join(tds) + "</tr>")
+            tds.append(f'<td class="modify">{escape.html_text(cell)}</td>' if changed else f"<td>{escape.html_text(cell)}</td>")
+        out.append(f'<tr class="{css}"><td class="action">{escape.html_text(tag)}</td>' + "".join(tds) + "</tr>")
     out.append("</tbody></table></body></html>")
     return "\n".join(out) + "\n"

@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 
+from curate.escape import for_terminal
 from curate.findings import Report
 from curate.report import console as console_format
 from curate.report import github, json_report, junit, markdown, pr_comment
@@ -27,6 +28,8 @@ def render(report: Report, fmt: str, *, max_findings: int = 10, width: int = 100
     ``github``; JSON always holds every finding). ``width`` and ``color`` affect only the
     console format. Raises ValueError for an unknown format.
     """
+    if fmt not in ("json", "sarif"):  # JSON escapes control characters itself; the rest are text
+        report = for_terminal(report)
     if fmt == "console":
         return console_format.render(report, max_findings=max_findings, width=width, color=color)
     if fmt == "json":
@@ -55,6 +58,7 @@ def print_report(report: Report, fmt: str = "console", console: Console | None =
     """
     target = console or Console(highlight=False, markup=False, emoji=False)
     if fmt == "console":
+        report = for_terminal(report)
         items = console_format.renderables(report, max_findings=options.get("max_findings", 10), width=target.width)
         for item in items:
             target.print(item)

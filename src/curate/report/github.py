@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from curate import escape
 from curate.findings import Finding, Report, Status
 from curate.report import markdown
 from curate.report._common import (
@@ -27,13 +28,13 @@ TRUNCATED_NOTE = "\n\n_… truncated: the report is larger than GitHub's step su
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message (GitHub's toolkit rules: %, CR, LF)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a command's message (GitHub's toolkit rules: %, CR, LF; control characters shown)."""
+    return escape.workflow_message(text)
 
 
 def escape_property(text: str) -> str:
     """Escape a command property value: as a message, plus ':' and ','."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return escape.workflow_property(text)
 
 
 def location(report: Report, finding: Finding) -> tuple[str | None, int | None]:
@@ -92,8 +93,9 @@ def annotations(report: Report, limit: int = 10) -> list[str]:
 def summary_lines(report: Report) -> list[str]:
     """One plain line per check (the log shows what ran, not only what failed), then the verdict.
 
-    Plain lines are indented so no dataset text can start a line with ``::`` and be taken
-    for a workflow command.
+    Every plain line passes through :func:`curate.escape.workflow_line`: the runner strips
+    leading blanks before looking for ``::``, so indenting alone would not stop dataset text
+    (a check name from the dataset's own curate.yaml) from being taken for a workflow command.
     """
     lines = []
     for r in report.results:
@@ -102,7 +104,7 @@ def summary_lines(report: Report) -> list[str]:
         lines.append(f"  {Status(r.status).value:<5}  {r.name} — {short(one_line(r.message), 300)}{found}")
     if report.gate is not None:
         lines.append(f"  {one_line(report.gate.summary_text())}")
-    return [*lines, f"curate: {verdict(report)} — {counts_text(report)}"]
+    return [escape.workflow_line(line) for line in [*lines, f"curate: {verdict(report)} — {counts_text(report)}"]]
 
 
 def render(report: Report, *, max_findings: int = 10) -> str:
@@ -141,6 +143,7 @@ def write_step_summary(
     if not target:
         return 0
     target = Path(target)
+    report = escape.for_terminal(report)
     existing = target.stat().st_size if target.exists() else 0
     separator = b"\n" if existing else b""
     data = _fit(report, limit - 1 - existing - len(separator), max_findings)

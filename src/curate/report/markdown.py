@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from curate import escape
 from curate.findings import CheckResult, Report, Status
 from curate.report._common import (
     counts_text,
@@ -22,15 +23,12 @@ from curate.report._common import (
 )
 
 STATUS_MD = {Status.PASS: "✅ pass", Status.WARN: "⚠️ warn", Status.FAIL: "❌ fail", Status.ERROR: "💥 error", Status.SKIP: "⏭️ skip"}
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
 CELL_LIMIT = 200
 
 
 def cell(value: Any, limit: int = CELL_LIMIT) -> str:
     """Escape a value for a table cell: markdown/HTML punctuation, pipes, newlines; cut long text."""
-    text = short(value, limit)
-    text = _SPECIAL.sub(r"\\\1", text)
-    return re.sub(r"\r\n|\r|\n", "<br>", text)
+    return escape.markdown(short(value, limit))
 
 
 def _row(values: list[str]) -> str:
