@@ -27,9 +27,9 @@ from curate.errors import CurateError
 
 _FOLLOW = contextvars.ContextVar("curate_follow_symlinks", default=False)
 
-MAX_RATIO = 200  # expanded / compressed; text data compresses 3-20x, a bomb 1000x
+MAX_RATIO = 100  # expanded / compressed: tabular text compresses 3-30x, a bomb up to 1000x
 MAX_DECOMPRESSED = 8 * 1024**3  # absolute cap on one file's expanded size (bytes)
-_SLACK = 64 * 1024 * 1024  # tiny files may expand further than the ratio (headers, empty rows)
+_SLACK = 16 * 1024 * 1024  # tiny files may expand further than the ratio (headers, empty rows)
 _URLISH = re.compile(r"::|^[A-Za-z][A-Za-z0-9+.-]*://")
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zip")
 
@@ -82,13 +82,17 @@ def local_pattern(pattern: str, *, what: str, file: str | Path | None = None) ->
 
 def max_decompressed() -> int:
     """The absolute cap on a decompressed file, from ``CURATE_MAX_DECOMPRESSED`` (bytes) if set."""
-    raw = os.environ.get("CURATE_MAX_DECOMPRESSED")
+    return _env_number("CURATE_MAX_DECOMPRESSED", MAX_DECOMPRESSED)
+
+
+def _env_number(name: str, default: int) -> int:
+    raw = os.environ.get(name)
     if not raw:
-        return MAX_DECOMPRESSED
+        return default
     try:
         return int(float(raw))
     except ValueError as exc:
-        raise CurateError(f"CURATE_MAX_DECOMPRESSED must be a number of bytes, got {raw!r}") from exc
+        raise CurateError(f"{name} must be a number, got {raw!r}") from exc
 
 
 class _Bounded(io.RawIOBase):
@@ -110,8 +114,8 @@ class _Bounded(io.RawIOBase):
         self._count += len(data)
         if self._count > self._limit:
             raise CurateError(
-                f"decompresses to more than {self._limit:,} bytes ({MAX_RATIO}x its size or the "
-                "CURATE_MAX_DECOMPRESSED cap); refusing to expand it further",
+                f"decompresses to more than {self._limit:,} bytes (the limit is CURATE_MAX_RATIO={MAX_RATIO} "
+                "times its size, at most CURATE_MAX_DECOMPRESSED); refusing to expand it further",
                 file=self._path,
             )
         buffer[: len(data)] = data
@@ -138,7 +142,7 @@ def open_decompressed(path: Path) -> IO[bytes]:
     """A buffered binary stream of a compressed file's content, bounded in expanded size."""
     suffix = path.suffix.lower()
     size = path.stat().st_size
-    limit = min(max_decompressed(), size * MAX_RATIO + _SLACK)
+    limit = min(max_decompressed(), size * _env_number("CURATE_MAX_RATIO", MAX_RATIO) + _SLACK)
     try:
         inner = _open_inner(path, suffix)
     except CurateError:

@@ -171,6 +171,9 @@ def _huggingface_layout(root: Path, config: str | None) -> Layout:
             found = {split: _unalias(paths, resolver_root, root) for split, paths in _one_format(files, root).items()}
     except FileNotFoundError as exc:
         raise CurateError(f"no data files found: {exc}".splitlines()[0], file=root) from exc
+    except ValueError as exc:  # fsspec reading a file name with '::' as a URL chain
+        raise CurateError(f"cannot list the data files (a file name with '::'?): {exc}".splitlines()[0],
+                          file=root) from exc
     splits = _tabular_splits(found, root)
     features, source = _card_features(card, chosen)
     reader_options = {k: options[k] for k in ("sep", "delimiter", "encoding") if options and k in options}
@@ -307,7 +310,8 @@ def _kaggle_layout(root: Path) -> Layout:
         if not isinstance(rel, str):
             raise CurateError(f"resources[{i}].path must be a string", file=meta_path)
         local_pattern(rel, what=f"resources[{i}].path", file=meta_path)
-        path = inside(root, rel, what=f"resources[{i}].path", file=meta_path)
+        inside(root, rel, what=f"resources[{i}].path", file=meta_path)
+        path = Path(os.path.normpath(root.resolve() / rel))
         if not path.is_file():
             raise CurateError(f"resources[{i}].path '{rel}' does not exist", file=meta_path)
         if file_format(path) is None:

@@ -89,7 +89,12 @@ def _read_json_lines(path: Path, encoding: str) -> pd.DataFrame:
     if encoding.lower().replace("-", "") in ("utf8",):
         try:
             with _open(path) as handle:
-                return pj.read_json(handle).to_pandas()
+                table = pj.read_json(handle)
+            try:
+                table.validate(full=True)  # pyarrow's JSON reader does not check that strings are UTF-8
+            except pa.ArrowInvalid as exc:
+                raise _decode_error(path, encoding) from exc
+            return table.to_pandas()
         except pa.ArrowInvalid as exc:
             if "changed from" not in str(exc):  # a syntax error: find it exactly
                 _raise_first_json_line_error(path, encoding)
@@ -106,6 +111,8 @@ def _read_json_lines(path: Path, encoding: str) -> pd.DataFrame:
 def _json_object(line: str, path: Path, number: int) -> dict:
     try:
         value = json.loads(line)
+    except RecursionError as exc:
+        raise CurateError("JSON nested too deeply", file=path, line=number) from exc
     except json.JSONDecodeError as exc:
         raise CurateError(f"malformed JSON: {exc.msg}", file=path, line=number, column=exc.colno) from exc
     if not isinstance(value, dict):
@@ -125,6 +132,8 @@ def _read_json(path: Path, encoding: str) -> pd.DataFrame:
         text = handle.read()
     try:
         value = json.loads(text)
+    except RecursionError as exc:
+        raise CurateError("JSON nested too deeply", file=path) from exc
     except json.JSONDecodeError as exc:
         first = text.lstrip()[:1]
         if first == "{" and "\n" in text.strip():  # JSON Lines saved with a .json suffix
