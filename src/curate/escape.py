@@ -30,6 +30,7 @@ _CONTROL_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a
 _CONTROL_MESSAGE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 # what GitHub's runner takes for a workflow command at the start of a line (after leading blanks)
 _COMMAND_START = re.compile(r"^(\s*)(::|##\[)")
+_COMMAND_LINE = re.compile(r"(?m)(\n[ \t]*)(::|##\[)")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -66,6 +67,28 @@ def workflow_line(text: Any) -> str:
     commands, so such a start is broken with a backslash.
     """
     return _COMMAND_START.sub(r"\1\\\2", terminal(text))
+
+
+def command_safe(text: str) -> str:
+    """Multi-line text (a whole report) in which no line can start a workflow command."""
+    return _COMMAND_START.sub(r"\1\\\2", _COMMAND_LINE.sub(r"\1\\\2", text))
+
+
+class CommandSafeWriter:
+    """A text stream wrapper applying :func:`command_safe` line by line (for rich consoles)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner, self._at_line_start = inner, True
+
+    def write(self, text: str) -> int:
+        out = _COMMAND_LINE.sub(r"\1\\\2", text)
+        if self._at_line_start:
+            out = _COMMAND_START.sub(r"\1\\\2", out)
+        self._at_line_start = out.endswith("\n")
+        return self._inner.write(out)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 def workflow_message(text: Any) -> str:

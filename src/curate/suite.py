@@ -102,6 +102,9 @@ class Suite:
 def _to_python(node: yaml.Node, path: Path_, marks: dict[Path_, tuple[int, int]], file: str) -> Any:
     """Convert a composed YAML node to plain Python, recording each value's position."""
     marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if not node.tag.startswith("tag:yaml.org,2002:") or node.tag.startswith("tag:yaml.org,2002:python/"):
+        raise CurateError(f"invalid YAML: unsupported tag '{node.tag}'", file=file, line=node.start_mark.line + 1,
+                          column=node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -142,7 +145,12 @@ def read_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
         raise CurateError(f"invalid YAML: {exc}", file=file) from exc
     if root is None:
         return None, source
-    return _to_python(root, (), source.marks, file), source
+    try:
+        return _to_python(root, (), source.marks, file), source
+    except yaml.MarkedYAMLError as exc:  # a scalar the safe constructor refuses
+        mark = exc.problem_mark or exc.context_mark
+        raise CurateError(f"invalid YAML: {exc.problem or exc}", file=file, line=mark.line + 1 if mark else None,
+                          column=mark.column + 1 if mark else None) from exc
 
 
 # --------------------------------------------------------------------------- suite loading

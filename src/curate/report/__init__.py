@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.console import Console
 
-from curate.escape import for_terminal
+from curate.escape import CommandSafeWriter, command_safe, for_terminal
 from curate.findings import Report
 from curate.report import console as console_format
 from curate.report import github, json_report, junit, markdown, pr_comment
@@ -28,8 +28,13 @@ def render(report: Report, fmt: str, *, max_findings: int = 10, width: int = 100
     ``github``; JSON always holds every finding). ``width`` and ``color`` affect only the
     console format. Raises ValueError for an unknown format.
     """
-    if fmt not in ("json", "sarif"):  # JSON escapes control characters itself; the rest are text
-        report = for_terminal(report)
+    if fmt not in ("json", "sarif", "github"):  # github guards its own lines (annotations start with '::')
+        return command_safe(_render(for_terminal(report), fmt, max_findings=max_findings, width=width, color=color))
+    return _render(report if fmt != "github" else for_terminal(report), fmt, max_findings=max_findings, width=width,
+                   color=color)
+
+
+def _render(report: Report, fmt: str, *, max_findings: int, width: int, color: bool) -> str:
     if fmt == "console":
         return console_format.render(report, max_findings=max_findings, width=width, color=color)
     if fmt == "json":
@@ -60,8 +65,13 @@ def print_report(report: Report, fmt: str = "console", console: Console | None =
     if fmt == "console":
         report = for_terminal(report)
         items = console_format.renderables(report, max_findings=options.get("max_findings", 10), width=target.width)
-        for item in items:
-            target.print(item)
+        plain_file = target.file
+        target.file = CommandSafeWriter(plain_file)  # a wrapped table cell must not start a '::' line either
+        try:
+            for item in items:
+                target.print(item)
+        finally:
+            target.file = plain_file
         return
     text = render(report, fmt, **options)
     target.file.write(text)
