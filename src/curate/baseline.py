@@ -153,6 +153,8 @@ def read_lock(path: Path) -> dict[str, Any]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CurateError(f"invalid JSON: {exc.msg}", file=path, line=exc.lineno, column=exc.colno) from exc
+    except RecursionError as exc:
+        raise CurateError("JSON nested too deeply", file=path) from exc
     check_lock(document, path)
     return document
 

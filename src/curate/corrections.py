@@ -602,6 +602,8 @@ def parse_correction(line: str, path: Path | str, number: int) -> Correction:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise CurateError(f"malformed JSON: {exc.msg}", file=path, line=number, column=exc.colno) from exc
+    except RecursionError as exc:
+        raise fail("JSON nested too deeply") from exc
     if not isinstance(obj, dict):
         raise fail(f"expected a JSON object, got {type(obj).__name__}")
     unknown = [k for k in obj if k not in FIELDS]

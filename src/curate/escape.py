@@ -30,6 +30,7 @@ _CONTROL_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a
 _CONTROL_MESSAGE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 # what GitHub's runner takes for a workflow command at the start of a line (after leading blanks)
 _COMMAND_START = re.compile(r"^(\s*)(::|##\[)")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 _COMMAND_LINE = re.compile(r"(?m)(\n[ \t]*)(::|##\[)")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -130,6 +131,15 @@ def markdown_code(text: Any, *, table: bool = True) -> str:
 def html_text(text: Any) -> str:
     """Text for HTML element content or a quoted attribute value."""
     return html.escape(terminal(text, keep_newlines=True), quote=True)
+
+
+def json_text(text: str) -> str:
+    """JSON text with DEL, C1 controls and bidi/line-separator characters written as ``\\uXXXX``.
+
+    ``json.dumps(ensure_ascii=False)`` escapes only C0 controls; in JSON these characters can only
+    occur inside strings, so the substitution keeps the document equal, value for value.
+    """
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def csv_cell(value: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.console import Console
 
-from curate.escape import CommandSafeWriter, command_safe, for_terminal
+from curate.escape import CommandSafeWriter, command_safe, for_terminal, json_text
 from curate.findings import Report
 from curate.report import console as console_format
 from curate.report import github, json_report, junit, markdown, pr_comment
@@ -30,8 +30,9 @@ def render(report: Report, fmt: str, *, max_findings: int = 10, width: int = 100
     """
     if fmt not in ("json", "sarif", "github"):  # github guards its own lines (annotations start with '::')
         return command_safe(_render(for_terminal(report), fmt, max_findings=max_findings, width=width, color=color))
-    return _render(report if fmt != "github" else for_terminal(report), fmt, max_findings=max_findings, width=width,
-                   color=color)
+    if fmt == "github":
+        return _render(for_terminal(report), fmt, max_findings=max_findings, width=width, color=color)
+    return json_text(_render(report, fmt, max_findings=max_findings, width=width, color=color))
 
 
 def _render(report: Report, fmt: str, *, max_findings: int, width: int, color: bool) -> str:

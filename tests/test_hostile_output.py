@@ -1,0 +1,164 @@
+"""Output injection: hostile keys, labels, texts and metadata in every report format and bundle.
+
+A real-data folder (SMS messages) gets one payload planted as row keys, as a conflicting label
+(so ``conflicting_labels`` proposes it as a new value), as a duplicated text (so ``duplicates``
+proposes a delete) and as the Kaggle title. Then: ``curate check --format github`` (as CI runs
+it), every other renderer, and ``curate fix --bundle all`` must show it as inert text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hostile import PAYLOADS, assert_outcome, assert_safe_streams, build, cli, sms_rows, snapshot, to_csv
+
+from curate.escape import csv_cell
+from curate.report import render
+from curate.runner import check as run_check
+
+ROWS = sms_rows(40)  # enough rows that the planted deletes stay under the 10% change limit
+SUITE = "dataset: {key: id, label: label, text: text}\nchecks:\n  - duplicates: {}\n  - conflicting_labels: {}\n"
+FORMATS = ["console", "markdown", "junit", "pr-comment", "json", "sarif"]
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _hostile(tmp_path: Path, payload: str, *, kaggle_id: str = "someone/sms-sample") -> Path:
+    rows = [dict(r) for r in ROWS]
+    for i in range(3):  # one text three times: labels payload, payload, ham → ham is corrected to the payload
+        rows.append({"id": f"{payload}#{i}", "label": payload if i < 2 else "ham", "text": ROWS[1]["text"]})
+    rows.append({"id": f"{payload}#dup", "label": "ham", "text": payload})
+    rows.append({"id": f"{payload}#dup2", "label": "ham", "text": payload})
+    meta = {"title": f"SMS {payload}", "id": kaggle_id, "licenses": [{"name": "CC-BY-4.0"}],
+            "resources": [{"path": "train.csv"}]}
+    return build(tmp_path / "ds", {"train.csv": to_csv(rows), "curate.yaml": SUITE,
+                                   "dataset-metadata.json": json.dumps(meta)})
+
+
+_LIVE_HTML = re.compile(r"<(script|img)|\x1b")  # in HTML, markdown link syntax is plain text
+_LIVE = re.compile(r"(?<!\\)<(script|img|!--(?! curate))|(?<!\\)\]\(javascript:|\x1b")
+
+
+def _no_live_markup(text: str, where: str, *, html: bool = False) -> None:
+    """Markup a browser, GitHub or the Hub would act on (``\\<`` is markdown's escaped, literal ``<``)."""
+    match = (_LIVE_HTML if html else _LIVE).search(text)
+    assert match is None, f"{match.group()!r} in {where}: {text[max(match.start() - 80, 0):match.end() + 80]!r}"
+
+
+@pytest.mark.parametrize("payload", list(PAYLOADS), ids=list(PAYLOADS))
+def test_report_formats_escape_data(tmp_path: Path, payload: str) -> None:
+    root = _hostile(tmp_path, PAYLOADS[payload])
+    before = {root: snapshot(root)}
+    result = cli("check", root, "--no-cache", "--format", "github")
+    assert_outcome(result, 1, roots=before)
+    assert result.stdout.count("\n::error ") + result.stdout.startswith("::error ") >= 2  # the findings are annotated
+    report = run_check(root, None, None)
+    for fmt in FORMATS:
+        text = render(report, fmt)
+        assert "\x1b" not in text and "\x9b" not in text and "\u202e" not in text, fmt
+        for line in text.splitlines():
+            assert not line.lstrip().startswith(("::", "##[")), (fmt, line)
+        if fmt in ("markdown", "pr-comment"):
+            _no_live_markup(text, fmt)
+        if fmt == "junit":
+            ET.fromstring(text)
+        if fmt == "json":  # JSON keeps the data exactly: it is escaped by the format, not altered
+            keys = {f["key"] for r in json.loads(text)["results"] for f in r["findings"]}
+            assert f"{PAYLOADS[payload]}#2" in keys or "\r" in PAYLOADS[payload]  # pandas reads a lone CR as a line end
+
+
+def _csv_cells(path: Path) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8"))) for cell in row[1:]]
+
+
+@pytest.mark.parametrize("payload", list(PAYLOADS), ids=list(PAYLOADS))
+def test_fix_bundles_escape_data(tmp_path: Path, payload: str) -> None:
+    root = _hostile(tmp_path, PAYLOADS[payload])
+    before = {root: snapshot(root)}
+    out = tmp_path / "out"
+    result = cli("fix", root, "--out", out, "--bundle", "all", "--no-progress")
+    assert_outcome(result, 0, roots=before)
+    for name in ("PR.md", "DISCUSSION.md", "hf/PR.md"):
+        if (out / name).exists():
+            _no_live_markup((out / name).read_text(encoding="utf-8"), name)
+    for html_file in (out / "diff").rglob("*.html"):
+        _no_live_markup(html_file.read_text(encoding="utf-8"), html_file.name, html=True)
+    for diff_csv in (out / "diff").rglob("*.csv"):
+        for cell in _csv_cells(diff_csv):
+            assert csv_cell(cell) == cell or cell.startswith("'"), f"formula cell {cell!r} in {diff_csv.name}"
+            assert not (cell[:1] in "=+@" and not _NUMBER.fullmatch(cell)), cell
+    script = (out / "kaggle-version.sh").read_text(encoding="utf-8")
+    assert subprocess.run(["sh", "-n", str(out / "kaggle-version.sh")]).returncode == 0
+    assert [line for line in script.splitlines() if not line.startswith("#")][1:] == [], script
+    assert "\x1b" not in script
+
+
+def test_formula_cells_are_neutralised_in_review_csv(tmp_path: Path) -> None:
+    root = _hostile(tmp_path, PAYLOADS["formula"])
+    out = tmp_path / "out"
+    assert_outcome(cli("fix", root, "--out", out, "--bundle", "none", "--no-progress"), 0)
+    cells = [c for p in (out / "diff").rglob("*.csv") for c in _csv_cells(p)]
+    assert any(c.startswith("'=HYPERLINK(") for c in cells), cells
+    assert not any(c.startswith("=") for c in cells)
+
+
+KAGGLE_IDS = {
+    "newline_command": "someone/data\ntouch pwned",
+    "semicolon": "someone/data; rm -rf ~",
+    "substitution": "$(touch pwned)/data",
+    "backticks": "`touch pwned`/data",
+    "parent": "../../etc",
+    "space": "some one/data",
+    "three_parts": "a/b/c",
+    "empty_owner": "/data",
+    "esc": "someone/\x1b[2Jdata",
+}
+
+
+@pytest.mark.parametrize("kind", list(KAGGLE_IDS))
+def test_kaggle_ids_that_are_not_owner_slug_are_refused(tmp_path: Path, kind: str) -> None:
+    root = _hostile(tmp_path, "x", kaggle_id=KAGGLE_IDS[kind])
+    result = cli("fix", root, "--out", tmp_path / "out", "--bundle", "kaggle", "--no-progress")
+    assert_outcome(result, 2, roots={root: snapshot(root)}, error="not of the form owner/slug")
+    assert not (tmp_path / "out" / "kaggle-version.sh").exists()
+
+
+def test_kaggle_version_script_passes_values_as_single_words(tmp_path: Path) -> None:
+    """Run the script with a stand-in `kaggle` that records its argv: one word per value, nothing else runs."""
+    root = _hostile(tmp_path, "$(touch pwned) `id` ' \" ;", kaggle_id="some-one/sms.data_set")
+    out = tmp_path / "out"
+    assert_outcome(cli("fix", root, "--out", out, "--bundle", "kaggle", "--no-progress"), 0)
+    bin_dir = build(tmp_path / "bin", {"kaggle": '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done > "$ARGS"\n'})
+    (bin_dir / "kaggle").chmod(0o755)
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", ARGS=str(tmp_path / "args"))
+    done = subprocess.run(["sh", str(out / "kaggle-version.sh")], env=env, cwd=tmp_path, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    args = (tmp_path / "args").read_text().splitlines()
+    assert args[:4] == ["datasets", "version", "-p", "kaggle"] and args[4] == "-m"
+    assert not (tmp_path / "pwned").exists() and not (out / "pwned").exists()
+    discussion = (out / "DISCUSSION.md").read_text(encoding="utf-8")
+    assert "`id`" not in discussion.split("```sh")[0]  # the title's backticks are escaped, not code
+
+
+@pytest.mark.parametrize("payload", ["script", "ansi_clear", "set_env", "newline_mask"])
+def test_diff_command_escapes_data(tmp_path: Path, payload: str) -> None:
+    text = PAYLOADS[payload]
+    old = build(tmp_path / "old", {"train.csv": to_csv(ROWS)})
+    changed = [dict(r) for r in ROWS]
+    changed[3]["text"] = text
+    changed[4]["id"] = text
+    new = build(tmp_path / "new", {"train.csv": to_csv(changed)})
+    before = {old: snapshot(old), new: snapshot(new)}
+    for fmt in ("console", "markdown", "github"):
+        result = cli("diff", old, new, "--key", "id", "--format", fmt)
+        assert_outcome(result, 0, roots=before)
+        if fmt == "markdown":
+            _no_live_markup(result.stdout, "diff markdown")
+    assert_safe_streams(result)
