@@ -51,7 +51,7 @@ def _kaggle(resources: object, **extra: object) -> str:
     return json.dumps({"title": "t", "id": "someone/data", "resources": resources, **extra})
 
 
-def _bomb_yaml(levels: int = 9) -> str:
+def _bomb_yaml(levels: int = 7) -> str:
     text = 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
     for i in range(1, levels):
         text += f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]\n"
