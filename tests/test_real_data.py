@@ -50,7 +50,7 @@ _reports: dict[str, object] = {}
 def report(name: str, scratch: Path):
     """One default-suite run per dataset per test session (the corpus runs take seconds each)."""
     if name not in _reports:
-        _reports[name] = rc.run(name, scratch)
+        _reports[name] = rc.run(name, scratch, only=rc.TEST_FAMILIES)
     return _reports[name]
 
 
@@ -412,7 +412,7 @@ PRECISION_RUNS = ["twitter_airline_sentiment", "twitter_airline_sentiment:text",
 
 def run_report(name: str, scratch: Path):
     if name not in _reports:
-        _reports[name] = rc.RUNS[name].report(scratch)
+        _reports[name] = rc.RUNS[name].report(scratch, only=rc.TEST_FAMILIES)
     return _reports[name]
 
 
