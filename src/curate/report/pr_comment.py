@@ -8,8 +8,7 @@ previous comment and edit it instead of adding one per push.
 
 from __future__ import annotations
 
-import html
-
+from curate import escape
 from curate.findings import CheckResult, Report, Status
 from curate.report._common import counts_text, problem_results, related_text, suggestion_text, verdict
 from curate.report.markdown import STATUS_MD, cell
@@ -60,7 +59,7 @@ def details(report: Report, result: CheckResult, max_findings: int) -> list[str]
     if not shown:
         return []
     new = _new_count(report, result)
-    label = f"{html.escape(result.name)}: {len(result.findings):,} finding{'s' if len(result.findings) != 1 else ''}"
+    label = f"{escape.html_text(result.name)}: {len(result.findings):,} finding{'s' if len(result.findings) != 1 else ''}"
     label += f" ({new:,} new)" if new else ""
     lines = ["<details>", f"<summary>{STATUS_MD[Status(result.status)]} {label}</summary>", "",
              _row(["", "split:row", "key", "column", "message", "suggestion"]), "|---|---|---|---|---|---|"]
