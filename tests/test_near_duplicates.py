@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from conftest import ADULT_NAMES, EXAMPLES, HF_NEWS_ROLES, REPO, adult_rows, loose, planted, run, write
+from conftest import ADULT_NAMES, EXAMPLES, HF_NEWS_ROLES, REPO, adult_rows, loose, planted, reference_text, run, write
 
 import curate
 from curate.dedup import (
@@ -385,3 +385,36 @@ def test_real_adult_rows_are_not_near_duplicate_checked_and_never_chain(tmp_path
         assert f.score >= 0.5 and abs(len(a & b) / len(a | b) - f.score) < 1e-3
     sizes = pd.Series([f.related[0].key for f in asked.findings]).value_counts()
     assert sizes.max() < 0.01 * len(frame)
+
+
+def test_real_tweets_that_differ_only_in_emoji_are_not_copies(tmp_path: Path) -> None:
+    """Airline tweets (tests/data/real/twitter_airline_sentiment): texts equal once their symbols
+    are stripped but different with them (``@united thank you!`` / ``@united thank you! 😊``) are
+    never exact duplicates, and never near duplicates with similarity 1."""
+    tweets = pd.read_csv(REPO / "tests" / "data" / "real" / "twitter_airline_sentiment" / "Tweets.csv.gz", dtype=str)
+    frame = pd.DataFrame({"id": range(len(tweets)), "text": tweets["text"]})
+
+    def strip_symbols(t: str) -> str:
+        return "".join(ch for ch in t if not unicodedata.category(ch).startswith("S") and ch != "\ufe0f").strip()
+
+    norm = frame["text"].map(reference_text)
+    bare = norm.map(lambda t: None if t is None else re.sub(r"\s+", " ", strip_symbols(t)).strip())
+    pairs = {}
+    for b, group in frame.assign(n=norm, b=bare).dropna().groupby("b"):
+        if group["n"].nunique() > 1:
+            pairs[b] = set(group["id"].astype(str))
+    emoji_only = {(a, c) for ids in pairs.values() for a in ids for c in ids if norm[int(a)] != norm[int(c)]}
+    assert len(pairs) >= 2 and len(emoji_only) >= 10  # real tweets that differ only in their emoji
+    root = loose(tmp_path / "t", train=frame)
+    report = run(root, tmp_path, "  - duplicates: {columns: [text]}\n  - near_duplicates: {column: text, include_exact: true}\n")
+    for f in report.result("duplicates").findings:
+        assert (f.key, f.related[0].key) not in emoji_only
+    near = report.result("near_duplicates")
+    assert len(near.findings) > 100
+    ids, texts = unique_texts(normalize_strings(frame["text"], Normalization()))
+    pairs_u = np.array(sorted({(ids[int(a)], ids[int(c)]) for a, c in emoji_only if ids[int(a)] < ids[int(c)]}))
+    offsets, values = shingle_sets(texts, "word", 2)
+    assert len(pairs_u) and (exact_jaccard(offsets, values, pairs_u) < 1.0).all()  # the emoji are shingles
+    for f in near.findings:
+        if (f.key, f.related[0].key) in emoji_only:
+            assert f.score < 1.0
