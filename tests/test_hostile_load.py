@@ -300,3 +300,14 @@ def test_local_paths_never_reach_fsspec_url_parsing(tmp_path: Path, monkeypatch:
     assert_outcome(result, (0, 1))
     assert not any("::" in url for url in seen), seen
     assert os.path.exists(root / "train.csv")
+
+
+@pytest.mark.parametrize("name", ["curate.lock.json", "curate.baseline.json"])
+def test_linked_lock_or_baseline_is_refused(tmp_path: Path, name: str) -> None:
+    root, outside = _prepare(tmp_path, {"train.csv": CSV})
+    (outside / name).write_text("{}")
+    (root / name).symlink_to(outside / name)
+    suite = tmp_path / "s.yaml"
+    suite.write_text("checks:\n  - schema: {}\n")
+    result = cli("check", root, "--no-cache", "--suite", suite)
+    assert_outcome(result, 2, roots={root: snapshot(root)}, error="outside the dataset folder")

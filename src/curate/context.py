@@ -55,6 +55,10 @@ class RunContext:
                 if self.lock_path is not None:
                     raise CurateError("baseline file not found (run `curate lock`)", file=path)
                 return None
+            if self.lock_path is None:  # the dataset's own lock: a link out of the folder is not followed
+                from curate.confine import inside
+
+                inside(self.dataset.root, LOCK_FILENAME, what="lock file", file=path)
             self._baseline = read_lock(path)
         return self._baseline
 

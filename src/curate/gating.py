@@ -228,7 +228,12 @@ def default_baseline(root: Path) -> Path | None:
     """``curate.baseline.json`` at the dataset root, when there is one."""
     folder = root if root.is_dir() else root.parent
     candidate = folder / BASELINE_FILENAME
-    return candidate if candidate.is_file() else None
+    if not candidate.is_file():
+        return None
+    from curate.confine import inside
+
+    inside(folder, BASELINE_FILENAME, what="baseline report", file=candidate)  # untrusted: stays in the folder
+    return candidate
 
 
 def read_baseline(path: Path) -> dict[str, Any]:
