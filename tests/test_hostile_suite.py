@@ -103,3 +103,24 @@ def test_deep_yaml_does_not_recurse() -> None:
     with pytest.raises(CurateError, match="deeper than") as info:
         parse_suite("checks: " + "[" * 50_000 + "]" * 50_000, "s.yaml")
     assert info.value.line == 1
+
+
+@pytest.mark.parametrize("name", ["[blink]x[/blink]\x1b[2J", "[link=https://evil.example]click[/link]", "\x1b]0;t\x07"])
+def test_progress_shows_suite_names_as_text(name: str) -> None:
+    """The live progress bar (a terminal only) prints check names: no markup, no control characters."""
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress, TextColumn
+
+    from curate.progress import RichProgress
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=120, color_system=None)
+    with Progress(TextColumn("{task.description}"), console=console, auto_refresh=False) as progress:
+        list(RichProgress(progress).track([1, 2], 2, name))
+        progress.refresh()
+    shown = buffer.getvalue()
+    assert "\x1b]" not in shown and "\x1b[2J" not in shown and "\x07" not in shown
+    assert "]8;" not in shown  # no OSC 8 hyperlink from [link=…]
+    assert ("[blink]" in shown) or ("[link=" in shown) or ("\\x1b" in shown)

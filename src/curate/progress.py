@@ -18,7 +18,12 @@ class RichProgress:
         self._progress = progress
 
     def track(self, items: Iterable[T], total: int | None, description: str) -> Iterator[T]:
-        task = self._progress.add_task(description, total=total)
+        from rich.markup import escape as markup_escape
+
+        from curate.escape import terminal
+
+        # check names come from the dataset's own suite: no control characters, no rich markup
+        task = self._progress.add_task(markup_escape(terminal(description)), total=total)
         try:
             for item in items:
                 yield item
