@@ -209,10 +209,19 @@ def _has(obj: Any, dirty: Callable[[str], Any]) -> bool:
         return False
     if isinstance(obj, str):
         return dirty(obj) is not None
-    fields = getattr(kind, "__dataclass_fields__", None)
-    if fields is None or isinstance(obj, type):
-        return False
-    return any(_has(getattr(obj, name), dirty) for name, f in fields.items() if f.compare and f.init)
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        fields = getattr(kind, "__dataclass_fields__", None)
+        if fields is None or isinstance(obj, type):
+            return False
+        names = _FIELD_NAMES[kind] = tuple(n for n, f in fields.items() if f.compare and f.init)
+    for name in names:
+        if _has(getattr(obj, name), dirty):
+            return True
+    return False
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def for_terminal(report: Any) -> Any:
