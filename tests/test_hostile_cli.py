@@ -182,6 +182,7 @@ def test_a_full_stdout_is_a_one_line_error(tmp_path: Path) -> None:
         done = _run(["check", str(root), "--no-cache", "--format", "json"], stdout=full)
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1 and "No space left on device" in done.stderr, done.stderr
+    assert done.stderr.startswith("curate: error:") and "internal error" not in done.stderr, done.stderr
 
 
 MEMORY = 1024**3  # the child's address space; an unbounded read of the inputs below needs several times more
