@@ -100,7 +100,7 @@ def sms_folder(tmp_path: Path) -> Path:
     lines = (REAL / "sms_spam_collection" / "SMSSpamCollection").read_text(encoding="utf-8").split("\n")
     rows = [line.split("\t", 1) for line in lines if line]
     root = tmp_path / "sms"
-    root.mkdir()
+    root.mkdir(parents=True)
     pd.DataFrame(rows, columns=["label", "text"]).to_csv(root / "train.csv", index=False)
     return root
 

@@ -47,7 +47,8 @@ from curate.context import RunContext
 from curate.dataset import Split
 from curate.findings import CheckResult, Finding
 
-_ID_NAME = re.compile(r"(^|[_\-\s])(id|uuid|guid|key|url|uri|link|hash)s?$|^(id|uuid|guid|url)[_\-\s]|[a-z](Id|ID|Url|URL)$", re.IGNORECASE)
+# id-like column names: ``id``, ``user_id``, ``image-url``, ``TrackId`` (camel case only: not ``paid``)
+ID_NAME = re.compile(r"(?i:(^|[_\-\s])(id|uuid|guid|key|url|uri|link|hash)s?$|^(id|uuid|guid|url)[_\-\s])|[a-z](Id|ID|Url|URL)s?$")
 _SCI = r"^[+-]?\d(?:\.\d+)?[eE][+]?\d+$"
 _NUMBER = r"^\s*[+-]?(?:\d+(?:[.,]\d+)*|\d*\.\d+)(?:[eE][+-]?\d+)?\s*$"
 MAX_EXAMPLES = 5
@@ -164,7 +165,7 @@ class ColumnQuality(Check):
             self._text_column(out, values, present, counts, column, ctx)
         elif pd.api.types.is_float_dtype(values) and self._lost_precision(out, present, column):
             return  # a damaged id: not also an identifier-like feature
-        first_key = first and _ID_NAME.search(column)  # a table's own primary key, by convention
+        first_key = first and ID_NAME.search(column)  # a table's own primary key, by convention
         if column != ctx.roles.key and not first_key and len(counts) == len(present) == rows and rows >= 20:
             self._identifier(out, present, column, ctx)
 
@@ -260,7 +261,7 @@ class ColumnQuality(Check):
 
     def _identifier(self, out: _Findings, present: pd.Series, column: str, ctx: RunContext) -> None:
         why = None
-        if _ID_NAME.search(column):
+        if ID_NAME.search(column):
             why = "its name"
         elif pd.api.types.is_integer_dtype(present) and len(np.unique(np.diff(np.sort(present.to_numpy())))) == 1:
             why = "an evenly spaced integer sequence"

@@ -1,0 +1,161 @@
+"""``outliers``: tabular rows unlike the rest, with the values that make them so.
+
+Two views, chosen so that a reviewer can both rank and understand a row:
+
+* **per column, robust statistics**: for each numeric feature, a robust z-score around the
+  median, scaled by the MAD (×1.4826) — or, when more than half the values are equal and the
+  MAD is 0 (zero-inflated counts such as ``capital-gain``), by the mean absolute deviation
+  (×1.2533); a value beyond ``max_z`` is extreme. Categorical features (at most
+  ``max_categories`` distinct values) contribute categories seen in fewer than ``rare_share``
+  of the rows;
+* **per row, an isolation forest** (scikit-learn, ``n_estimators`` trees on subsamples of 256,
+  fixed seed) over the numeric features (median-imputed) and frequency-encoded categoricals: its
+  score (0.5 ordinary, towards 1 isolated quickly) ranks rows, so a row with several mildly odd
+  values can stand out as much as one with a single extreme value. The isolation forest was
+  chosen over kNN distances because it needs no feature scaling and stays linear in the rows.
+
+A row is reported when it has an extreme value *and* an isolation score of at least
+``min_score``, or any isolation score of at least ``isolated_score``. Each finding's score is the
+isolation score; its message names the unusual values with their z-scores. No suggestion: an
+outlier may be an error or the most interesting row in the data, a human decides. The label,
+key and text columns and id-like columns (``TrackId``, ``user_id``) are not features. Skipped when fewer than two feature columns or 50 rows.
+
+Pass/fail: ``max_share`` of rows (default 1 %); ``max_count`` when set.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from curate.checks import register
+from curate.checks.base import Check
+from curate.checks.column_quality import ID_NAME
+from curate.checks.duplicates import LimitParams, plural, row_refs
+from curate.context import RunContext
+from curate.dataset import Split
+from curate.findings import CheckResult, Finding
+
+MIN_ROWS = 50
+MAX_NAMED = 4  # unusual values named per finding
+
+
+class OutliersParams(LimitParams):
+    columns: list[str] | None = None  # default: every numeric / categorical column but key and label
+    max_z: float = Field(default=6.0, gt=0)
+    rare_share: float = Field(default=0.001, ge=0.0, lt=1.0)
+    max_categories: int = Field(default=100, ge=2)
+    min_score: float = Field(default=0.6, ge=0.0, le=1.0)
+    isolated_score: float = Field(default=0.75, ge=0.0, le=1.0)
+    n_estimators: int = Field(default=100, ge=10, le=1000)
+    max_share: float | None = Field(default=0.01, ge=0.0, le=1.0)
+
+
+def robust_z(values: np.ndarray) -> np.ndarray:
+    """|x − median| / scale, with the MAD as scale, or the mean absolute deviation when the MAD is 0."""
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return np.zeros(len(values))
+    median = np.median(finite)
+    scale = np.median(np.abs(finite - median)) * 1.4826
+    if scale == 0:
+        scale = np.mean(np.abs(finite - median)) * 1.2533
+    if scale == 0:
+        return np.zeros(len(values))
+    z = np.abs(values - median) / scale
+    return np.where(np.isfinite(z), z, 0.0)
+
+
+@register
+class Outliers(Check):
+    name: ClassVar[str] = "outliers"
+    description: ClassVar[str] = "Unusual tabular rows: robust per-column z-scores and rare categories, ranked by an isolation forest"
+    Params = OutliersParams
+
+    def validate(self, ctx: RunContext) -> None:
+        for i, column in enumerate(self.params.columns or []):
+            self.require_column(ctx, column, ("columns", i))
+
+    def run(self, ctx: RunContext) -> CheckResult:
+        p: OutliersParams = self.params
+        findings: list[Finding] = []
+        total = 0
+        judged: list[str] = []
+        for split in ctx.progress.track(list(ctx.dataset.splits.values()), len(ctx.dataset.splits), "outliers"):
+            numeric, categorical = self._features(split, ctx)
+            if len(numeric) + len(categorical) < 2 or len(split) < MIN_ROWS:
+                continue
+            judged.append(split.name)
+            total += len(split)
+            findings += self._split(split, numeric, categorical)
+        if not judged:
+            return self.skip(f"no split with at least two numeric or categorical feature columns and {MIN_ROWS} rows")
+        count = len(findings)
+        share = count / total if total else 0.0
+        metrics = {"outlier_rows": count, "rows": total, "share": round(share, 6)}
+        message = (f"{plural(count, 'unusual row')} ({share:.2%} of {total:,} rows in {', '.join(judged)})"
+                   if count else f"no unusual rows in {total:,} rows")
+        return self.result(failed=p.exceeded(count, share), message=message + p.limit_text(count, share),
+                           metrics=metrics, findings=findings)
+
+    def _features(self, split: Split, ctx: RunContext) -> tuple[list[str], list[str]]:
+        p: OutliersParams = self.params
+        frame = split.frame
+        columns = p.columns or [str(c) for c in frame.columns if c not in (ctx.roles.key, ctx.roles.label, ctx.roles.text)
+                                and not ID_NAME.search(str(c))]  # ids (PlaylistId, TrackId) are no measurements
+        numeric, categorical = [], []
+        for column in columns:
+            values = frame[column]
+            if pd.api.types.is_bool_dtype(values):
+                continue
+            if pd.api.types.is_numeric_dtype(values):
+                if values.nunique() > 2:
+                    numeric.append(column)
+            elif 2 <= values.nunique() <= p.max_categories:
+                categorical.append(column)
+        return numeric, categorical
+
+    def _split(self, split: Split, numeric: list[str], categorical: list[str]) -> list[Finding]:
+        p: OutliersParams = self.params
+        frame = split.frame
+        n = len(frame)
+        matrix = frame[numeric].to_numpy(dtype=float) if numeric else np.zeros((n, 0))
+        z = np.column_stack([robust_z(matrix[:, j]) for j in range(matrix.shape[1])]) if numeric else np.zeros((n, 0))
+        freq = np.column_stack([frame[c].map(frame[c].value_counts(normalize=True)).fillna(0).to_numpy(dtype=float)
+                                for c in categorical]) if categorical else np.zeros((n, 0))
+        score = self._isolation(matrix, freq)
+        extreme = (z > p.max_z).any(axis=1) | ((freq < p.rare_share) & (freq > 0)).any(axis=1)
+        flagged = np.flatnonzero((extreme & (score >= p.min_score)) | (score >= p.isolated_score))
+        medians = np.nanmedian(matrix, axis=0) if numeric else np.zeros(0)
+        out = []
+        for ref in row_refs(split, flagged):
+            r = ref.row
+            parts = [(z[r, j], f"{numeric[j]} {_num(matrix[r, j])} (robust z {z[r, j]:.1f}; median {_num(medians[j])})")
+                     for j in range(len(numeric)) if z[r, j] > min(p.max_z, 3.0)]
+            parts += [(1 / max(freq[r, j], 1e-9), f"{categorical[j]} {str(frame[categorical[j]].iat[r])!r} "
+                       f"(in {freq[r, j]:.2%} of rows)") for j in range(len(categorical))
+                      if 0 < freq[r, j] < max(p.rare_share, 0.01)]
+            parts.sort(key=lambda t: -t[0])
+            named = "; ".join(text for _, text in parts[:MAX_NAMED]) or "no single extreme value: an unusual combination"
+            out.append(Finding(f"isolation score {score[r]:.2f}; {named}", split=ref.split, row=r, key=ref.key,
+                               score=round(float(score[r]), 4)))
+        return out
+
+    def _isolation(self, matrix: np.ndarray, freq: np.ndarray) -> np.ndarray:
+        from sklearn.ensemble import IsolationForest
+
+        data = np.hstack([matrix, freq])
+        medians = np.nanmedian(np.where(np.isfinite(data), data, np.nan), axis=0)
+        data = np.where(np.isfinite(data), data, np.nan_to_num(medians)[None, :])
+        forest = IsolationForest(n_estimators=self.params.n_estimators, max_samples=min(256, len(data)),
+                                 random_state=0, n_jobs=1).fit(data)
+        return -forest.score_samples(data)
+
+
+def _num(value: float) -> str:
+    if not np.isfinite(value):
+        return "missing"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
