@@ -80,6 +80,11 @@ class Check:
                     f"{did_you_mean(column, columns)}",
                 )
 
+    def require_columns(self, ctx: RunContext, columns: list[str] | None, param: str) -> None:
+        """``require_column`` for each entry of a list parameter (errors point at the entry)."""
+        for i, column in enumerate(columns or []):
+            self.require_column(ctx, column, (param, i))
+
     def require_split(self, ctx: RunContext, split: str, param_path: Path_) -> None:
         if split not in ctx.dataset.splits:
             names = list(ctx.dataset.splits)

@@ -97,8 +97,7 @@ class Outliers(Check):
     Params = OutliersParams
 
     def validate(self, ctx: RunContext) -> None:
-        for i, column in enumerate(self.params.columns or []):
-            self.require_column(ctx, column, ("columns", i))
+        self.require_columns(ctx, self.params.columns, "columns")
 
     def run(self, ctx: RunContext) -> CheckResult:
         p: OutliersParams = self.params

@@ -122,8 +122,7 @@ class Pii(Check):
     Params = PiiParams
 
     def validate(self, ctx: RunContext) -> None:
-        for i, column in enumerate(self.params.columns or []):
-            self.require_column(ctx, column, ("columns", i))
+        self.require_columns(ctx, self.params.columns, "columns")
 
     def run(self, ctx: RunContext) -> CheckResult:
         p: PiiParams = self.params
