@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from conftest import write
-from test_column_quality import ADULT_NAMES
+from test_column_quality import adult_csv_dataset
 from test_pii import sms_folder
 
 import curate
@@ -74,10 +74,7 @@ def test_label_drift_between_splits(tmp_path: Path) -> None:
 
 
 def test_adult_income_and_the_skip_without_a_label(tmp_path: Path) -> None:
-    frame = pd.read_csv(DATA / "adult.data.gz", header=None, names=ADULT_NAMES)
-    root = tmp_path / "adult"
-    root.mkdir()
-    frame.to_csv(root / "train.csv", index=False)
+    frame, root = adult_csv_dataset(tmp_path)
     skipped = check(root, tmp_path)
     assert skipped.status.value == "skip" and "no label column" in skipped.message
     result = check(root, tmp_path, dataset="label: income")

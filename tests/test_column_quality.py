@@ -37,11 +37,16 @@ def kinds(result) -> dict[str, set[str]]:
     return out
 
 
-def test_adult_every_categorical_value_is_padded(tmp_path: Path) -> None:
+def adult_csv_dataset(tmp_path: Path) -> tuple[pd.DataFrame, Path]:
+    """UCI Adult as shipped (headerless, values after ', ') written as a one-split CSV dataset."""
     frame = pd.read_csv(DATA / "adult.data.gz", header=None, names=ADULT_NAMES)
     root = tmp_path / "adult"
     root.mkdir()
     frame.to_csv(root / "train.csv", index=False)
+    return frame, root
+
+def test_adult_every_categorical_value_is_padded(tmp_path: Path) -> None:
+    frame, root = adult_csv_dataset(tmp_path)
     result = check(root, tmp_path)
     strings = {c for c in ADULT_NAMES if frame[c].dtype != "int64"}
     assert all(frame[c].str.startswith(" ").all() for c in strings)  # the raw fact
