@@ -85,6 +85,17 @@ def test_airline_tweets_addressees_are_not_boilerplate(tmp_path: Path) -> None:
     assert set(by_problem(result, "HTML entities")) == set(tweets.index[tweets.str.contains(r"&(?:amp|lt|gt);")])
 
 
+def test_a_stock_comment_repeated_whole_is_not_boilerplate(tmp_path: Path) -> None:
+    """Palmer penguins' field notes: a third of the rows carry the same whole comment ('Nest
+    never observed with full clutch.'): a recorded value, not text around other content."""
+    root = REAL / "palmer_penguins_raw"
+    comments = pd.read_csv(root / "penguins_raw.csv")["Comments"].dropna()
+    stock = comments.value_counts()
+    assert stock.iloc[0] / len(comments) > 0.3 and stock.index[0].startswith("Nest never")  # the raw fact
+    result = check(root, tmp_path, dataset="text: Comments")
+    assert not by_problem(result, "boilerplate")
+
+
 def planted_frame(share: float) -> tuple[pd.DataFrame, dict[str, set[int]]]:
     texts = sentences()[:1000]
     truth: dict[str, set[int]] = {"boilerplate": set(), "mojibake": set(), "empty": set(), "tags": set()}

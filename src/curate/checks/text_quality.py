@@ -7,7 +7,8 @@ On the text column (the suite's ``column``, else the dataset's text role; skippe
   log length (median and MAD) beyond ``max_z`` *and* under a tenth (over ten times) of the
   median length; a corpus of tweets and one of essays judge themselves;
 * **boilerplate**: the same prefix or suffix (≥ ``min_boilerplate`` characters, with letters)
-  on at least ``min_share`` of the texts, like a scraper's ``…Expand`` or ``Read more``; the fix
+  on at least ``min_share`` of the texts, like a scraper's ``…Expand`` or ``Read more``, around
+  mostly different texts (a stock comment repeated whole is a value, not boilerplate); the fix
   removes it. A lone handle or hashtag (``@AmericanAir`` opening a fifth of airline tweets) names
   an addressee and is not boilerplate;
 * **mojibake**: UTF-8 read as Latin-1/Windows-1252 (``Ã©``, ``â€™``), found and fixed by
@@ -80,12 +81,19 @@ def common_affix(texts: pd.Series, min_share: float, min_chars: int, suffix: boo
             break
         top = part.value_counts()
         value, count = top.index[0], int(top.iloc[0])
-        if count / n < min_share:
+        if count / n < min_share or not _around_different_texts(texts[part.index[part == value]]):
             break
         best = value
     if best is None or sum(ch.isalpha() for ch in best) < 3 or re.fullmatch(r"\s*[@#]\w+\s*", best):
         return None  # a handle or hashtag (``@AmericanAir``) addresses someone: not boilerplate
     return best
+
+
+def _around_different_texts(carriers: pd.Series) -> bool:
+    """Boilerplate is the same text around *different* content: when most texts carrying the
+    affix are copies of one another (a stock comment such as ``Nest never observed with full
+    clutch.`` on a third of a field table), the affix is a repeated value, not a scrape artefact."""
+    return carriers.nunique() >= 0.5 * len(carriers)
 
 
 @register
