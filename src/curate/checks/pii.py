@@ -11,6 +11,10 @@ masked excerpt. The report never holds a full value; the suggestion is an ``upda
 value is the cell with every span replaced by a placeholder (``[EMAIL]``, ``[PHONE]``…), so
 ``curate fix`` emits redactions to review and ``curate apply`` keeps every other character.
 
+Role mailboxes (``info@``, ``support@``, ``customer.relations@``, ``no-reply@``: every word of
+the local part a role word) are an organisation's published address, not a person's, and are
+not reported.
+
 Phone numbers depend on where they are dialled: ``regions`` (ISO 3166 codes such as ``GB``)
 lets national-format numbers count; without it, regions come from the dataset card's
 ``language`` tags that carry one (``en-GB``, ``pt-BR``), else only numbers in international
