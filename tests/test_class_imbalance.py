@@ -55,6 +55,18 @@ def test_sms_single_split_is_within_limits(tmp_path: Path) -> None:
     assert result.status.value == "pass" and "ham 86.6%, spam 13.4%" in result.message
 
 
+def test_a_small_balanced_split_has_no_rare_class(hf_folder: Path, tmp_path: Path) -> None:
+    """Four train rows and two test rows, half of each class: no class reaches min_count (10),
+    so counts say nothing about balance and only shares are judged."""
+    result = check(hf_folder, tmp_path)
+    assert result.status.value == "pass" and not result.findings
+    skewed = write(hf_folder / "data/train.csv", "id,text,label,gender\n" + "".join(
+        f"r{i},text number {i},{'pos' if i else 'neg'},x\n" for i in range(12)))
+    assert skewed.is_file()
+    rare = check(hf_folder, tmp_path).findings
+    assert [(f.split, f.message.split(":")[0]) for f in rare] == [("train", "rare class 'neg'")]
+
+
 def test_a_class_missing_from_test(tmp_path: Path) -> None:
     result = check(split_sms(tmp_path, test_spam=0), tmp_path)
     missing = [f for f in result.findings if "missing" in f.message]

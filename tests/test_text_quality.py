@@ -96,6 +96,18 @@ def test_a_stock_comment_repeated_whole_is_not_boilerplate(tmp_path: Path) -> No
     assert not by_problem(result, "boilerplate")
 
 
+def test_two_texts_opening_alike_are_not_boilerplate(tmp_path: Path) -> None:
+    """In a split of four reviews, one shared opening is a quarter of the texts but no evidence of
+    a scraper; boilerplate needs ten different texts carrying it."""
+    root = tmp_path / "small"
+    texts = [f"{s} review number {i}" for i, s in enumerate(sentences()[:9])]
+    write(root / "train.csv", "text\n" + "".join(f'"a good film, {t}"\n' for t in texts[:2])
+          + "".join(f'"{t}"\n' for t in texts[2:]))
+    assert not by_problem(check(root, tmp_path), "boilerplate")
+    write(root / "train.csv", "text\n" + "".join(f'"{t} …Expand"\n' for t in texts + ["one more", "and more"]))
+    assert len(by_problem(check(root, tmp_path), "boilerplate suffix")) == 11
+
+
 def planted_frame(share: float) -> tuple[pd.DataFrame, dict[str, set[int]]]:
     texts = sentences()[:1000]
     truth: dict[str, set[int]] = {"boilerplate": set(), "mojibake": set(), "empty": set(), "tags": set()}

@@ -3,13 +3,15 @@
 On the label column (``label``, else the dataset's label role; skipped without one):
 
 * **rare classes**: a class holding less than ``min_share`` of a split's labelled rows (default:
-  a fifth of a uniform share, ``0.2 / K`` for K classes) or fewer than ``min_count`` rows —
-  too few to learn or to evaluate on;
+  a fifth of a uniform share, ``0.2 / K`` for K classes) or fewer than ``min_count`` rows while
+  another class has more — too few to learn or to evaluate on (a split too small for any class
+  to reach ``min_count`` is judged by shares alone);
 * **missing classes**: a class seen in one split but absent from another (a test split without a
   class measures nothing about it; a class only in test was never trained on);
 * **label drift**: each split's label distribution against the reference split (the first
   training split), by Jensen–Shannon distance (base 2) over ``max_distance`` — the drift
-  family's categorical measure, so the two agree — with the chi-square p-value alongside.
+  family's categorical measure, so the two agree — and a chi-square p-value under
+  ``max_pvalue`` (0.01), so a split too small to tell is not called drifted.
 
 The ``distribution`` table holds every split's count and share per class. Findings are about a
 split and the label column, not rows (no suggestion: rebalancing is a modelling decision).
@@ -37,6 +39,7 @@ class ClassImbalanceParams(CheckParams):
     min_share: float | None = Field(default=None, gt=0.0, lt=1.0)  # default 0.2 / number of classes
     min_count: int = Field(default=10, ge=0)
     max_distance: float = Field(default=0.1, gt=0.0, le=1.0)  # Jensen–Shannon distance between splits
+    max_pvalue: float = Field(default=0.01, gt=0.0, le=1.0)  # drift must also be unlikely by chance
     reference: str | None = None  # default: the first training split
 
 
@@ -94,9 +97,11 @@ class ClassImbalance(Check):
         out = []
         for split in table.columns:
             total = int(table[split].sum())
+            # a split where no class reaches min_count is small, not imbalanced: only shares count
+            few_matter = int(table[split].max()) >= p.min_count
             for cls, n in table[split].items():
                 share = n / total
-                if n and (share < floor or n < p.min_count):
+                if n and (share < floor or (few_matter and n < p.min_count)):
                     why = f"under {floor:.2%}" if share < floor else f"fewer than {p.min_count} rows"
                     out.append(Finding(f"rare class {cls!r}: {n:,} of {total:,} rows ({share:.2%}, {why})",
                                        split=split, column=label, score=1 - share))
@@ -125,8 +130,8 @@ class ClassImbalance(Check):
                 continue
             cur = table[split].to_numpy(dtype=float)
             distance = float(jensenshannon_distance(ref, cur))
-            if distance > p.max_distance:
-                pvalue = chisquare_pvalue(ref, cur)
+            pvalue = chisquare_pvalue(ref, cur) if distance > p.max_distance else 1.0
+            if pvalue < p.max_pvalue:  # a distance that chance explains (a two-row split) is not drift
                 moved = np.argsort(-np.abs(cur / cur.sum() - ref / ref.sum()))[:3]
                 detail = ", ".join(f"{table.index[i]} {ref[i] / ref.sum():.1%} → {cur[i] / cur.sum():.1%}" for i in moved)
                 out.append(Finding(f"label drift vs {reference}: Jensen–Shannon distance {distance:.3f} > "

@@ -8,8 +8,8 @@ On the text column (the suite's ``column``, else the dataset's text role; skippe
   median length; a corpus of tweets and one of essays judge themselves;
 * **boilerplate**: the same prefix or suffix (≥ ``min_boilerplate`` characters, with letters)
   on at least ``min_share`` of the texts, like a scraper's ``…Expand`` or ``Read more``, around
-  mostly different texts (a stock comment repeated whole is a value, not boilerplate); the fix
-  removes it. A lone handle or hashtag (``@AmericanAir`` opening a fifth of airline tweets) names
+  at least 10 mostly different texts (a stock comment repeated whole is a value, not
+  boilerplate; two reviews opening alike are a coincidence); the fix removes it. A lone handle or hashtag (``@AmericanAir`` opening a fifth of airline tweets) names
   an addressee and is not boilerplate;
 * **mojibake**: UTF-8 read as Latin-1/Windows-1252 (``Ã©``, ``â€™``), found and fixed by
   ``ftfy.fix_encoding``, which only changes text it can decode back;
@@ -89,11 +89,17 @@ def common_affix(texts: pd.Series, min_share: float, min_chars: int, suffix: boo
     return best
 
 
+# "shared by many rows": below this many different texts a common prefix is a coincidence (two
+# reviews opening "a good film") whatever share of a small split it is
+MIN_BOILERPLATE_TEXTS = 10
+
+
 def _around_different_texts(carriers: pd.Series) -> bool:
     """Boilerplate is the same text around *different* content: when most texts carrying the
     affix are copies of one another (a stock comment such as ``Nest never observed with full
     clutch.`` on a third of a field table), the affix is a repeated value, not a scrape artefact."""
-    return carriers.nunique() >= 0.5 * len(carriers)
+    distinct = carriers.nunique()
+    return distinct >= MIN_BOILERPLATE_TEXTS and distinct >= 0.5 * len(carriers)
 
 
 @register
