@@ -108,6 +108,21 @@ def test_two_texts_opening_alike_are_not_boilerplate(tmp_path: Path) -> None:
     assert len(by_problem(check(root, tmp_path), "boilerplate suffix")) == 11
 
 
+def test_a_shared_opening_that_runs_into_the_sentence_is_not_boilerplate(tmp_path: Path) -> None:
+    """Templated openings ('Built for ' on a third of product descriptions) are part of the
+    sentence: stripping them would break it. A scraper's 'Posted by admin: ' is set apart."""
+    root = tmp_path / "openings"
+    texts = sentences()[:60]
+    write(root / "train.csv", "text\n" + "".join(f'"Built for {t}"\n' if i % 3 == 0 else f'"{t}"\n'
+                                              for i, t in enumerate(texts)))
+    assert not by_problem(check(root, tmp_path), "boilerplate")
+    write(root / "train.csv", "text\n" + "".join(f'"Posted by admin: {t}"\n' if i % 3 == 0 else f'"{t}"\n'
+                                              for i, t in enumerate(texts)))
+    found = by_problem(check(root, tmp_path), "boilerplate prefix")
+    assert set(found) == set(range(0, 60, 3))
+    assert found[3].suggestion["text"] == texts[3]
+
+
 def planted_frame(share: float) -> tuple[pd.DataFrame, dict[str, set[int]]]:
     texts = sentences()[:1000]
     truth: dict[str, set[int]] = {"boilerplate": set(), "mojibake": set(), "empty": set(), "tags": set()}

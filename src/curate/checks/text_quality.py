@@ -9,7 +9,8 @@ On the text column (the suite's ``column``, else the dataset's text role; skippe
 * **boilerplate**: the same prefix or suffix (≥ ``min_boilerplate`` characters, with letters)
   on at least ``min_share`` of the texts, like a scraper's ``…Expand`` or ``Read more``, around
   at least 10 mostly different texts (a stock comment repeated whole is a value, not
-  boilerplate; two reviews opening alike are a coincidence); the fix removes it. A lone handle or hashtag (``@AmericanAir`` opening a fifth of airline tweets) names
+  boilerplate; two reviews opening alike are a coincidence), and set apart from the content by
+  punctuation (a shared opening that runs on into the sentence is part of it); the fix removes it. A lone handle or hashtag (``@AmericanAir`` opening a fifth of airline tweets) names
   an addressee and is not boilerplate;
 * **mojibake**: UTF-8 read as Latin-1/Windows-1252 (``Ã©``, ``â€™``), found and fixed by
   ``ftfy.fix_encoding``, which only changes text it can decode back;
@@ -84,9 +85,35 @@ def common_affix(texts: pd.Series, min_share: float, min_chars: int, suffix: boo
         if count / n < min_share or not _around_different_texts(texts[part.index[part == value]]):
             break
         best = value
+    best = _own_segment(best, suffix) if best is not None else None
     if best is None or sum(ch.isalpha() for ch in best) < 3 or re.fullmatch(r"\s*[@#]\w+\s*", best):
         return None  # a handle or hashtag (``@AmericanAir``) addresses someone: not boilerplate
     return best
+
+
+_ENDS_SEGMENT = set(":|>»])}-–—•·.!?…\n")
+_STARTS_SEGMENT = set("|<«[({-–—•·…\n")
+
+
+def _own_segment(affix: str, suffix: bool) -> str | None:
+    """The part of a shared affix that stands apart from the text it is attached to, or None.
+
+    A scraper's ``Posted by admin:`` or ``…Expand`` is separated from the content by punctuation;
+    a shared opening that runs on into the sentence (``Built for `` starting a third of
+    templated product descriptions) is part of the text, and removing it would break every
+    sentence it starts."""
+    if suffix:
+        for i, ch in enumerate(affix):
+            at_boundary = i == 0 or affix[i - 1].isspace()
+            if ch in _STARTS_SEGMENT and at_boundary:
+                return affix[i:]
+            if ch in ".!?" and affix[i + 1 : i + 2].isspace():
+                return affix[i + 1 :].lstrip()
+        return None
+    for i in range(len(affix) - 1, -1, -1):
+        if affix[i] in _ENDS_SEGMENT and (i + 1 == len(affix) or affix[i + 1].isspace()):
+            return affix[: i + 1]
+    return None
 
 
 # "shared by many rows": below this many different texts a common prefix is a coincidence (two
