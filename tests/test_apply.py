@@ -409,3 +409,66 @@ def test_tabular_diff_follows_the_highlighter_format() -> None:
         in page
     )
     assert '<tr class="remove"><td class="action">---</td>' in page
+
+
+# =========================================================================== reading options
+
+
+def test_quoting_none_patches_lines_and_keeps_quotes_as_text(tmp_path: Path) -> None:
+    from curate.readers import ReadOptions
+
+    path = tmp_path / "SMSSpamCollection"
+    path.write_bytes(b'ham\t"Hi" she said\nspam\tFree "prize\nham\tok\r\nham\tbye')
+    options = ReadOptions(format="tsv", header=False, names=("label", "text"), quoting="none")
+    assert read_table(path, options)["text"].tolist() == ['"Hi" she said', 'Free "prize', "ok", "bye"]
+    out = rewrite(path, {3}, {1: {"label": "ham"}, 2: {"text": 'a "b'}}, expected_rows=4, options=options)
+    assert out == b'ham\t"Hi" she said\nham\tFree "prize\nham\ta "b\r\n'  # no quoting added, line endings kept
+    with pytest.raises(CurateError, match="quoting: none.*cannot hold the separator"):
+        rewrite(path, set(), {0: {"text": "a\tb"}}, expected_rows=4, options=options)
+
+
+def test_headerless_file_with_any_extension_and_separator(tmp_path: Path) -> None:
+    from curate.readers import ReadOptions
+
+    path = tmp_path / "table.data"
+    path.write_bytes(b"1|x|a\n2|y|b\n\n3|z|c\n")
+    options = ReadOptions(format="csv", sep="|", header=False, names=("n", "s", "t"))
+    out = rewrite(path, {0}, {2: {"s": "w"}}, expected_rows=3, options=options, integer_columns={"n"})
+    assert out == b"2|y|b\n\n3|w|c\n"  # no header record to keep; the first record is a row
+    unnamed = ReadOptions(format="csv", sep="|", header=False)
+    assert read_table(path, unnamed).columns.tolist() == ["column_1", "column_2", "column_3"]
+    assert rewrite(path, set(), {1: {"column_3": "q"}}, expected_rows=3, options=unnamed) == b"1|x|a\n2|y|q\n\n3|z|c\n"
+    renamed = tmp_path / "dup.csv"
+    renamed.write_bytes(b"id,score,score\n1,2,3\n")  # names replace a header with repeated names
+    options = ReadOptions(names=("id", "first", "second"))
+    assert rewrite(renamed, set(), {0: {"second": 9}}, expected_rows=1, options=options) == b"id,score,score\n1,2,9\n"
+
+
+def _real(kind: str, tmp_path: Path) -> tuple[Path, str]:
+    from test_loading import ADULT_NAMES, adult_folder, sms_folder
+
+    if kind == "sms":
+        options = "  files: SMSSpamCollection\n  format: tsv\n  header: false\n  names: [label, text]\n  quoting: none\n"
+        return sms_folder(tmp_path, options), "SMSSpamCollection"
+    options = f"  files: adult.data\n  format: csv\n  header: false\n  names: [{ADULT_NAMES}]\n"
+    return adult_folder(tmp_path, options), "adult.data"
+
+
+@pytest.mark.parametrize("kind", ["sms", "adult"])
+def test_fix_and_apply_round_trip_real_files_under_reading_options(kind: str, tmp_path: Path) -> None:
+    """The real SMS corpus (quoting: none, headerless TSV) and UCI Adult (headerless .data): fix deletes
+    the exact copies, apply reproduces it byte for byte, and every other record keeps its bytes."""
+    from curate.export.fix import fix_dataset
+
+    folder, name = _real(kind, tmp_path)
+    outcome = fix_dataset(folder, tmp_path / "out", bundles="none")
+    deleted = {c.row for c in outcome.plan_corrections if c.op == "delete"}
+    assert deleted and not [c for c in outcome.plan_corrections if c.op != "delete"]
+    records = [line for line in (folder / name).read_bytes().splitlines(keepends=True) if line.strip()]
+    fixed = (tmp_path / "out" / "data" / name).read_bytes()
+    assert [line for line in fixed.splitlines(keepends=True) if line.strip()] == [
+        line for i, line in enumerate(records) if i not in deleted
+    ]
+    result = run("apply", folder, tmp_path / "out" / "corrections.jsonl", "--include-proposed", "--out", tmp_path / "a")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "a" / name).read_bytes() == fixed

@@ -69,3 +69,37 @@ def test_hf_news_agrees_once_its_planted_labels_are_read_as_strings(tmp_path: Pa
     assert any("Invalid string class label sport" in message for message in chain)
     as_strings = datasets.Features({c: datasets.Value("string") for c in ["id", "text", "label", "author_gender"]})
     assert _curate_counts(folder) == _hf_counts(folder, tmp_path / "cache2", features=as_strings)
+
+
+def test_kaggle_split_table_agrees_and_other_tables_stay_apart(tmp_path: Path) -> None:
+    """`datasets` loads train.csv/test.csv as the splits; curate too, with items.csv a table of its own."""
+    folder = tmp_path / "kaggle"
+    write(folder / "train.csv", "id,text\n1,a\n2,b\n3,c\n")
+    write(folder / "test.csv", "id,text\n4,d\n")
+    write(folder / "items.csv", "item_id,price\n10,2.5\n11,3.5\n")
+    write(folder / "dataset-metadata.json", json.dumps({"title": "t", "id": "me/t"}))
+    ds = load_dataset(folder)
+    table = ds.table("default")
+    assert {n: len(s) for n, s in table.splits.items()} == _hf_counts(folder, tmp_path / "cache") == {"train": 3, "test": 1}
+    assert ds.tables["items"] == ["items"]
+
+
+def test_reading_options_agree_with_datasets_csv_loader(tmp_path: Path) -> None:
+    """The real headerless files read with curate's options give the rows `datasets`' csv builder
+    gives with the same pandas options: the true record counts."""
+    import csv
+
+    from test_loading import ADULT_NAMES, _load, adult_folder, sms_folder
+
+    names = [n.strip() for n in ADULT_NAMES.split(",")]
+    sms = sms_folder(tmp_path, "  files: SMSSpamCollection\n  format: tsv\n  header: false\n"
+                               "  names: [label, text]\n  quoting: none\n")
+    theirs = datasets.load_dataset("csv", data_files=str(sms / "SMSSpamCollection"), sep="\t", header=None,
+                                   names=["label", "text"], quoting=csv.QUOTE_NONE, cache_dir=str(tmp_path / "c1"))
+    ours = _load(sms).splits["train"].frame
+    assert len(ours) == theirs["train"].num_rows == 5_574
+    assert ours["text"].tolist() == theirs["train"]["text"]
+    adult = adult_folder(tmp_path, f"  files: adult.data\n  format: csv\n  header: false\n  names: [{ADULT_NAMES}]\n")
+    theirs = datasets.load_dataset("csv", data_files=str(adult / "adult.data"), header=None, names=names,
+                                   cache_dir=str(tmp_path / "c2"))
+    assert len(_load(adult).splits["train"]) == theirs["train"].num_rows == 32_561

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import write
+from conftest import EXAMPLES, write
 
 from curate.dataset import load_dataset
 from curate.errors import CurateError
@@ -133,3 +133,225 @@ def test_one_format_per_folder_like_datasets(tmp_path: Path) -> None:
     write(tmp_path / "curate.lock.json", '{"curate_lock": 1}')
     ds = load_dataset(tmp_path)
     assert [f.path.name for f in ds.splits["train"].files] == ["part1.csv", "part2.csv"]
+
+
+# --------------------------------------------------------------------------- reading options and misreadings
+
+import gzip  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+import curate  # noqa: E402
+from curate.readers import ReadOptions  # noqa: E402
+from curate.suite import parse_suite  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+ADULT_NAMES = (
+    "age, workclass, fnlwgt, education, education-num, marital-status, occupation, relationship, race, sex, "
+    "capital-gain, capital-loss, hours-per-week, native-country, income"
+)
+
+
+def adult_folder(tmp_path: Path, dataset: str) -> Path:
+    """UCI Adult as distributed: a headerless ``adult.data``, with a curate.yaml ``dataset:`` section."""
+    folder = tmp_path / "adult"
+    folder.mkdir()
+    (folder / "adult.data").write_bytes(gzip.decompress((DATA / "adult.data.gz").read_bytes()))
+    write(folder / "curate.yaml", f"dataset:\n{dataset}checks:\n  - duplicates: {{}}\n")
+    return folder
+
+
+def sms_folder(tmp_path: Path, dataset: str) -> Path:
+    """The UCI SMS Spam Collection as distributed: ``SMSSpamCollection``, label TAB message, no header."""
+    folder = tmp_path / "sms"
+    folder.mkdir(parents=True)
+    (folder / "SMSSpamCollection").write_bytes(gzip.decompress((DATA / "sms_spam" / "SMSSpamCollection.gz").read_bytes()))
+    write(folder / "curate.yaml", f"dataset:\n{dataset}checks:\n  - duplicates: {{}}\n")
+    return folder
+
+
+def _load(folder: Path):
+    from curate.runner import load_suite_and_dataset
+
+    return load_suite_and_dataset(folder, None, None)[1]
+
+
+def test_headerless_data_file_reads_with_files_format_header_and_names(tmp_path: Path) -> None:
+    folder = adult_folder(tmp_path, f"  files: adult.data\n  format: csv\n  header: false\n  names: [{ADULT_NAMES}]\n")
+    ds = _load(folder)
+    frame = ds.splits["train"].frame
+    assert len(frame) == 32_561  # every record of the UCI file, the first one included
+    assert list(frame.columns)[:3] == ["age", "workclass", "fnlwgt"] and frame.shape[1] == 15
+    assert frame.loc[0, "age"] == 39 and frame.loc[0, "workclass"].strip() == "State-gov"
+    assert not [n for n in ds.notes if "header" in n]
+    assert ds.locate("train", 0) == ("adult.data", 1)  # no header line before the first record
+
+
+def test_headerless_file_read_with_a_header_gets_a_note(tmp_path: Path) -> None:
+    ds = _load(adult_folder(tmp_path, "  files: adult.data\n  format: csv\n"))
+    assert len(ds.splits["train"]) == 32_560  # the first record became the header …
+    notes = [n for n in ds.notes if "header row looks like data" in n]
+    assert len(notes) == 1 and notes[0].startswith("adult.data: ") and "header: false" in notes[0]  # … and we say so
+    assert not [n for n in ds.notes if "duplicate header" in n]  # its repeated ' 0' is the same misreading
+
+
+def test_without_files_a_data_file_is_refused_with_the_options_to_set(tmp_path: Path) -> None:
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "adult.data").write_bytes(gzip.decompress((DATA / "adult.data.gz").read_bytes()))
+    with pytest.raises(CurateError, match=r"found \.data.*'files:' and 'format:'"):
+        load_dataset(folder)
+
+
+def test_unbalanced_quotes_swallow_records_and_the_note_says_quoting_none(tmp_path: Path) -> None:
+    lines = gzip.decompress((DATA / "sms_spam" / "SMSSpamCollection.gz").read_bytes()).decode("utf-8").splitlines()
+    assert len(lines) == 5_574  # one message per line
+    ds = _load(sms_folder(tmp_path, "  files: SMSSpamCollection\n  format: tsv\n  header: false\n  names: [label, text]\n"))
+    assert len(ds.splits["train"]) == 5_572  # pandas' default quoting joins records …
+    notes = [n for n in ds.notes if "swallow" in n]
+    assert len(notes) == 1 and notes[0].startswith("SMSSpamCollection: ") and "quoting: none" in notes[0]
+    assert "5,574 rows, not 5,572" in notes[0]  # … and the note measures it
+
+    fixed = _load(sms_folder(tmp_path / "b", "  files: SMSSpamCollection\n  format: tsv\n  header: false\n"
+                                             "  names: [label, text]\n  quoting: none\n"))
+    frame = fixed.splits["train"].frame
+    assert len(frame) == 5_574 and set(frame["label"]) == {"ham", "spam"}
+    assert frame["text"].tolist() == [line.split("\t", 1)[1] for line in lines]  # every message, byte for byte
+    assert not [n for n in fixed.notes if "swallow" in n]
+    assert fixed.locate("train", 5_573) == ("SMSSpamCollection", 5_574)
+
+
+def test_quoted_multiline_fields_that_are_real_get_no_note(tmp_path: Path) -> None:
+    write(tmp_path / "train.csv", 'id,text\n1,"first line\nsecond, with a comma"\n2,"a ""quoted"" word"\n')
+    ds = load_dataset(tmp_path)
+    assert len(ds.splits["train"]) == 2 and not [n for n in ds.notes if "swallow" in n]
+
+
+def test_duplicate_header_names_are_reported_from_the_raw_header(tmp_path: Path) -> None:
+    write(tmp_path / "train.csv", "id,score,score,name\n1,2,3,a\n2,4,5,b\n")
+    ds = load_dataset(tmp_path)
+    assert list(ds.splits["train"].frame.columns) == ["id", "score", "score.1", "name"]  # pandas' silent rename
+    notes = [n for n in ds.notes if "duplicate header" in n]
+    assert notes == [
+        "train.csv: duplicate header names 'score' ×2 (pandas renames the repeats 'score.1', …); "
+        "set 'names: [...]' under dataset: in curate.yaml to name every column"
+    ]
+    renamed = load_dataset(tmp_path, options=ReadOptions(names=("id", "score_a", "score_b", "name")))
+    assert list(renamed.splits["train"].frame.columns) == ["id", "score_a", "score_b", "name"]
+    assert len(renamed.splits["train"]) == 2 and not [n for n in renamed.notes if "duplicate header" in n]
+
+
+def test_ids_in_scientific_notation_are_reported_with_collisions(tmp_path: Path) -> None:
+    ids = ["5.70306E+17", "5.70306E+17", "5.70301E+17", "5.70306E+17", "5.70295E+17"]
+    write(tmp_path / "train.csv", "tweet_id,text\n" + "".join(f"{i},tweet {n}\n" for n, i in enumerate(ids)))
+    notes = [n for n in load_dataset(tmp_path).notes if "scientific notation" in n]
+    assert len(notes) == 1 and "column 'tweet_id'" in notes[0] and "5.70306E+17" in notes[0]
+    assert "2 row(s) share a value" in notes[0]  # 5 rows, 3 distinct values
+    write(tmp_path / "ok" / "train.csv", "tweet_id,text\n570306133677760513,a\n570301130888122368,b\n")
+    assert not [n for n in load_dataset(tmp_path / "ok").notes if "scientific" in n]
+
+
+def test_real_headers_are_not_taken_for_data(tmp_path: Path) -> None:
+    """Year columns and column numbers are headers; so is every bundled real table's header."""
+    write(tmp_path / "a" / "train.csv", "country,1990,1991\nFrance,1.5,2.5\nChile,3.5,4.5\n")
+    write(tmp_path / "b" / "train.csv", "0,1,2\n5.1,3.5,1.4\n4.9,3.0,1.4\n")
+    for folder in (tmp_path / "a", tmp_path / "b", DATA / "palmer_penguins", EXAMPLES / "hf_news"):
+        assert not [n for n in load_dataset(folder).notes if "looks like data" in n], folder
+
+
+def test_reading_options_are_validated_with_locations() -> None:
+    def error(section: str) -> CurateError:
+        with pytest.raises(CurateError) as info:
+            parse_suite(f"dataset:\n{section}checks: []\n", "suite.yaml")
+        return info.value
+
+    err = error("  format: tvs\n")
+    assert err.line == 2 and "did you mean 'tsv'" in err.message
+    err = error("  quoting: non\n")
+    assert err.line == 2 and "did you mean 'none'" in err.message
+    err = error("  names: [a, b, a]\n")
+    assert err.line == 2 and "'a' is listed twice" in err.message
+    assert "did you mean 'header'" in error("  headers: false\n").message
+    assert error("  sep: ''\n").line == 2
+
+
+def test_files_errors_point_at_the_suite(tmp_path: Path) -> None:
+    write(tmp_path / "d" / "adult.data", "1,2\n")
+    write(tmp_path / "d" / "curate.yaml", "dataset:\n  format: csv\n  files: [adult.dat]\nchecks: []\n")
+    with pytest.raises(CurateError) as info:
+        _load(tmp_path / "d")
+    assert info.value.line == 3 and "matches no file (did you mean 'adult.data'?)" in info.value.message
+    write(tmp_path / "d" / "curate.yaml", "dataset:\n  format: csv\n  header: false\n  names: [a, b, c]\n"
+                                          "  files: adult.data\nchecks: []\n")
+    with pytest.raises(CurateError, match="'names' lists 3 column.*2 field"):
+        _load(tmp_path / "d")
+
+
+def test_files_mapping_gives_splits_and_overrides_discovery(tmp_path: Path) -> None:
+    write(tmp_path / "raw" / "part1.txt", "a|b\n1|x\n2|y\n")
+    write(tmp_path / "raw" / "part2.txt", "a|b\n3|z\n")
+    write(tmp_path / "raw" / "holdout.txt", "a|b\n4|w\n")
+    write(tmp_path / "train.csv", "ignored\n1\n")
+    write(tmp_path / "curate.yaml", "dataset:\n  files: {train: 'raw/part*.txt', test: [raw/holdout.txt]}\n"
+                                    "  format: csv\n  sep: '|'\nchecks: []\n")
+    ds = _load(tmp_path)
+    assert {n: len(s) for n, s in ds.splits.items()} == {"train": 3, "test": 1}
+    assert [f.path.name for f in ds.splits["train"].files] == ["part1.txt", "part2.txt"]
+    assert ds.splits["test"].frame.loc[0, "b"] == "w"
+
+
+# --------------------------------------------------------------------------- multi-table Kaggle folders
+
+PENGUINS = DATA / "palmer_penguins"
+
+
+def test_kaggle_tables_and_split_named_files(tmp_path: Path) -> None:
+    write(tmp_path / "train.csv", "id,text\n1,a\n2,b\n")
+    write(tmp_path / "test.csv", "id,text\n3,c\n")
+    write(tmp_path / "items.csv", "item_id,price\n10,2.5\n")
+    write(tmp_path / "sales_train.csv", "sale,n\n1,2\n")
+    write(tmp_path / "sales_test.csv", "sale,n\n2,3\n")
+    write(tmp_path / "dataset-metadata.json", json.dumps({"title": "t", "id": "me/t"}))
+    ds = load_dataset(tmp_path)
+    assert ds.tables == {
+        "default": ["train", "test"],
+        "items": ["items"],
+        "sales": ["train_sales", "test_sales"],  # split names stay unique across tables
+    }
+    assert ds.table("items").key_column == "item_id" and ds.table("default").key_column == "id"
+    only = load_dataset(tmp_path, table="sales")
+    assert list(only.splits) == ["train_sales", "test_sales"]
+    with pytest.raises(CurateError, match="unknown table 'item' \\(did you mean 'items'"):
+        load_dataset(tmp_path, table="item")
+
+
+def test_builtin_suite_runs_on_a_multi_table_kaggle_folder(tmp_path: Path) -> None:
+    """Palmer penguins as Kaggle ships it: two unrelated tables, only one with a free-text column."""
+    report = curate.check(PENGUINS)
+    assert {r.table for r in report.results} == {"penguins_lter", "penguins_size"}
+    assert all(r.name.endswith(f"[{r.table}]") for r in report.results)
+    assert report.result("leakage[penguins_size]").status == "skip"  # one split: nothing to leak into
+    tables = report.to_dict()["dataset"]["tables"]
+    assert tables["penguins_lter"]["roles"]["text"] == "Comments"
+    assert tables["penguins_size"]["roles"]["text"] is None  # not inherited from the other table
+    assert {t["rows"] for t in tables.values()} == {344}
+    out = subprocess.run([sys.executable, "-m", "curate", "check", str(PENGUINS), "--no-progress"],
+                         capture_output=True, text=True)
+    assert out.returncode in (0, 1), out.stderr  # never a usage/suite/data error
+    one = subprocess.run([sys.executable, "-m", "curate", "check", str(PENGUINS), "--table", "penguins_size",
+                          "--format", "json", "--no-progress"], capture_output=True, text=True)
+    results = json.loads(one.stdout)["results"]
+    assert {r["name"] for r in results} >= {"duplicates", "leakage"} and {r["table"] for r in results} == {None}
+
+
+def test_declared_roles_apply_to_the_tables_that_have_them(tmp_path: Path, suite_file) -> None:
+    suite = suite_file("dataset:\n  text: Comments\nchecks:\n  - near_duplicates: {column: Comments}\n"
+                       "  - duplicates: {}\n")
+    report = curate.check(PENGUINS, suite=suite)
+    assert report.result("near_duplicates[penguins_size]").status == "skip"
+    assert "does not apply to table 'penguins_size'" in report.result("near_duplicates[penguins_size]").message
+    assert report.result("near_duplicates[penguins_lter]").status in ("pass", "warn", "fail")
+    typo = suite_file("dataset: {}\nchecks:\n  - near_duplicates: {column: Coments}\n", "typo.yaml")
+    with pytest.raises(CurateError, match="Coments"):  # applies to no table: a suite error
+        curate.check(PENGUINS, suite=typo)

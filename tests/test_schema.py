@@ -444,10 +444,10 @@ def test_kaggle_tables_are_checked_against_their_own_fields(tmp_path: Path) -> N
         {"path": "notes.csv"},  # no schema: not compared
     ]}
     write(folder / "dataset-metadata.json", json.dumps(meta))
-    result = run_schema(folder, schema_suite(tmp_path))
-    assert [(f.message.split(":")[0], f.split, f.column) for f in result.findings] == [
-        ("undeclared column", "people", "extra")
-    ]
+    report = curate.check(folder, suite=schema_suite(tmp_path))  # each table is checked on its own
+    assert [r.name for r in report.results] == ["schema[loans]", "schema[notes]", "schema[people]"]
+    findings = [f for r in report.results for f in r.findings]
+    assert [(f.message.split(":")[0], f.split, f.column) for f in findings] == [("undeclared column", "people", "extra")]
 
 
 # --------------------------------------------------------------------------- the bundled examples

@@ -189,16 +189,11 @@ def lock_dataset(
     the rows exactly as ``curate check`` will. Only the lock file is written (atomically).
     """
     from curate.context import LOCK_FILENAME
-    from curate.dataset import load_dataset
     from curate.errors import CurateError
+    from curate.runner import load_with_roles
+    from curate.suite import dataset_section
 
-    roles = suite_roles(Path(path))
-    dataset = load_dataset(
-        path,
-        key=key or roles.get("key"),
-        config=config or roles.get("config"),
-        encoding=roles.get("encoding"),
-    )
+    dataset = load_with_roles(Path(path), dataset_section(Path(path)), key=key, config=config)
     target = Path(output) if output is not None else dataset.root / LOCK_FILENAME
     if target.is_dir():
         target = target / LOCK_FILENAME

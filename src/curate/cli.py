@@ -179,6 +179,7 @@ _max_findings_option = click.option(
 @click.option("--fail-on", type=click.Choice(FAIL_ON_LEVELS), default="error", show_default=True,
               help="Exit 1 on failed checks (error), also on warnings (warning), or never.")
 @click.option("--config", help="Hugging Face config name, when the card declares several.")
+@click.option("--table", help="Check only this table of a folder of several tables (default: every table).")
 @click.option("--lock", type=click.Path(dir_okay=False, path_type=Path),
               help="Baseline file for schema/drift checks (default: DATASET/curate.lock.json).")
 @_max_findings_option
@@ -198,9 +199,9 @@ _max_findings_option = click.option(
 @_follow_option
 @_handle_errors
 def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: Path | None, fail_on: str,
-          config: str | None, lock: Path | None, max_findings: int, no_progress: bool, baseline: Path | None,
-          no_baseline: bool, update_baseline: Path | None, cache_dir: Path | None, no_cache: bool,
-          extra_reports: list[tuple[str, Path]], force: bool) -> None:
+          config: str | None, table: str | None, lock: Path | None, max_findings: int, no_progress: bool,
+          baseline: Path | None, no_baseline: bool, update_baseline: Path | None, cache_dir: Path | None,
+          no_cache: bool, extra_reports: list[tuple[str, Path]], force: bool) -> None:
     """Run a check suite on DATASET (a folder or a data file) and report what it finds."""
     from curate.cache import open_cache
     from curate.gating import accepted_exit_code, compare, find_baseline, write_baseline
@@ -214,7 +215,7 @@ def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: 
     prior = find_baseline(dataset, baseline, use_default=not no_baseline)
     with console_progress(enabled=not no_progress) as progress:
         report = run_check(dataset, suite, only, config=config, lock=lock, progress=progress, debug=debug,
-                           cache=open_cache(cache_dir, enabled=not no_cache))
+                           cache=open_cache(cache_dir, enabled=not no_cache), table=table)
     if prior is not None:
         compare(report, *prior)
     _emit(report, fmt, output, max_findings)

@@ -18,11 +18,12 @@ import pandas as pd
 from curate.errors import CurateError, did_you_mean
 from curate.findings import RowRef
 from curate.layout import Layout, resolve_layout
-from curate.readers import read_table, record_lines
+from curate.readers import ReadOptions, read_table, record_lines
 
 # column names that are, by convention, row identifiers
 _ID_NAMES = {"id", "_id", "uid", "uuid", "guid", "key", "idx", "sku", "row_id", "example_id"}
 _ID_SUFFIX = re.compile(r"(^|[_\-\s])(id|uuid|key)$", re.IGNORECASE)
+_CAMEL_ID = re.compile(r"[a-z](Id|ID|Uuid|UUID|Key)$")  # AlbumId, customerID (Kaggle/SQL exports)
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Split:
     frame: pd.DataFrame
     keys: pd.Series  # str key per row, aligned with ``frame``
     files: list[DataFile]
-    reader_options: dict = field(default_factory=dict)
+    reader_options: ReadOptions = field(default_factory=ReadOptions)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -62,7 +63,7 @@ class Split:
     def _lines(self, path: Path) -> list[int] | None:
         cache = self.__dict__.setdefault("_line_cache", {})
         if path not in cache:
-            cache[path] = record_lines(path, sep=self.reader_options.get("sep"), encoding=self.reader_options.get("encoding"))
+            cache[path] = record_lines(path, self.reader_options)
         return cache[path]
 
 
@@ -105,9 +106,23 @@ class Dataset:
         path, line = self.splits[split].locate(row)
         return self.relpath(path), line
 
+    @property
+    def tables(self) -> dict[str, list[str]]:
+        """Table → its split names. One table unless the folder holds unrelated tables (Kaggle)."""
+        return dict(self.layout.tables) or {self.layout.config or "default": list(self.splits)}
+
+    def table(self, name: str) -> "Dataset":
+        """One table as a dataset of its own (the same Split objects, its own key and features)."""
+        if not self.layout.tables:
+            return self
+        keys = self.__dict__.get("_table_keys", {})
+        key_column, key_source = keys.get(name, (self.key_column, self.key_source))
+        names = self.tables[name]
+        return Dataset(self.layout.table_layout(name), {s: self.splits[s] for s in names}, key_column, key_source, [])
+
     def describe(self) -> dict:
         """The ``dataset`` block of the JSON report."""
-        return {
+        info = {
             "path": str(self.root),
             "layout": self.layout.kind,
             "config": self.layout.config,
@@ -117,6 +132,17 @@ class Dataset:
                 name: {"rows": len(s), "files": [self.relpath(f.path) for f in s.files]} for name, s in self.splits.items()
             },
         }
+        if self.layout.tables:
+            info["tables"] = {}
+            for name, splits in self.tables.items():
+                view = self.table(name)
+                info["tables"][name] = {
+                    "splits": splits,
+                    "rows": sum(len(self.splits[s]) for s in splits),
+                    "key": view.key_column,
+                    "key_source": view.key_source,
+                }
+        return info
 
 
 def load_dataset(
@@ -125,29 +151,61 @@ def load_dataset(
     key: str | None = None,
     config: str | None = None,
     encoding: str | None = None,
+    options: ReadOptions | None = None,
+    files: object = None,
+    table: str | None = None,
 ) -> Dataset:
-    """Load a dataset folder (or one data file) into splits with stable row keys."""
-    layout = resolve_layout(Path(path), config)
-    options = dict(layout.reader_options)
-    if encoding:
-        options["encoding"] = encoding
-    splits = {name: _read_split(name, files, options) for name, files in layout.splits.items()}
-    key_column, key_source = _choose_key(splits, key)
+    """Load a dataset folder (or one data file) into splits with stable row keys.
+
+    ``options`` and ``files`` are the suite's reading options (see :class:`ReadOptions` and
+    :func:`curate.layout.resolve_files`); ``table`` keeps one table of a multi-table folder.
+    Suspected misreadings (a data-like header, records swallowed by quotes, mangled ids,
+    duplicate header names) become notes; nothing is changed silently.
+    """
+    from curate.sniff import misreadings
+
+    options = options or ReadOptions()
+    layout = resolve_layout(Path(path), config, files=files, fmt=options.format)
+    if table is not None:
+        layout = layout.select_table(table)
+    card = layout.reader_options
+    options = options.with_defaults(card.get("sep") or card.get("delimiter"), encoding or card.get("encoding"))
+    splits = {name: _read_split(name, paths, options) for name, paths in layout.splits.items()}
     notes: list[str] = []
     for split in splits.values():
-        split.keys = _row_keys(split.frame, key_column, split.name, notes)
-    if key_source == "content hash":  # an inferred key column is reported with the other roles
+        for data_file in split.files:
+            notes += misreadings(data_file.path, file_frame(split, data_file), options, layout.root)
+    table_of = {s: t for t, names in (layout.tables or {"": list(splits)}).items() for s in names}
+    keys: dict[str, tuple[str | None, str]] = {}
+    for name in dict.fromkeys(table_of.values()):
+        members = {s: splits[s] for s, t in table_of.items() if t == name}
+        keys[name] = _choose_key(members, key, lenient=bool(layout.tables))
+        for split in members.values():
+            split.keys = _row_keys(split.frame, keys[name][0], split.name, notes)
+    if key and not any(k == key for k, _ in keys.values()):
+        _choose_key(splits, key, lenient=False)  # raises the not-found error
+    chosen = set(keys.values())
+    key_column, key_source = chosen.pop() if len(chosen) == 1 else (None, "per table")
+    for name, (column, source) in keys.items():
+        if source == "content hash":  # an inferred key column is reported with the other roles
+            where = f"table '{name}': " if layout.tables else ""
+            notes.append(f"{where}no key column: rows are identified by a hash of their content")
+    dataset = Dataset(layout, splits, key_column, key_source, notes)
+    dataset.__dict__["_table_keys"] = keys
+    return dataset
 
-        notes.append("no key column: rows are identified by a hash of their content")
-    return Dataset(layout, splits, key_column, key_source, notes)
+
+def file_frame(split: Split, data_file: DataFile) -> pd.DataFrame:
+    """The rows one file contributes to its split."""
+    return split.frame.iloc[data_file.first_row : data_file.first_row + data_file.rows]
 
 
-def _read_split(name: str, files: list[Path], options: dict) -> Split:
+def _read_split(name: str, files: list[Path], options: ReadOptions) -> Split:
     frames: list[pd.DataFrame] = []
     data_files: list[DataFile] = []
     position = 0
     for path in files:
-        frame = read_table(path, sep=options.get("sep") or options.get("delimiter"), encoding=options.get("encoding"))
+        frame = read_table(path, options)
         frames.append(frame)
         data_files.append(DataFile(path, position, len(frame)))
         position += len(frame)
@@ -158,11 +216,14 @@ def _read_split(name: str, files: list[Path], options: dict) -> Split:
     return Split(name, frame.reset_index(drop=True), pd.Series(dtype=str), data_files, options)
 
 
-def _choose_key(splits: dict[str, Split], declared: str | None) -> tuple[str | None, str]:
+def _choose_key(splits: dict[str, Split], declared: str | None, *, lenient: bool = False) -> tuple[str | None, str]:
+    """The declared key (which every split must have; ``lenient``: else infer), or an obvious id column."""
     frames = [s.frame for s in splits.values()]
     if declared:
         for split in splits.values():
             if declared not in split.frame.columns:
+                if lenient:  # one table of several: the declared key is another table's
+                    return _choose_key(splits, None)
                 cols = list(split.frame.columns)
                 raise CurateError(
                     f"key column '{declared}' not found in split '{split.name}'{did_you_mean(declared, cols)}",
@@ -176,7 +237,7 @@ def _choose_key(splits: dict[str, Split], declared: str | None) -> tuple[str | N
 
 
 def _looks_like_id(column: str) -> bool:
-    return column.lower() in _ID_NAMES or bool(_ID_SUFFIX.search(column))
+    return column.lower() in _ID_NAMES or bool(_ID_SUFFIX.search(column) or _CAMEL_ID.search(column))
 
 
 def _is_unique_id(values: pd.Series) -> bool:

@@ -35,7 +35,7 @@ from curate.checks.schema import (
     schema_result,
     type_family,
 )
-from curate.dataset import Dataset, Split, load_dataset
+from curate.dataset import Dataset, Split
 from curate.findings import CheckResult, Finding, Report, Status
 
 VALUE_PREVIEW = 40  # characters of an old/new value shown in a changed-row message
@@ -86,8 +86,11 @@ def load_pair(old: Path, new: Path, *, key: str | None, config: str | None) -> t
     roles_new, roles_old = suite_roles(new), suite_roles(old)
     key = key or roles_new.get("key") or roles_old.get("key")
     config = config or roles_new.get("config") or roles_old.get("config")
-    old_ds = load_dataset(old, key=key, config=config, encoding=roles_old.get("encoding"))
-    new_ds = load_dataset(new, key=key, config=config, encoding=roles_new.get("encoding"))
+    from curate.runner import load_with_roles
+    from curate.suite import dataset_section
+
+    old_ds = load_with_roles(old, dataset_section(old), key=key, config=config)
+    new_ds = load_with_roles(new, dataset_section(new), key=key, config=config)
     if key is None and old_ds.key_column != new_ds.key_column:
         shared = [c for c in (new_ds.key_column, old_ds.key_column) if c and _in_every_split(c, old_ds, new_ds)]
         if shared:

@@ -41,5 +41,12 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> 
     """A ``did you mean 'x'?`` hint for a misspelled name, or an empty string."""
     import difflib
 
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = difflib.get_close_matches(word, sorted(choices), n=3, cutoff=0.6)
+    if not close:
+        return ""
+
+    def ratio(choice: str) -> float:
+        return difflib.SequenceMatcher(None, word, choice).ratio()
+
+    best = sorted(c for c in close if ratio(c) == ratio(close[0]))[:2]  # equally close: name both
+    return " (did you mean " + " or ".join(f"'{c}'" for c in best) + "?)"

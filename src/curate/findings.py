@@ -96,6 +96,7 @@ class CheckResult:
     # named tables of plain JSON rows for results that are more than findings (e.g. the
     # ``balance`` group shares and base rates), rendered by the reports and the dataset card
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    table: str | None = None  # the table it ran on, in a folder of several unrelated tables
 
     def worst_findings(self, n: int) -> list[Finding]:
         """The ``n`` findings a reader should see first (highest score, then file order)."""
@@ -116,6 +117,7 @@ class CheckResult:
             "seconds": round(self.seconds, 3),
             "findings": [f.to_dict() for f in self.findings],
             "tables": self.tables,
+            "table": self.table,
         }
 
 

@@ -3,7 +3,11 @@
 Hugging Face folders are resolved with ``datasets``' own machinery (card ``configs`` /
 ``data_files`` first, then its split-name file patterns), so ``curate`` and
 ``datasets.load_dataset(folder)`` agree on splits. Kaggle folders list their files in
-``dataset-metadata.json``. Only tabular formats are read: CSV, TSV, JSON, JSON Lines, Parquet.
+``dataset-metadata.json``; they often hold several unrelated tables, which stay separate
+(:attr:`Layout.tables`: each table is its own dataset for the checks, and split-named files such
+as ``train.csv`` + ``test.csv`` are the splits of one table). The suite's ``files`` option
+overrides all of this (:func:`resolve_files`). Only tabular formats are read: CSV, TSV, JSON,
+JSON Lines, Parquet (any extension, with the suite's ``format``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -59,6 +63,34 @@ class Layout:
     features_source: str | None = None  # where ``features`` came from
     kaggle: dict[str, Any] | None = None
     config: str | None = None
+    # several unrelated tables (Kaggle folders): table → its split names; empty means one table
+    tables: dict[str, list[str]] = field(default_factory=dict)
+    table_features: dict[str, dict[str, Feature]] = field(default_factory=dict)
+
+    def table_names(self) -> list[str]:
+        return list(self.tables) or [self.config or "default"]
+
+    def table_layout(self, table: str) -> "Layout":
+        """The layout of one table: its splits and its own declared features."""
+        if not self.tables:
+            return self
+        names = self.tables[table]
+        return replace(
+            self,
+            splits={s: self.splits[s] for s in names},
+            features=self.table_features.get(table, {}),
+            tables={table: names},
+            table_features={table: self.table_features.get(table, {})},
+        )
+
+    def select_table(self, table: str) -> "Layout":
+        """Only ``table`` (``--table`` / the suite's ``dataset.table``); unknown names are an error."""
+        names = self.table_names()
+        if table not in names:
+            raise CurateError(
+                f"unknown table '{table}'{did_you_mean(table, names)}; tables: {', '.join(names)}", file=self.root
+            )
+        return self.table_layout(table)
 
 
 def file_format(path: Path) -> str | None:
@@ -69,16 +101,28 @@ def file_format(path: Path) -> str | None:
     return FORMATS.get(suffixes[-1]) if suffixes else None
 
 
-def resolve_layout(root: Path, config: str | None = None) -> Layout:
-    """Resolve a folder (or a single data file) into splits of data files."""
+def resolve_layout(
+    root: Path, config: str | None = None, *, files: Any = None, fmt: str | None = None
+) -> Layout:
+    """Resolve a folder (or a single data file) into splits of data files.
+
+    ``files`` (the suite's option: paths/globs, or a mapping split → paths/globs) replaces the
+    discovery of data files; the card or Kaggle metadata still describe the dataset.
+    """
     root = Path(root)
     if not root.exists():
         raise CurateError("no such file or directory", file=root)
     if root.is_file():
-        if file_format(root) is None:
-            raise CurateError(f"unsupported file type '{root.suffix}' (use {', '.join(FORMATS)})", file=root)
+        if fmt is None and file_format(root) is None:
+            raise CurateError(
+                f"unsupported file type '{root.suffix}' (use {', '.join(FORMATS)}, or set 'format:' under "
+                "dataset: in the suite)",
+                file=root,
+            )
         return Layout(root.parent, "files", {"train": [root.resolve()]})
-    if (root / KAGGLE_METADATA).is_file():
+    if files is not None:
+        layout = _files_layout(root, files, config)
+    elif (root / KAGGLE_METADATA).is_file():
         layout = _kaggle_layout(root)
     else:
         layout = _huggingface_layout(root, config)
@@ -116,6 +160,52 @@ def _resolver_base(root: Path) -> Iterator[str]:
 def _unalias(paths: list[Any], base: str, root: Path) -> list[Path]:
     real = root.resolve()
     return [real / os.path.relpath(str(p), base) if str(p).startswith(base + os.sep) else Path(p) for p in paths]
+
+
+def resolve_files(root: Path, files: Any) -> dict[str, list[Path]]:
+    """The suite's ``files`` option → split → data files (the one place suite paths become files).
+
+    Like ``datasets``' ``data_files``: a path or glob, a list of them (split ``train``), or a
+    mapping split → path(s). Every pattern must match a file.
+    """
+    spec = files if isinstance(files, dict) else {"train": files}
+    out: dict[str, list[Path]] = {}
+    for split, patterns in spec.items():
+        matched: list[Path] = []
+        for pattern in [patterns] if isinstance(patterns, str) else list(patterns):
+            matched += _match(root, str(pattern))
+        out[str(split)] = list(dict.fromkeys(matched))
+    return out
+
+
+def _match(root: Path, pattern: str) -> list[Path]:
+    """Files under ``root`` matching one relative path or glob (curate's own files never match).
+
+    The pattern comes from an untrusted suite: it must be a plain relative path (no URL, no
+    ``::`` chain, no ``..``, not absolute) and is matched with :mod:`pathlib`, never fsspec;
+    every match is then confined by :func:`_confined` (a link out needs --follow-symlinks).
+    """
+    local_pattern(pattern, what="files:", file=root)
+    try:
+        found = sorted(p for p in root.glob(pattern) if p.is_file() and p.name not in OWN_FILES)
+    except (ValueError, NotImplementedError, OSError) as exc:
+        raise CurateError(f"files: invalid pattern '{pattern}': {exc}", file=root) from exc
+    if not found:
+        present = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())[:200]
+        raise CurateError(f"files: '{pattern}' matches no file{did_you_mean(pattern, present)}", file=root)
+    real = root.resolve()
+    return [real / p.relative_to(root) for p in found]
+
+
+def _files_layout(root: Path, files: Any, config: str | None) -> Layout:
+    splits = resolve_files(root, files)
+    if (root / KAGGLE_METADATA).is_file():
+        kaggle = _kaggle_layout(root, discover=False)
+        return Layout(root, "kaggle", splits, {}, None, kaggle.features, kaggle.features_source, kaggle=kaggle.kaggle)
+    card = _read_card(root)
+    kind = "huggingface" if card is not None else "files"
+    features, source = _card_features(card, config)
+    return Layout(root, kind, splits, {}, card, features, source, config=config)
 
 
 # --------------------------------------------------------------------------- Hugging Face
@@ -238,7 +328,10 @@ def _one_format(files: dict, root: Path) -> dict[str, list[Path]]:
     try:
         module, _ = infer_module_for_data_files(kept)
     except Exception as exc:  # datasets raises ValueError / DataFilesNotFoundError here
-        raise CurateError(f"cannot tell the data format: {exc}".splitlines()[0], file=root) from exc
+        found = sorted({Path(f).suffix or Path(f).name for paths in kept.values() for f in paths})
+        hint = (f" (found {', '.join(found)}); to read them, set 'files:' and 'format:' under dataset: in curate.yaml"
+                if found else "")
+        raise CurateError(f"cannot tell the data format: {exc}".splitlines()[0] + hint, file=root) from exc
     extensions = tuple(e for e in _MODULE_TO_EXTENSIONS.get(module, []) if e != ".zip")
     return {
         split: [Path(f) for f in paths if any(s.lower() in extensions for s in Path(f).suffixes)]
@@ -257,7 +350,8 @@ def _tabular_splits(splits: dict[str, list[Path]], root: Path) -> dict[str, list
             out[split] = sorted(readable)
     if not out:
         what = f" (found {', '.join(sorted({p.suffix or p.name for p in skipped}))})" if skipped else ""
-        raise CurateError(f"no CSV, TSV, JSON, JSONL or Parquet files found{what}", file=root)
+        hint = "; to read them, set 'files:' and 'format:' under dataset: in curate.yaml" if skipped else ""
+        raise CurateError(f"no CSV, TSV, JSON, JSONL or Parquet files found{what}{hint}", file=root)
     return out
 
 
@@ -288,7 +382,7 @@ def _card_features(card: dict | None, config: str | None) -> tuple[dict[str, Fea
 # --------------------------------------------------------------------------- Kaggle
 
 
-def _kaggle_layout(root: Path) -> Layout:
+def _kaggle_layout(root: Path, *, discover: bool = True) -> Layout:
     meta_path = root / KAGGLE_METADATA
     try:
         meta = json.loads(inside(root, KAGGLE_METADATA, what="Kaggle metadata").read_text(encoding="utf-8"))
@@ -302,7 +396,7 @@ def _kaggle_layout(root: Path) -> Layout:
     if not isinstance(resources, list):
         raise CurateError("'resources' must be a list", file=meta_path)
     paths: list[Path] = []
-    features: dict[str, Feature] = {}
+    fields: dict[Path, dict[str, Feature]] = {}
     for i, res in enumerate(resources):
         rel = res.get("path") if isinstance(res, dict) else None
         if not rel:
@@ -322,37 +416,76 @@ def _kaggle_layout(root: Path) -> Layout:
             raise CurateError(f"resources[{i}].schema must be an object with a 'fields' list", file=meta_path)
         for fld in schema.get("fields") or []:
             if isinstance(fld, dict) and "name" in fld:
-                features[fld["name"]] = Feature(fld["name"], str(fld.get("type", "string")))
-    if not resources:  # no resources listed: every readable file in the folder
+                fields.setdefault(path, {})[fld["name"]] = Feature(fld["name"], str(fld.get("type", "string")))
+    features = {name: f for per_file in fields.values() for name, f in per_file.items()}
+    source = f"{KAGGLE_METADATA} (resources.schema.fields)" if features else None
+    if not discover:
+        return Layout(root, "kaggle", {}, {}, None, features, source, kaggle=meta)
+    if not resources:  # no resources listed: every readable file in the folder (links checked later)
         real = root.resolve()
         paths = sorted(real / p.relative_to(root) for p in root.rglob("*")
-                       if p.is_file() and file_format(p) and p.name != KAGGLE_METADATA)
-    splits = _kaggle_splits(paths, root)
-    source = f"{KAGGLE_METADATA} (resources.schema.fields)" if features else None
-    return Layout(root, "kaggle", splits, {}, None, features, source, kaggle=meta)
+                       if p.is_file() and file_format(p) and p.name not in OWN_FILES)
+    splits, tables = _kaggle_tables(paths, root)
+    table_features = {
+        table: {n: f for s in names for p in splits[s] for n, f in fields.get(p, {}).items()}
+        for table, names in tables.items()
+    }
+    layout = Layout(root, "kaggle", splits, {}, None, features, source, kaggle=meta)
+    if len(tables) > 1:
+        layout.tables, layout.table_features = tables, table_features
+    return layout
 
 
-def _kaggle_splits(paths: list[Path], root: Path) -> dict[str, list[Path]]:
-    """Split-named files (train.csv, test.csv) become splits; other files one split each by name.
+# split keywords as ``datasets`` knows them (train/training, validation/valid/dev/val, test/testing/eval…),
+# as a whole word of a file's path: ``train.csv``, ``sales_train.csv``, ``train/part-0.csv``
+def _split_keywords() -> dict[str, str]:
+    from datasets.data_files import SPLIT_KEYWORDS
+
+    return {word: str(split) for split, words in SPLIT_KEYWORDS.items() for word in words}
+
+
+def _split_of(rel: str) -> tuple[str | None, str]:
+    """(split, table) of a path without suffixes: ``sales_train`` → (train, sales); ``items`` → (None, items)."""
+    keywords = _split_keywords()
+    pattern = re.compile(r"(?:^|[-._ /])(" + "|".join(sorted(keywords, key=len, reverse=True)) + r")(?=[-._ /0-9]|$)")
+    match = pattern.search(rel.lower())
+    if match is None:
+        return None, rel
+    table = rel[: match.start()] + rel[match.end() :]
+    table = _SHARD.sub("", table)  # train-00000-of-00002, train_2: shards of one split
+    return keywords[match.group(1)], re.sub(r"[-._ ]*/[-._ ]*", "/", table).strip("-._ /")
+
+
+_SHARD = re.compile(r"(?:^|(?<=[-._ /]))\d+(?:[-_]of[-_]\d+)?(?=$|[-._ /])")
+
+
+def _kaggle_tables(paths: list[Path], root: Path) -> tuple[dict[str, list[Path]], dict[str, list[str]]]:
+    """Split-named files (train.csv, test.csv) are the splits of one table; every other file is a table.
 
     Kaggle datasets are often several tables rather than splits of one table, so unlike
-    ``datasets`` (which would concatenate them into "train") each table stays separate.
+    ``datasets`` (which would concatenate them into "train") each table stays separate. A
+    table's one split is named after it; when several tables have splits, their split names
+    carry the table (``train_transaction``), so every split name in the folder stays unique.
     """
     if not paths:
         raise CurateError("dataset-metadata.json lists no CSV, TSV, JSON, JSONL or Parquet files", file=root)
-    from datasets.data_files import DataFilesDict, get_data_patterns
-
-    wanted = set(paths)
-    with _resolver_base(root) as base:
-        patterns = get_data_patterns(base)
-        files = DataFilesDict.from_patterns(patterns, base_path=base) if list(patterns) != ["train"] or len(paths) == 1 else None
-        files = {s: _unalias(list(fs), base, root) for s, fs in files.items()} if files is not None else None
-    if files is not None:
-        named = {str(s): sorted(p for p in fs if p in wanted) for s, fs in files.items()}
-        named = {s: fs for s, fs in named.items() if fs}
-        if sum(len(fs) for fs in named.values()) == len(paths):
-            return named
-    splits: dict[str, list[Path]] = {}
+    grouped: dict[str, dict[str, list[Path]]] = {}
     for path in sorted(paths):
-        splits[path.name.split(".")[0]] = [path]
-    return splits
+        rel = path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) else path.name
+        stem = rel[: len(rel) - len("".join(Path(rel).suffixes))] if Path(rel).suffixes else rel
+        split, table = _split_of(stem)
+        grouped.setdefault(table if split else stem, {}).setdefault(split or stem, []).append(path)
+    if len(grouped) == 1 and len(paths) == 1:  # one file: "train", as datasets names it
+        return {"train": list(paths)}, {"default": ["train"]}
+    with_splits = [t for t, parts in grouped.items() if any(s in _SPLITS for s in parts)]
+    splits: dict[str, list[Path]] = {}
+    tables: dict[str, list[str]] = {}
+    for table, parts in grouped.items():
+        for split, files in sorted(parts.items(), key=lambda kv: _SPLITS.index(kv[0]) if kv[0] in _SPLITS else 3):
+            name = split if len(with_splits) <= 1 or split not in _SPLITS or not table else f"{split}_{table}"
+            splits[name] = files
+            tables.setdefault(table or "default", []).append(name)
+    return splits, tables
+
+
+_SPLITS = ["train", "validation", "test"]

@@ -1,7 +1,10 @@
 """Read one data file into a DataFrame, turning every parser failure into a located error.
 
 pandas and pyarrow do the parsing; this module only knows how to name the file, line and
-column of a problem (a ragged CSV row, a bad byte, a broken JSON line) in one sentence.
+column of a problem (a ragged CSV row, a bad byte, a broken JSON line) in one sentence, and
+how to apply the suite's reading options (:class:`ReadOptions`), which exist because real
+files are often not what their extension says: headerless ``.data`` tables, TSV corpora whose
+fields are never quoted.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import csv
 import io
 import json
 import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -18,31 +22,80 @@ import pandas as pd
 
 from curate.confine import decompress_error, is_compressed, open_decompressed
 from curate.errors import CurateError
-from curate.layout import file_format
+from curate.layout import FORMATS, file_format
 
 _CSV_LINE = re.compile(r"line (\d+)")
 _CSV_ROW = re.compile(r"row (\d+)")
+TEXT_FORMATS = ("csv", "tsv")
+READ_FORMATS = tuple(dict.fromkeys(FORMATS.values()))  # csv, tsv, json, jsonl, parquet
 
 
-def read_table(path: Path, *, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a dataset's files (the suite's ``dataset:`` reading options).
+
+    ``None`` everywhere means "as the file's extension says": CSV with a header row and
+    minimal quoting, UTF-8. ``header=False`` makes the first record data (``names`` then
+    names the columns; with a header, ``names`` replaces it). ``quoting="none"`` reads
+    quote characters as text: the right reading of corpora whose fields are never quoted,
+    where the default would let an unbalanced quote swallow the records after it.
+    """
+
+    format: str | None = None
+    sep: str | None = None
+    header: bool = True
+    names: tuple[str, ...] | None = None
+    quoting: str | None = None  # None (minimal, the CSV convention) or "none"
+    encoding: str | None = None
+
+    def with_defaults(self, sep: str | None = None, encoding: str | None = None) -> "ReadOptions":
+        """These options, with ``sep``/``encoding`` filled in where they are unset (e.g. from a card)."""
+        return replace(self, sep=self.sep or sep, encoding=self.encoding or encoding)
+
+    def format_of(self, path: Path) -> str | None:
+        """The reader format of ``path``: the ``format`` option, else its extension."""
+        return self.format or file_format(path)
+
+    def separator(self, path: Path) -> str:
+        return self.sep or ("\t" if self.format_of(path) == "tsv" else ",")
+
+    @property
+    def text_encoding(self) -> str:
+        return self.encoding or "utf-8"
+
+    @property
+    def is_default(self) -> bool:
+        return self == ReadOptions(encoding=self.encoding)
+
+
+def read_table(
+    path: Path, options: ReadOptions | None = None, *, sep: str | None = None, encoding: str | None = None
+) -> pd.DataFrame:
     """Read a CSV/TSV/JSON/JSONL/Parquet file; raise CurateError naming what is wrong."""
-    fmt = file_format(path)
-    encoding = _known_encoding(encoding or "utf-8", path)
+    options = (options or ReadOptions()).with_defaults(sep, encoding)
+    options = replace(options, encoding=_known_encoding(options.text_encoding, path))
+    fmt = options.format_of(path)
     if path.stat().st_size == 0:
         raise CurateError("file is empty", file=path)
+    if fmt not in TEXT_FORMATS and not options.header:
+        raise CurateError(f"'header: false' applies to CSV/TSV files; this is {fmt or path.suffix}", file=path)
     try:
-        if fmt in ("csv", "tsv"):
-            frame = _read_csv(path, sep or ("\t" if fmt == "tsv" else ","), encoding)
+        if fmt in TEXT_FORMATS:
+            frame = _read_csv(path, options)
         elif fmt == "jsonl":
-            frame = _read_json_lines(path, encoding)
+            frame = _read_json_lines(path, options.text_encoding)
         elif fmt == "json":
-            frame = _read_json(path, encoding)
+            frame = _read_json(path, options.text_encoding)
         elif fmt == "parquet":
             frame = _read_parquet(path)
         else:
-            raise CurateError(f"unsupported file type '{path.suffix}'", file=path)
+            raise CurateError(
+                f"unsupported file type '{path.suffix}'; set 'format:' under dataset: in curate.yaml "
+                f"({', '.join(READ_FORMATS)})",
+                file=path,
+            )
     except UnicodeDecodeError as exc:
-        raise _decode_error(path, encoding) from exc
+        raise _decode_error(path, options.text_encoding) from exc
     except (EOFError, OSError, ValueError) as exc:
         if not is_compressed(path) or isinstance(exc, CurateError):
             raise
@@ -68,10 +121,27 @@ def _open_text(path: Path, encoding: str) -> IO[str]:
     return io.TextIOWrapper(_open(path), encoding=encoding)
 
 
-def _read_csv(path: Path, sep: str, encoding: str) -> pd.DataFrame:
+def csv_arguments(path: Path, options: ReadOptions) -> dict:
+    """The ``pandas.read_csv`` arguments for these options (shared with the misreading sniffer)."""
+    args: dict = {"sep": options.separator(path), "encoding": options.text_encoding}
+    if not options.header:
+        args["header"] = None
+    if options.names is not None:
+        args["names"] = list(options.names)
+        if options.header:
+            args["header"] = 0  # the file's own header row is replaced
+    if options.quoting == "none":
+        args["quoting"] = csv.QUOTE_NONE
+    return args
+
+
+def _read_csv(path: Path, options: ReadOptions) -> pd.DataFrame:
+    args = csv_arguments(path, options)
+    if options.names is not None:
+        _check_names(path, options, args["sep"])
     try:
         with _open(path) as handle:
-            return pd.read_csv(handle, sep=sep, encoding=encoding, compression=None)
+            frame = pd.read_csv(handle, compression=None, **args)
     except pd.errors.EmptyDataError as exc:
         raise CurateError("file is empty (no header row)", file=path) from exc
     except pd.errors.ParserError as exc:
@@ -80,6 +150,37 @@ def _read_csv(path: Path, sep: str, encoding: str) -> pd.DataFrame:
         line = int(match.group(1)) if match else None
         detail = text.split("C error: ")[-1]
         raise CurateError(f"malformed CSV: {detail}", file=path, line=line) from exc
+    if not options.header and options.names is None:
+        frame.columns = [f"column_{i + 1}" for i in range(frame.shape[1])]
+    return frame
+
+
+def _check_names(path: Path, options: ReadOptions, sep: str) -> None:
+    """``names`` must name every field: pandas would silently turn extra leading fields into an index."""
+    first = first_record(path, options)
+    if first is not None and len(first) != len(options.names or ()):
+        raise CurateError(
+            f"'names' lists {len(options.names or ())} column(s) but the first record has {len(first)} field(s) "
+            f"(separator {sep!r})",
+            file=path,
+            line=1,
+        )
+
+
+def first_record(path: Path, options: ReadOptions) -> list[str] | None:
+    """The first non-blank record of a CSV/TSV file as raw fields (the header, when it has one)."""
+    with open_text(path, options.text_encoding) as handle:
+        head = handle.read(1 << 20)
+    quoting = csv.QUOTE_NONE if options.quoting == "none" else csv.QUOTE_MINIMAL
+    for record in csv.reader(io.StringIO(head), delimiter=options.separator(path), quoting=quoting):
+        if record:
+            return record
+    return None
+
+
+def open_text(path: Path, encoding: str) -> IO[str]:
+    """A data file as text (bounded decompression as in :func:`_open`; undecodable bytes replaced)."""
+    return io.TextIOWrapper(_open(path), encoding=encoding, errors="replace", newline="")
 
 
 def _read_json_lines(path: Path, encoding: str) -> pd.DataFrame:
@@ -179,27 +280,29 @@ def _decode_error(path: Path, encoding: str) -> CurateError:
     return CurateError(f"cannot decode as {encoding}", file=path)
 
 
-def record_lines(path: Path, *, sep: str | None = None, encoding: str | None = None) -> list[int] | None:
+def record_lines(
+    path: Path, options: ReadOptions | None = None, *, sep: str | None = None, encoding: str | None = None
+) -> list[int] | None:
     """1-based line number where each record of a text file starts (None for binary formats).
 
     Used only to point CI annotations at real lines, so it runs lazily, for a handful of
     findings, not on every check.
     """
-    fmt = file_format(path)
+    options = (options or ReadOptions()).with_defaults(sep, encoding)
+    fmt = options.format_of(path)
     if fmt not in ("csv", "tsv", "jsonl") or path.suffix.lower() in (".gz", ".bz2", ".xz", ".zst", ".zip"):
         return None
-    encoding = encoding or "utf-8"
-    with open(path, encoding=encoding, errors="replace", newline="") as handle:
+    with open(path, encoding=options.text_encoding, errors="replace", newline="") as handle:
         if fmt == "jsonl":
             return [n for n, line in enumerate(handle, start=1) if line.strip()]
-        reader = csv.reader(handle, delimiter=sep or ("\t" if fmt == "tsv" else ","))
+        quoting = csv.QUOTE_NONE if options.quoting == "none" else csv.QUOTE_MINIMAL
+        reader = csv.reader(handle, delimiter=options.separator(path), quoting=quoting)
         starts: list[int] = []
         line_before = 0
-        header_seen = False
+        header_seen = not options.header
         for record in reader:
             if record and header_seen:  # pandas skips blank lines and the header too
                 starts.append(line_before + 1)
             header_seen = header_seen or bool(record)
             line_before = reader.line_num
         return starts
-

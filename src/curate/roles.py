@@ -34,19 +34,26 @@ class ResolvedRoles:
         return [f"{role} inferred: {why}" for role, why in self.inferred.items()]
 
 
-def resolve_roles(dataset: Dataset, suite: Suite) -> ResolvedRoles:
-    """Check declared roles exist; infer the rest from names, card features and values."""
+def resolve_roles(dataset: Dataset, suite: Suite, *, within: Dataset | None = None) -> ResolvedRoles:
+    """Check declared roles exist; infer the rest from names, card features and values.
+
+    ``dataset`` may be one table of ``within`` (a multi-table folder): declared columns must
+    exist somewhere in ``within``; a table without them does not have that role, and nothing
+    is inferred for it from another table.
+    """
     declared = suite.roles
-    columns = dataset.columns
+    everywhere = (within or dataset).columns
     for role in ("label", "text"):
-        _require(getattr(declared, role), role, columns, suite)
+        _require(getattr(declared, role), role, everywhere, suite)
     for i, name in enumerate(declared.sensitive or []):
-        _require(name, "sensitive", columns, suite, index=i)
+        _require(name, "sensitive", everywhere, suite, index=i)
+    columns = dataset.columns
     roles = ResolvedRoles(key=dataset.key_column)
-    roles.label = declared.label or _infer_label(dataset, roles)
-    roles.text = declared.text or _infer_text(dataset, roles)
+    for role, infer in (("label", _infer_label), ("text", _infer_text)):
+        name = getattr(declared, role)
+        setattr(roles, role, (name if name in columns else None) if name else infer(dataset, roles))
     if declared.sensitive is not None:
-        roles.sensitive = list(declared.sensitive)
+        roles.sensitive = [c for c in declared.sensitive if c in columns]
     else:
         roles.sensitive = [c for c in columns if _is_sensitive_name(c) and c not in (roles.label, roles.key)]
         if roles.sensitive:

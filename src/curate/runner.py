@@ -1,4 +1,13 @@
-"""Run a validated suite on a loaded dataset: validate every check first, then run each in order."""
+"""Run a validated suite on a loaded dataset: validate every check first, then run each in order.
+
+A folder of several unrelated tables (a Kaggle dataset with ``items.csv`` and ``users.csv``)
+is run table by table: each table is a dataset of its own (its splits, key, inferred roles,
+declared features and baseline), so no check compares rows or distributions of unrelated
+tables, and the results are merged with the table in their name (``duplicates[items]``) and in
+their ``table`` field. A check whose columns a table does not have is ``skip`` on that table,
+with the reason; only when it applies to no table is that a suite error. Split-named files
+(``train.csv`` + ``test.csv``) are the splits of one table, compared as usual.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +21,8 @@ from curate.context import NoProgress, Progress, RunContext
 from curate.dataset import Dataset, load_dataset
 from curate.errors import CurateError
 from curate.findings import CheckResult, Report, Status
-from curate.roles import resolve_roles
-from curate.suite import Suite, load_suite
+from curate.roles import ResolvedRoles, resolve_roles
+from curate.suite import Roles, Suite, load_suite
 
 
 def check(
@@ -26,15 +35,17 @@ def check(
     progress: Progress | None = None,
     debug: bool = False,
     cache: Any = None,
+    table: str | None = None,
 ) -> Report:
     """Run a suite on a dataset folder and return the report (the CLI's ``curate check``).
 
     ``suite`` is a YAML file, ``"builtin:NAME"``, or None for the folder's ``curate.yaml``
-    (else the built-in default suite). ``only`` restricts the run to some check families.
+    (else the built-in default suite). ``only`` restricts the run to some check families;
+    ``table`` to one table of a multi-table folder (default: the suite's ``dataset.table``).
     ``cache`` (a folder or a :class:`curate.cache.ResultCache`) reuses expensive artefacts of
     earlier runs on unchanged data; the default is no cache.
     """
-    loaded, dataset = load_suite_and_dataset(path, suite, only, config=config)
+    loaded, dataset = load_suite_and_dataset(path, suite, only, config=config, table=table)
     if isinstance(cache, (str, Path)):
         from curate.cache import ResultCache
 
@@ -44,7 +55,12 @@ def check(
 
 
 def load_suite_and_dataset(
-    path: str | Path, suite: str | Path | None, only: list[str] | str | None, *, config: str | None = None
+    path: str | Path,
+    suite: str | Path | None,
+    only: list[str] | str | None,
+    *,
+    config: str | None = None,
+    table: str | None = None,
 ) -> tuple[Suite, Dataset]:
     """The suite first (a typo is reported before any data is read), then the dataset it describes."""
     root = Path(path)
@@ -52,10 +68,27 @@ def load_suite_and_dataset(
         only = [name.strip() for name in only.split(",") if name.strip()]
     loaded = load_suite(suite, root if root.is_dir() else root.parent, only)
     loaded = loaded.select(only)
-    dataset = load_dataset(
-        root, key=loaded.roles.key, config=config or loaded.roles.config, encoding=loaded.roles.encoding
-    )
+    try:
+        dataset = load_with_roles(root, loaded.roles, config=config, table=table)
+    except CurateError as exc:
+        if exc.message.startswith("files:") and ("dataset", "files") in loaded.source.marks:
+            raise loaded.source.error(("dataset", "files"), f"{exc.message} (in {exc.file})") from exc
+        raise
     return loaded, dataset
+
+
+def load_with_roles(
+    root: Path, roles: Roles, *, key: str | None = None, config: str | None = None, table: str | None = None
+) -> Dataset:
+    """Load a dataset as a suite's ``dataset:`` section describes it (key, config, reading options)."""
+    return load_dataset(
+        root,
+        key=key or roles.key,
+        config=config or roles.config,
+        options=roles.read_options(),
+        files=roles.files,
+        table=table or roles.table,
+    )
 
 
 def run_suite(
@@ -67,19 +100,92 @@ def run_suite(
     debug: bool = False,
     cache: Any = None,
 ) -> Report:
-    """Validate every check against the data, then run them in suite order."""
-    roles = resolve_roles(dataset, suite)
-    checks = _instantiate(suite)
-    ctx = RunContext(dataset, roles, progress or NoProgress(), lock_path=lock_path, cache=cache)
-    for check_ in checks:
-        check_.validate(ctx)
-    for check_ in ctx.progress.track(checks, len(checks), "running checks"):
-        ctx.results.append(_run_one(check_, ctx, debug))
+    """Validate every check against the data, then run them in suite order (table by table)."""
+    progress = progress or NoProgress()
+    tables = list(dataset.tables)
+    if len(tables) == 1:
+        roles = resolve_roles(dataset, suite)
+        ctx = RunContext(dataset, roles, progress, lock_path=lock_path, cache=cache)
+        checks = _instantiate(suite)
+        for check_ in checks:
+            check_.validate(ctx)
+        results = _run_all(checks, ctx, debug)
+        info = _describe(dataset, suite, roles)
+        return Report(info, results, notes=dataset.notes + roles.notes(), locate=dataset.locate)
+    baseline = RunContext(dataset, ResolvedRoles(), lock_path=lock_path).baseline()
+    results: list[CheckResult] = []
+    notes = list(dataset.notes)
+    per_table: dict[str, ResolvedRoles] = {}
+    planned: list[tuple[str, RunContext, list[Check | CheckResult]]] = []
+    refused: dict[int, list[CurateError]] = {}
+    for table in tables:
+        view = dataset.table(table)
+        roles = resolve_roles(view, suite, within=dataset)
+        per_table[table] = roles
+        notes += [f"table '{table}': {note}" for note in roles.notes()]
+        ctx = RunContext(view, roles, progress, lock_path=lock_path, cache=cache)
+        ctx._baseline = _table_baseline(baseline, view, dataset, first=table == tables[0])
+        checks: list[Check | CheckResult] = []
+        for index, check_ in enumerate(_instantiate(suite)):
+            check_.params = check_.params.model_copy(update={"name": f"{check_.display_name}[{table}]"})
+            try:
+                check_.validate(ctx)
+                checks.append(check_)
+            except CurateError as exc:  # the check's columns or splits are another table's
+                refused.setdefault(index, []).append(exc)
+                checks.append(check_.skip(f"does not apply to table '{table}': {exc.message}"))
+        planned.append((table, ctx, checks))
+    for index, errors in refused.items():
+        if len(errors) == len(tables):  # applies to no table: a real suite error
+            raise errors[0]
+    for table, ctx, checks in planned:
+        for result in _run_all(checks, ctx, debug):
+            result.table = table
+            results.append(result)
+    info = _describe(dataset, suite, _merged_roles(per_table))
+    for table, roles in per_table.items():
+        info["tables"][table]["roles"] = _roles_dict(roles)
+        info["tables"][table]["inferred"] = roles.inferred
+    return Report(info, results, notes=notes, locate=dataset.locate)
+
+
+def _run_all(checks: list[Any], ctx: RunContext, debug: bool) -> list[CheckResult]:
+    """Run checks in order (already-decided skips pass through), each result visible to the next."""
+    for item in ctx.progress.track(checks, len(checks), "running checks"):
+        ctx.results.append(item if isinstance(item, CheckResult) else _run_one(item, ctx, debug))
+    return ctx.results
+
+
+def _describe(dataset: Dataset, suite: Suite, roles: ResolvedRoles) -> dict:
     info = dataset.describe()
     info["suite"] = suite.origin
-    info["roles"] = {"key": roles.key, "label": roles.label, "text": roles.text, "sensitive": roles.sensitive}
+    info["roles"] = _roles_dict(roles)
     info["inferred"] = roles.inferred
-    return Report(info, ctx.results, notes=dataset.notes + roles.notes(), locate=dataset.locate)
+    return info
+
+
+def _roles_dict(roles: ResolvedRoles) -> dict:
+    return {"key": roles.key, "label": roles.label, "text": roles.text, "sensitive": roles.sensitive}
+
+
+def _merged_roles(per_table: dict[str, ResolvedRoles]) -> ResolvedRoles:
+    """The roles every table shares (None where they differ), sensitive columns of any table."""
+    merged = ResolvedRoles()
+    for role in ("key", "label", "text"):
+        values = {getattr(r, role) for r in per_table.values()}
+        setattr(merged, role, values.pop() if len(values) == 1 else None)
+    merged.sensitive = list(dict.fromkeys(c for r in per_table.values() for c in r.sensitive))
+    merged.inferred = {f"{role} ({table})": why for table, r in per_table.items() for role, why in r.inferred.items()}
+    return merged
+
+
+def _table_baseline(baseline: dict | None, view: Dataset, dataset: Dataset, *, first: bool) -> dict | None:
+    """The recorded baseline of one table's splits (splits in no table go with the first table)."""
+    if baseline is None:
+        return None
+    recorded = baseline.get("splits") or {}
+    mine = {s: v for s, v in recorded.items() if s in view.splits or (first and s not in dataset.splits)}
+    return {**baseline, "splits": mine}
 
 
 def _instantiate(suite: Suite) -> list[Check]:

@@ -8,13 +8,14 @@ first check starts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from curate.confine import check_yaml, inside
 from curate.errors import CurateError, did_you_mean
@@ -41,8 +42,12 @@ class SourceMap:
         return CurateError(message, file=self.file)
 
 
+# the ``dataset:`` keys that say how files are read (rather than which column plays which role)
+READING_OPTIONS = ("files", "format", "sep", "header", "names", "quoting", "encoding", "table")
+
+
 class Roles(BaseModel):
-    """Column roles declared in the suite's ``dataset`` section; anything unset is inferred."""
+    """The suite's ``dataset`` section: column roles (anything unset is inferred) and reading options."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -52,6 +57,38 @@ class Roles(BaseModel):
     sensitive: list[str] | None = None
     config: str | None = None  # Hugging Face config name when the card declares several
     encoding: str | None = None  # text encoding of CSV/JSON files (default utf-8)
+    # reading options (see curate.readers.ReadOptions): files overriding discovery, and how to parse them
+    files: str | list[str] | dict[str, str | list[str]] | None = None
+    format: Literal["csv", "tsv", "json", "jsonl", "parquet"] | None = None
+    sep: str | None = Field(default=None, min_length=1)
+    header: bool = True
+    names: list[str] | None = None
+    quoting: Literal["none", "minimal"] | None = None
+    table: str | None = None  # one table of a multi-table (Kaggle) folder
+
+    @field_validator("names")
+    @classmethod
+    def _distinct_names(cls, names: list[str] | None) -> list[str] | None:
+        if names is not None:
+            seen = [n for i, n in enumerate(names) if n in names[:i]]
+            if seen:
+                raise ValueError(f"'{seen[0]}' is listed twice (every column needs its own name)")
+            if not names:
+                raise ValueError("list at least one column")
+        return names
+
+    def read_options(self) -> Any:
+        """The reading options as :class:`curate.readers.ReadOptions`."""
+        from curate.readers import ReadOptions
+
+        return ReadOptions(
+            format=self.format,
+            sep=self.sep,
+            header=self.header,
+            names=tuple(self.names) if self.names is not None else None,
+            quoting=self.quoting if self.quoting == "none" else None,
+            encoding=self.encoding,
+        )
 
 
 @dataclass
@@ -203,6 +240,27 @@ def load_suite(suite: str | Path | None, dataset_root: Path, only: list[str] | N
     return parse_suite(text, origin, only)
 
 
+def dataset_section(path: Path) -> Roles:
+    """The validated ``dataset`` section of the folder's own ``curate.yaml`` (defaults without one).
+
+    ``curate lock``, ``diff`` and ``apply`` read the data exactly as ``curate check`` does (same
+    key, config and reading options) without validating the checks, so a typo in some check
+    does not stop them; ``curate check`` reports it.
+    """
+    root = path if path.is_dir() else path.parent
+    suite = root / SUITE_FILENAME
+    if not suite.is_file():
+        return Roles()
+    inside(root, SUITE_FILENAME, what="suite", file=suite)
+    try:
+        text = suite.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CurateError("suite is not valid UTF-8", file=suite) from exc
+    data, source = read_yaml(text, str(suite))
+    section = data.get("dataset") if isinstance(data, dict) else None
+    return _parse_roles(section or {}, source)
+
+
 def parse_suite(text: str, origin: str, only: list[str] | None = None) -> Suite:
     """Validate suite YAML text; ``origin`` names it in error messages.
 
@@ -282,4 +340,8 @@ def _pydantic_error(
             f"allowed: {', '.join(allowed)}",
         )
     field_name = ".".join(str(p) for p in loc) or owner
-    return source.error(base + loc, f"'{owner}' parameter '{field_name}': {err['msg']}")
+    hint = ""
+    if err["type"] == "literal_error" and isinstance(err.get("input"), str):
+        choices = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+        hint = did_you_mean(err["input"], choices)
+    return source.error(base + loc, f"'{owner}' parameter '{field_name}': {err['msg']}{hint}")

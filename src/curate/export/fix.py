@@ -363,9 +363,11 @@ def _write_manifest(outcome: FixOutcome, staging: Path, card: Path | None) -> No
 # =========================================================================== the corrected copy
 
 
-def _options(split: Any) -> tuple[str | None, str | None]:
-    opts = split.reader_options or {}
-    return opts.get("sep") or opts.get("delimiter"), opts.get("encoding")
+def _options(split: Any) -> Any:
+    """The reading options the split's files were read with (the writer honours every one)."""
+    from curate.readers import ReadOptions
+
+    return split.reader_options or ReadOptions()
 
 
 def file_frame(split: Any, data_file: Any) -> pd.DataFrame:
@@ -376,7 +378,6 @@ def corrected_bytes(split: Any, edits: FileEdits) -> tuple[bytes, pd.DataFrame]:
     """The rewritten file's bytes and the rows they must read back as."""
     from curate.export.writer import rewrite
 
-    sep, encoding = _options(split)
     frame = file_frame(split, edits.data_file)
     integer_columns = {str(c) for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])}
     data = rewrite(
@@ -384,9 +385,8 @@ def corrected_bytes(split: Any, edits: FileEdits) -> tuple[bytes, pd.DataFrame]:
         edits.deletes,
         edits.updates,
         expected_rows=edits.data_file.rows,
-        sep=sep,
-        encoding=encoding,
         integer_columns=integer_columns,
+        options=_options(split),
     )
     return data, apply_to_frame(frame, edits.deletes, edits.updates)
 
@@ -430,8 +430,7 @@ def write_corrected_copy(dataset: Any, plan: Plan, dest: Path) -> list[FileResul
                 continue
             data, expected = corrected_bytes(split, edits)
             target.write_bytes(data)
-            sep, encoding = _options(split)
-            verify_written(target, expected, sep=sep, encoding=encoding, label=rel)
+            verify_written(target, expected, options=_options(split), label=rel)
             results.append(
                 FileResult(
                     rel,
@@ -530,8 +529,8 @@ def apply_corrections(
     config: str | None = None,
 ) -> ApplyOutcome:
     """Apply the accepted (or also proposed) corrections: to a copy in ``out``, or in place."""
-    from curate.baseline import suite_roles
-    from curate.dataset import load_dataset
+    from curate.runner import load_with_roles
+    from curate.suite import dataset_section
 
     if (out is None) == (not in_place):
         raise CurateError("give either --out DIR or --in-place")
@@ -541,10 +540,7 @@ def apply_corrections(
         check_out(Path(out), root, force)
     everything = read_corrections(source)
     chosen = select(everything, include_proposed=include_proposed)
-    roles = suite_roles(root)
-    dataset = load_dataset(
-        root, key=key or roles.get("key"), config=config or roles.get("config"), encoding=roles.get("encoding")
-    )
+    dataset = load_with_roles(root, dataset_section(root), key=key, config=config)
     plan = plan_edits(chosen, dataset, source=source)
     if out is not None:
         with staged(Path(out), force) as staging:
@@ -574,8 +570,7 @@ def _apply_in_place(
             data, expected = corrected_bytes(split, edits)
             tmp = _temp_beside(path, data)
             temps[path] = tmp
-            sep, encoding = _options(split)
-            verify_written(tmp, expected, sep=sep, encoding=encoding, label=rel)
+            verify_written(tmp, expected, options=_options(split), label=rel)
             results.append(
                 FileResult(
                     rel,

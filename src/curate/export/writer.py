@@ -7,7 +7,10 @@ order) and an updated row changes only inside the updated field:
 * CSV/TSV: the file's bytes are scanned into records (quote-aware: a quoted field may span
   lines) the way pandas reads them (blank lines skipped, first record the header); a deleted
   record is dropped with its line ending, an updated field is replaced by the new value, quoted
-  when the original field was quoted or when the value needs it.
+  when the original field was quoted or when the value needs it. The suite's reading options
+  are honoured: ``header: false`` (every record is a row, columns named by ``names``),
+  ``quoting: none`` (one record per line, quotes are text, a new value may not hold the
+  separator or a line break), ``sep`` and ``format`` (for any extension).
 * JSON Lines: one record per non-blank line; an updated member's value is replaced in place.
 * JSON (a list of objects, or ``{"data": [...]}``): element spans are found with the stdlib
   JSON scanner; a deleted element is dropped with its separator.
@@ -34,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from curate.errors import CurateError
-from curate.layout import file_format
+from curate.readers import ReadOptions
 
 _COMPRESSORS: dict[str, tuple[Callable[[bytes], bytes], Callable[[bytes], bytes]]] = {
     ".gz": (gzip.decompress, lambda b: gzip.compress(b, mtime=0)),
@@ -56,15 +59,18 @@ def rewrite(
     sep: str | None = None,
     encoding: str | None = None,
     integer_columns: set[str] | frozenset[str] = frozenset(),
+    options: ReadOptions | None = None,
 ) -> bytes:
     """The bytes of ``path`` with the rows at ``deletes`` removed and ``updates`` set.
 
     Positions are 0-based data rows of this file, as pandas reads it (``expected_rows`` is how
     many it read: if the raw records do not line up with that, the file is not patched).
     ``integer_columns`` are written without a decimal point when a new value is a whole float.
+    ``options`` are the reading options the file was read with.
     """
     path = Path(path)
-    fmt = file_format(path)
+    options = (options or ReadOptions()).with_defaults(sep, encoding)
+    fmt = options.format_of(path)
     suffix = path.suffix.lower()
     data = path.read_bytes()
     decompress = compress = None
@@ -73,18 +79,10 @@ def rewrite(
     if suffix in _COMPRESSORS:
         decompress, compress = _COMPRESSORS[suffix]
         data = decompress(data)
-    encoding = encoding or "utf-8"
+    encoding = options.text_encoding
     if fmt in ("csv", "tsv"):
-        out = _rewrite_delimited(
-            data,
-            sep or ("\t" if fmt == "tsv" else ","),
-            encoding,
-            deletes,
-            updates,
-            expected_rows,
-            integer_columns,
-            path,
-        )
+        out = _rewrite_delimited(data, options.separator(path), options, deletes, updates, expected_rows,
+                                 integer_columns, path)
     elif fmt == "jsonl":
         out = _rewrite_json_lines(data, encoding, deletes, updates, expected_rows, path)
     elif fmt == "json":
@@ -97,7 +95,13 @@ def rewrite(
 
 
 def verify_written(
-    path: Path, expected: pd.DataFrame, *, sep: str | None = None, encoding: str | None = None, label: str | None = None
+    path: Path,
+    expected: pd.DataFrame,
+    *,
+    sep: str | None = None,
+    encoding: str | None = None,
+    label: str | None = None,
+    options: ReadOptions | None = None,
 ) -> None:
     """Read ``path`` back as curate reads data and compare with the frame the edits should give.
 
@@ -109,7 +113,7 @@ def verify_written(
     name = label or str(path)
     if len(expected) == 0:
         return  # every row deleted: a header-only file, which the readers reject as empty
-    got = read_table(path, sep=sep, encoding=encoding)
+    got = read_table(path, options, sep=sep, encoding=encoding)
     got.columns = [str(c) for c in got.columns]
     if list(got.columns) != list(expected.columns):
         raise CurateError(
@@ -170,11 +174,12 @@ def _check_ascii_compatible(encoding: str, path: Path) -> None:
         )
 
 
-def _csv_patterns(sep: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+def _csv_patterns(sep: bytes, quoted: bool = True) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """(one field, one record) patterns; ``quoted=False`` (``quoting: none``): quotes are plain text."""
     s = re.escape(sep)
     stop = rb"(?:" + s + rb"|[\r\n])" if len(sep) > 1 else rb"[" + s + rb"\r\n]"
     plain_run = rb"(?:(?!" + stop + rb").)*" if len(sep) > 1 else rb"[^" + s + rb"\r\n]*"
-    one = rb'(?:"[^"]*(?:""[^"]*)*"' + plain_run + rb"|" + plain_run + rb")"
+    one = rb'(?:"[^"]*(?:""[^"]*)*"' + plain_run + rb"|" + plain_run + rb")" if quoted else plain_run
     return re.compile(one, re.DOTALL), re.compile(one + rb"(?:" + s + one + rb")*", re.DOTALL)
 
 
@@ -220,31 +225,30 @@ def _unquote(raw: bytes, encoding: str) -> str:
 def _rewrite_delimited(
     data: bytes,
     sep: str,
-    encoding: str,
+    options: ReadOptions,
     deletes: set[int],
     updates: Updates,
     expected_rows: int,
     integer_columns: set[str] | frozenset[str],
     path: Path,
 ) -> bytes:
+    encoding = options.text_encoding
     _check_ascii_compatible(encoding, path)
     sep_b = sep.encode(encoding)
-    field, record = _csv_patterns(sep_b)
+    quoted = options.quoting != "none"
+    field, record = _csv_patterns(sep_b, quoted)
     records = _scan_records(data, record)
     non_blank = [r for r in records if r[1] > r[0]]
     if not non_blank:
         raise CurateError("no header row", file=path)
-    header, rows = non_blank[0], non_blank[1:]
+    header, rows = (non_blank[0], non_blank[1:]) if options.header else (None, non_blank)
     if len(rows) != expected_rows:
         raise CurateError(
             f"cannot line up the file's records with its rows (the reader found {expected_rows} rows, the CSV "
             f"scanner {len(rows)} records), so it cannot be patched without rewriting untouched rows",
             file=path,
         )
-    names = [_unquote(data[a:b], encoding) for a, b in _field_spans(data, header[0], header[1], field, sep_b)]
-    if names:
-        names[0] = names[0].lstrip("\ufeff")
-    index = {name: i for i, name in enumerate(names)}
+    index = {name: i for i, name in enumerate(_column_names(data, header, rows, options, field, sep_b))}
     deleted_records = {rows[p][0] for p in deletes}
     patched: dict[int, bytes] = {}  # record start → new record bytes (without line ending)
     for position, values in updates.items():
@@ -262,8 +266,11 @@ def _rewrite_delimited(
                     file=path,
                 )
             a, b = spans[at]
-            quoted = data[a : a + 1] == b'"'
-            replaced[at] = _csv_field(value, sep, quoted, column in integer_columns).encode(encoding)
+            if quoted:
+                new = _csv_field(value, sep, data[a : a + 1] == b'"', column in integer_columns)
+            else:
+                new = _unquoted_field(value, sep, column in integer_columns, path)
+            replaced[at] = new.encode(encoding)
         pieces = []
         for i, (a, b) in enumerate(spans):
             pieces.append(replaced.get(i, data[a:b]))
@@ -277,6 +284,40 @@ def _rewrite_delimited(
         else:
             out += data[start:stop]
     return bytes(out)
+
+
+def _column_names(
+    data: bytes,
+    header: tuple[int, int, int] | None,
+    rows: list[tuple[int, int, int]],
+    options: ReadOptions,
+    field: re.Pattern[bytes],
+    sep: bytes,
+) -> list[str]:
+    """Column names in field order: ``names``, else the header record, else the reader's ``column_N``."""
+    if options.names is not None:
+        return list(options.names)
+    if header is None:
+        width = len(_field_spans(data, rows[0][0], rows[0][1], field, sep)) if rows else 0
+        return [f"column_{i + 1}" for i in range(width)]
+    spans = _field_spans(data, header[0], header[1], field, sep)
+    names = [_unquote(data[a:b], options.text_encoding) if options.quoting != "none" else
+             data[a:b].decode(options.text_encoding) for a, b in spans]
+    if names:
+        names[0] = names[0].lstrip("\ufeff")
+    return names
+
+
+def _unquoted_field(value: Any, sep: str, integral: bool, path: Path) -> str:
+    """A field of a file read with ``quoting: none``: written as is, so it cannot hold the separator."""
+    text = "" if value is None else _text_value(value, integral)
+    if sep in text or "\n" in text or "\r" in text:
+        raise CurateError(
+            f"cannot write {text[:40]!r}: the file is read with 'quoting: none', so a field cannot hold "
+            "the separator or a line break",
+            file=path,
+        )
+    return text
 
 
 def _csv_field(value: Any, sep: str, quoted: bool, integral: bool) -> str:
