@@ -147,6 +147,7 @@ from curate.readers import ReadOptions  # noqa: E402
 from curate.suite import parse_suite  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
+REAL = DATA / "real"
 ADULT_NAMES = (
     "age, workclass, fnlwgt, education, education-num, marital-status, occupation, relationship, race, sex, "
     "capital-gain, capital-loss, hours-per-week, native-country, income"
@@ -166,7 +167,7 @@ def sms_folder(tmp_path: Path, dataset: str) -> Path:
     """The UCI SMS Spam Collection as distributed: ``SMSSpamCollection``, label TAB message, no header."""
     folder = tmp_path / "sms"
     folder.mkdir(parents=True)
-    (folder / "SMSSpamCollection").write_bytes(gzip.decompress((DATA / "sms_spam" / "SMSSpamCollection.gz").read_bytes()))
+    shutil.copyfile(REAL / "sms_spam_collection" / "SMSSpamCollection", folder / "SMSSpamCollection")
     write(folder / "curate.yaml", f"dataset:\n{dataset}checks:\n  - duplicates: {{}}\n")
     return folder
 
@@ -205,7 +206,7 @@ def test_without_files_a_data_file_is_refused_with_the_options_to_set(tmp_path: 
 
 
 def test_unbalanced_quotes_swallow_records_and_the_note_says_quoting_none(tmp_path: Path) -> None:
-    lines = gzip.decompress((DATA / "sms_spam" / "SMSSpamCollection.gz").read_bytes()).decode("utf-8").splitlines()
+    lines = (REAL / "sms_spam_collection" / "SMSSpamCollection").read_text(encoding="utf-8").split("\n")[:-1]
     assert len(lines) == 5_574  # one message per line
     ds = _load(sms_folder(tmp_path, "  files: SMSSpamCollection\n  format: tsv\n  header: false\n  names: [label, text]\n"))
     assert len(ds.splits["train"]) == 5_572  # pandas' default quoting joins records …
@@ -256,7 +257,8 @@ def test_real_headers_are_not_taken_for_data(tmp_path: Path) -> None:
     """Year columns and column numbers are headers; so is every bundled real table's header."""
     write(tmp_path / "a" / "train.csv", "country,1990,1991\nFrance,1.5,2.5\nChile,3.5,4.5\n")
     write(tmp_path / "b" / "train.csv", "0,1,2\n5.1,3.5,1.4\n4.9,3.0,1.4\n")
-    for folder in (tmp_path / "a", tmp_path / "b", DATA / "palmer_penguins", EXAMPLES / "hf_news"):
+    real = [REAL / "palmer_penguins_raw", REAL / "chinook_kaggle", REAL / "twitter_airline_sentiment"]
+    for folder in (tmp_path / "a", tmp_path / "b", *real, EXAMPLES / "hf_news"):
         assert not [n for n in load_dataset(folder).notes if "looks like data" in n], folder
 
 
@@ -303,55 +305,104 @@ def test_files_mapping_gives_splits_and_overrides_discovery(tmp_path: Path) -> N
 
 # --------------------------------------------------------------------------- multi-table Kaggle folders
 
-PENGUINS = DATA / "palmer_penguins"
+CHINOOK = REAL / "chinook_kaggle"
 
 
-def test_kaggle_tables_and_split_named_files(tmp_path: Path) -> None:
-    write(tmp_path / "train.csv", "id,text\n1,a\n2,b\n")
-    write(tmp_path / "test.csv", "id,text\n3,c\n")
-    write(tmp_path / "items.csv", "item_id,price\n10,2.5\n")
-    write(tmp_path / "sales_train.csv", "sale,n\n1,2\n")
-    write(tmp_path / "sales_test.csv", "sale,n\n2,3\n")
-    write(tmp_path / "dataset-metadata.json", json.dumps({"title": "t", "id": "me/t"}))
-    ds = load_dataset(tmp_path)
-    assert ds.tables == {
-        "default": ["train", "test"],
-        "items": ["items"],
-        "sales": ["train_sales", "test_sales"],  # split names stay unique across tables
-    }
-    assert ds.table("items").key_column == "item_id" and ds.table("default").key_column == "id"
-    only = load_dataset(tmp_path, table="sales")
-    assert list(only.splits) == ["train_sales", "test_sales"]
-    with pytest.raises(CurateError, match="unknown table 'item' \\(did you mean 'items'"):
-        load_dataset(tmp_path, table="item")
-
-
-def test_builtin_suite_runs_on_a_multi_table_kaggle_folder(tmp_path: Path) -> None:
-    """Palmer penguins as Kaggle ships it: two unrelated tables, only one with a free-text column."""
-    report = curate.check(PENGUINS)
-    assert {r.table for r in report.results} == {"penguins_lter", "penguins_size"}
-    assert all(r.name.endswith(f"[{r.table}]") for r in report.results)
-    assert report.result("leakage[penguins_size]").status == "skip"  # one split: nothing to leak into
+def test_builtin_suite_runs_on_a_real_multi_table_kaggle_folder() -> None:
+    """Chinook as Kaggle ships it: 11 unrelated tables. Each is checked on its own, keyed by its own id."""
+    report = curate.check(CHINOOK)
     tables = report.to_dict()["dataset"]["tables"]
-    assert tables["penguins_lter"]["roles"]["text"] == "Comments"
-    assert tables["penguins_size"]["roles"]["text"] is None  # not inherited from the other table
-    assert {t["rows"] for t in tables.values()} == {344}
-    out = subprocess.run([sys.executable, "-m", "curate", "check", str(PENGUINS), "--no-progress"],
+    assert len(tables) == 11 and sum(t["rows"] for t in tables.values()) == 15_607  # every record of every file
+    assert tables["Track"]["key"] == "TrackId" and tables["Album"]["key"] == "AlbumId"
+    assert tables["PlaylistTrack"]["key"] is None  # a link table: no column of its own is unique
+    assert {r.table for r in report.results} == set(tables)
+    assert all(r.name == f"{r.check}[{r.table}]" for r in report.results)
+    assert all(r.status == "skip" for r in report.results if r.check in ("leakage", "drift"))  # one split each
+    playlist = report.result("duplicates[Playlist]")
+    assert playlist.status == "fail" and len(playlist.findings) == 4  # 'Music', 'Movies', … listed twice
+    out = subprocess.run([sys.executable, "-m", "curate", "check", str(CHINOOK), "--no-progress"],
                          capture_output=True, text=True)
-    assert out.returncode in (0, 1), out.stderr  # never a usage/suite/data error
-    one = subprocess.run([sys.executable, "-m", "curate", "check", str(PENGUINS), "--table", "penguins_size",
+    assert out.returncode == 1 and "duplicates[Playlist]" in out.stdout, out.stderr  # a finding, not exit 2
+    one = subprocess.run([sys.executable, "-m", "curate", "check", str(CHINOOK), "--table", "Genre",
                           "--format", "json", "--no-progress"], capture_output=True, text=True)
-    results = json.loads(one.stdout)["results"]
-    assert {r["name"] for r in results} >= {"duplicates", "leakage"} and {r["table"] for r in results} == {None}
+    data = json.loads(one.stdout)
+    assert list(data["dataset"]["splits"]) == ["Genre"] and {r["name"] for r in data["results"]} >= {"duplicates"}
+    bad = subprocess.run([sys.executable, "-m", "curate", "check", str(CHINOOK), "--table", "Albums"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown table 'Albums' (did you mean 'Album'" in bad.stderr
 
 
-def test_declared_roles_apply_to_the_tables_that_have_them(tmp_path: Path, suite_file) -> None:
-    suite = suite_file("dataset:\n  text: Comments\nchecks:\n  - near_duplicates: {column: Comments}\n"
+@pytest.fixture
+def mixed_kaggle(tmp_path: Path) -> Path:
+    """Real tables side by side in a Kaggle folder: penguins (free-text Comments) and two Chinook tables."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copyfile(REAL / "palmer_penguins_raw" / "penguins_raw.csv", folder / "penguins_raw.csv")
+    for name in ("Album.csv", "Artist.csv"):
+        shutil.copyfile(CHINOOK / name, folder / name)
+    (folder / "dataset-metadata.json").write_text(json.dumps({"title": "mixed", "id": "me/mixed"}))
+    return folder
+
+
+def test_roles_are_inferred_per_table(mixed_kaggle: Path, suite_file) -> None:
+    """Before tables, the text column inferred from one table was required of all (exit 2)."""
+    report = curate.check(mixed_kaggle, suite=suite_file("checks:\n  - leakage: {}\n  - near_duplicates: {}\n"))
+    tables = report.to_dict()["dataset"]["tables"]
+    assert tables["penguins_raw"]["roles"]["text"] == "Comments"
+    assert tables["Album"]["roles"]["text"] is None and tables["Artist"]["roles"]["text"] is None
+    assert "Comments" in report.result("near_duplicates[penguins_raw]").message  # the table's own text column
+    assert {r.status for r in report.results if r.check == "leakage"} == {"skip"}
+
+
+def test_declared_roles_apply_to_the_tables_that_have_them(mixed_kaggle: Path, suite_file) -> None:
+    suite = suite_file("dataset:\n  text: Comments\nchecks:\n  - near_duplicates: {column: Title}\n"
                        "  - duplicates: {}\n")
-    report = curate.check(PENGUINS, suite=suite)
-    assert report.result("near_duplicates[penguins_size]").status == "skip"
-    assert "does not apply to table 'penguins_size'" in report.result("near_duplicates[penguins_size]").message
-    assert report.result("near_duplicates[penguins_lter]").status in ("pass", "warn", "fail")
-    typo = suite_file("dataset: {}\nchecks:\n  - near_duplicates: {column: Coments}\n", "typo.yaml")
-    with pytest.raises(CurateError, match="Coments"):  # applies to no table: a suite error
-        curate.check(PENGUINS, suite=typo)
+    report = curate.check(mixed_kaggle, suite=suite)
+    for table in ("penguins_raw", "Artist"):
+        result = report.result(f"near_duplicates[{table}]")
+        assert result.status == "skip" and f"does not apply to table '{table}'" in result.message
+    assert report.result("near_duplicates[Album]").status in ("pass", "warn", "fail")
+    assert report.to_dict()["dataset"]["tables"]["Album"]["roles"]["text"] is None  # declared, but not its column
+    typo = suite_file("dataset: {}\nchecks:\n  - near_duplicates: {column: Titel}\n", "typo.yaml")
+    with pytest.raises(CurateError, match="Titel"):  # applies to no table: a suite error
+        curate.check(mixed_kaggle, suite=typo)
+
+
+# --------------------------------------------------------------------------- the corpus's own suites and files
+
+
+def test_headerless_iris_data_file_reads_with_the_corpus_suite() -> None:
+    ds = _load(REAL / "uci_iris")
+    frame = ds.splits["train"].frame
+    assert len(frame) == 150 and frame.columns[-1] == "class" and frame["class"].value_counts().tolist() == [50] * 3
+    assert not [n for n in ds.notes if "looks like data" in n]
+
+
+def test_iris_read_with_a_header_gets_the_header_note(tmp_path: Path) -> None:
+    write(tmp_path / "iris" / "curate.yaml", "dataset:\n  files: iris.data\n  format: csv\nchecks: []\n")
+    shutil.copyfile(REAL / "uci_iris" / "iris.data", tmp_path / "iris" / "iris.data")
+    ds = _load(tmp_path / "iris")
+    assert len(ds.splits["train"]) == 149
+    assert [n for n in ds.notes if n.startswith("iris.data: the header row looks like data (5.1, 3.5, 1.4, 0.2, …)")]
+
+
+def test_sentence_files_whose_quotes_are_text(tmp_path: Path) -> None:
+    """UCI sentiment sentences: imdb_labelled.txt loads 748 of 1,000 lines with default quoting."""
+    ds = _load(REAL / "sentiment_labelled_sentences")
+    assert [f.rows for f in ds.splits["train"].files] == [1_000, 1_000, 1_000]
+    folder = tmp_path / "quoted"
+    shutil.copytree(REAL / "sentiment_labelled_sentences", folder)
+    suite = (folder / "curate.yaml").read_text(encoding="utf-8").replace("  quoting: none\n", "")
+    (folder / "curate.yaml").write_text(suite, encoding="utf-8")
+    ds = _load(folder)
+    assert [f.rows for f in ds.splits["train"].files][1] == 748
+    notes = [n for n in ds.notes if "swallow" in n]
+    assert len(notes) == 1 and notes[0].startswith("imdb_labelled.txt: ") and "1,000 rows, not 748" in notes[0]
+
+
+def test_spreadsheet_mangled_tweet_ids_are_reported() -> None:
+    ds = load_dataset(REAL / "twitter_airline_sentiment")
+    notes = [n for n in ds.notes if "scientific notation" in n]
+    assert len(notes) == 1 and notes[0].startswith("Tweets.csv.gz: column 'tweet_id'")
+    assert "(5.70306E+17)" in notes[0] and "12,206 row(s) share a value" in notes[0]  # 14,640 rows, 2,434 ids
+    assert ds.key_column != "tweet_id"
