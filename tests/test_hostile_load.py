@@ -311,3 +311,67 @@ def test_linked_lock_or_baseline_is_refused(tmp_path: Path, name: str) -> None:
     suite.write_text("checks:\n  - schema: {}\n")
     result = cli("check", root, "--no-cache", "--suite", suite)
     assert_outcome(result, 2, roots={root: snapshot(root)}, error="outside the dataset folder")
+
+
+# ---------------------------------------------------------------- the suite's `files:` reading option
+
+FILES_ESCAPES = {
+    "dotdot": "../outside/secret.csv",
+    "absolute": "{outside}/secret.csv",
+    "glob_up": "../*/secret.csv",
+    "glob_deep_up": "**/../../outside/*.csv",
+    "url": "file://{outside}/secret.csv",
+    "chain": "simplecache::{outside}/secret.csv",
+}
+
+
+@pytest.mark.parametrize("kind", list(FILES_ESCAPES))
+def test_suite_files_outside_the_folder_are_refused(tmp_path: Path, kind: str) -> None:
+    """A dataset's own curate.yaml is untrusted: its `files:` paths and globs stay in the folder."""
+    root, outside = _prepare(tmp_path, {"train.csv": CSV})
+    pattern = FILES_ESCAPES[kind].format(outside=outside)
+    (root / "curate.yaml").write_text(f"dataset:\n  files: ['{pattern}']\n" + SUITE_DUPLICATES)
+    before = {root: snapshot(root), outside: snapshot(outside)}
+    result = cli("check", root, "--no-cache", "--format", "json")
+    assert_outcome(result, 2, roots=before, error="files:")
+    assert SECRET not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("target", ["file", "dir"])
+def test_suite_files_through_a_link_out_need_follow_symlinks(tmp_path: Path, target: str) -> None:
+    root, outside = _prepare(tmp_path, {"train.csv": CSV})
+    if target == "file":
+        (root / "data.txt").symlink_to(outside / "secret.csv")
+        pattern = "*.txt"
+    else:
+        (root / "linked").symlink_to(outside, target_is_directory=True)
+        pattern = "linked/*.csv"
+    (root / "curate.yaml").write_text(f"dataset:\n  files: ['{pattern}']\n  format: csv\n" + SUITE_DUPLICATES)
+    before = {root: snapshot(root), outside: snapshot(outside)}
+    refused = cli("check", root, "--no-cache", "--format", "json")
+    assert_outcome(refused, 2, roots=before, error="outside the dataset folder")
+    assert SECRET not in refused.stdout + refused.stderr
+    followed = cli("check", root, "--no-cache", "--format", "json", "--follow-symlinks")
+    assert_outcome(followed, (0, 1), roots=before)
+    assert json.loads(followed.stdout)["dataset"]["splits"]["train"]["rows"] == 2
+
+
+def test_suite_files_glob_never_reaches_fsspec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Suite globs are matched with pathlib inside the root, never parsed as URLs."""
+    import fsspec.core
+
+    monkeypatch.setattr(fsspec.core, "url_to_fs", _never_called)
+    root = build(tmp_path / "x::y", {"part-1.data": CSV, "part-2.data": to_csv(ROWS[:5])})
+    (root / "curate.yaml").write_text("dataset:\n  files: ['part-*.data']\n  format: csv\n" + SUITE_DUPLICATES)
+    result = cli("check", root, "--no-cache", "--format", "json")
+    assert_outcome(result, (0, 1), roots={root: snapshot(root)})
+    assert json.loads(result.stdout)["dataset"]["splits"]["train"]["rows"] == len(ROWS) + 5
+
+
+def test_suite_files_compressed_bomb_is_bounded(tmp_path: Path) -> None:
+    """A file named by `files:` (any extension) is decompressed with the same expansion limit."""
+    bomb = gzip.compress(b"id,text\n" + b"1,aaaaaaaaaaaaaaaa\n" * (4 * 1024 * 1024))
+    root, outside = _prepare(tmp_path, {"rows.data.gz": bomb})
+    (root / "curate.yaml").write_text("dataset:\n  files: rows.data.gz\n  format: csv\n" + SUITE_DUPLICATES)
+    result = cli("check", root, "--no-cache", env={"CURATE_MAX_DECOMPRESSED": str(1024 * 1024)})
+    assert_outcome(result, 2, roots={root: snapshot(root)}, error="decompresses to more than")

@@ -274,10 +274,11 @@ class ColumnQuality(Check):
     # ------------------------------------------------------------------------ raw headers
 
     def _headers(self, out: _Findings, split: Split) -> None:
-        sep = split.reader_options.get("sep")
-        if split.reader_options.get("header") is False:
+        options = split.reader_options  # the suite's reading options (readers.ReadOptions)
+        if not options.header:
             return
         for data_file in split.files:
+            sep = options.separator(data_file.path) if options.format in ("csv", "tsv") else options.sep
             header = raw_header(data_file.path, sep)
             if not header:
                 continue

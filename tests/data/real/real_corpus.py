@@ -142,6 +142,11 @@ def normalise(value: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value).casefold()).strip()
 
 
+def has_content(text: str, min_chars: int = 3) -> bool:
+    """Enough letters or digits to judge a copy (the duplicate families' documented ``min_chars``)."""
+    return sum(unicodedata.category(ch)[0] in "LN" for ch in normalise(text)) >= min_chars
+
+
 def _is_word_char(ch: str) -> bool:
     return ch == "_" or unicodedata.category(ch)[0] in "LNM"
 
