@@ -161,3 +161,18 @@ def reference_text(s) -> str | None:
         return None
     t = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", s).casefold()).strip()
     return t if sum(ch.isalnum() for ch in t) >= 3 else None
+
+
+def family_result(report, family: str):
+    """One family's result over every table of a run: a multi-table folder reports one result per
+    table (``pii[Customer]``), so findings are concatenated and numeric metrics summed."""
+    from types import SimpleNamespace
+
+    results = [r for r in report.results if r.check == family]
+    if len(results) == 1:
+        return results[0]
+    metrics: dict[str, float] = {}
+    for r in results:
+        for name, value in r.metrics.items():
+            metrics[name] = metrics.get(name, 0) + value
+    return SimpleNamespace(findings=[f for r in results for f in r.findings], metrics=metrics)

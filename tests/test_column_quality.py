@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 from click.testing import CliRunner
-from conftest import write
+from conftest import family_result, write
 from test_pii import fix_and_apply
 
 import curate
@@ -27,7 +27,7 @@ ADULT_NAMES = ["age", "workclass", "fnlwgt", "education", "education-num", "mari
 
 def check(root: Path, tmp_path: Path, params: str = "{}", dataset: str = ""):
     suite = write(tmp_path / "cq.yaml", f"dataset: {{{dataset}}}\nchecks:\n  - column_quality: {params}\n")
-    return curate.check(root, suite=suite).result("column_quality")
+    return family_result(curate.check(root, suite=suite), "column_quality")
 
 
 def kinds(result) -> dict[str, set[str]]:

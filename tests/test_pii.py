@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import write
+from conftest import family_result, write
 
 import curate
 from curate.cli import main
@@ -29,7 +29,7 @@ REAL = Path(__file__).parent / "data" / "real"
 
 def check(root: Path, tmp_path: Path, params: str = "{}", dataset: str = ""):
     suite = write(tmp_path / "pii.yaml", f"dataset: {{{dataset}}}\nchecks:\n  - pii: {params}\n")
-    return curate.check(root, suite=suite).result("pii")
+    return family_result(curate.check(root, suite=suite), "pii")
 
 
 def tree(root: Path) -> dict[str, str]:
