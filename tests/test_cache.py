@@ -114,6 +114,18 @@ def test_key_covers_params_version_and_content() -> None:
     assert ResultCache.key("ns", {"folds": 5}, [frame_digest(frame.copy())]) == base
 
 
+def test_a_new_curate_version_misses(adult: Path, tmp_path: Path, monkeypatch) -> None:
+    """Issue 13: an entry is keyed by data + parameters + curate's version, so a release whose
+    models may differ never reuses an older release's probabilities."""
+    cache = ResultCache(tmp_path / "cache")
+    curate.check(adult, cache=cache)
+    curate.check(adult, cache=cache)
+    assert (cache.hits, cache.misses) == (1, 1)
+    monkeypatch.setattr(curate, "__version__", curate.__version__ + ".post1")
+    curate.check(adult, cache=cache)
+    assert (cache.hits, cache.misses) == (1, 2) and len(entries(cache.root)) == 2
+
+
 def test_cli_cache_dir_env_and_no_cache(adult: Path, tmp_path: Path, monkeypatch) -> None:
     runner = CliRunner()
     monkeypatch.setenv("CURATE_CACHE_DIR", str(tmp_path / "env-cache"))

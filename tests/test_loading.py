@@ -406,3 +406,65 @@ def test_spreadsheet_mangled_tweet_ids_are_reported() -> None:
     assert len(notes) == 1 and notes[0].startswith("Tweets.csv.gz: column 'tweet_id'")
     assert "(5.70306E+17)" in notes[0] and "12,206 row(s) share a value" in notes[0]  # 14,640 rows, 2,434 ids
     assert ds.key_column != "tweet_id"
+
+
+# --------------------------------------------------------------------------- plain folders without `datasets`
+
+
+def _plain_folders(tmp: Path) -> list[Path]:
+    """Bundled and real folders, plus flat layouts on the edges of the fast path."""
+    cases = {
+        "keywords": {"train.csv": "x\n1\n2\n", "valid.csv": "x\n3\n", "testing.csv": "x\n4\n5\n"},
+        "shards": {"train-00000-of-00002.jsonl": '{"t": 1}\n', "train-00001-of-00002.jsonl": '{"t": 2}\n',
+                   "test-0.jsonl": '{"t": 3}\n'},
+        "prefixed": {"sales_train.csv": "x\n1\n", "sales_test.csv": "x\n2\n"},
+        "unnamed": {"a.csv": "x\n1\n", "b.csv": "x\n2\n"},
+        "contest": {"contest.csv": "x\n1\n", "attest.csv": "x\n2\n"},  # 'test' inside a word is no split
+        "mixed": {"train.csv": "x\n1\n", "extra.csv": "x\n2\n"},  # datasets ignores extra.csv
+        "upper": {"Train.csv": "x\n1\n", "Test.csv": "x\n2\n"},
+    }
+    out = []
+    for name, files in cases.items():
+        for rel, text in files.items():
+            write(tmp / name / rel, text)
+        out.append(tmp / name)
+    bundled = [p for p in EXAMPLES.iterdir() if p.is_dir()]
+    return out + bundled + [REAL / "palmer_penguins_raw", REAL / "hate_speech_offensive_hf"]
+
+
+def _splits(folder: Path) -> dict[str, list[Path]]:
+    from curate.layout import resolve_layout
+
+    try:
+        return resolve_layout(folder).splits
+    except CurateError as exc:
+        return {"error": [Path(str(exc))]}
+
+
+def test_plain_folders_resolve_as_datasets_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path for flat folders gives exactly the files datasets' resolver gives."""
+    import curate.layout as layout
+
+    folders = _plain_folders(tmp_path)
+    fast = {f: _splits(f) for f in folders}
+    used = [f.name for f in folders if layout._plain_splits(f) is not None]
+    assert {"products_v1", "products_v2", "keywords", "shards", "unnamed", "contest"} <= set(used)
+    assert "mixed" not in used and "upper" not in used and "hf_news" not in used
+    monkeypatch.setattr(layout, "_plain_splits", lambda root: None)
+    assert {f: _splits(f) for f in folders} == fast
+
+
+def test_checking_a_plain_folder_does_not_import_datasets() -> None:
+    code = ("import sys; from pathlib import Path; from curate.layout import resolve_layout; "
+            f"resolve_layout(Path({str(EXAMPLES / 'products_v1')!r})); resolve_layout(Path({str(REAL / 'chinook_kaggle')!r})); "
+            "print('datasets' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_split_keywords_are_datasets_own() -> None:
+    from datasets.data_files import SPLIT_KEYWORDS
+
+    from curate.layout import SPLIT_KEYWORDS as ours
+
+    assert {str(k): list(v) for k, v in SPLIT_KEYWORDS.items()} == {k: list(v) for k, v in ours.items()}

@@ -235,7 +235,48 @@ def _card_header(text: str) -> str:
     return match.group(1) if match else ""
 
 
+_NON_WORD = "-._ 0-9"  # datasets' separators around a split keyword in a file name
+
+
+def _plain_splits(root: Path) -> dict[str, list[Path]] | None:
+    """Splits of a flat folder of one format without a card, resolved as ``datasets`` would, or None.
+
+    Only the unambiguous common case (every entry a visible, lower-case data file of one
+    uncompressed format at the top level, each named after exactly one split or none named) is
+    resolved here, without importing ``datasets`` (whose resolver costs half a second at start-up);
+    anything else goes to ``datasets``' resolver. A test checks both agree.
+    """
+    if (root / CARD_FILENAME).exists():
+        return None
+    entries = [p for p in root.iterdir() if p.name not in OWN_FILES]
+    if not entries or any(not p.is_file() or p.name[0] in "._" or p.name != p.name.lower() or is_compressed_name(p)
+                          for p in entries):
+        return None
+    if len({file_format(p) for p in entries}) != 1 or file_format(entries[0]) is None:
+        return None
+    keywords = _split_keywords()
+    alternatives = "|".join(sorted(keywords, key=len, reverse=True))
+    word = re.compile(rf"(?:^|(?<=[{_NON_WORD}]))({alternatives})(?=[{_NON_WORD}])")
+    named: dict[str, list[Path]] = {}
+    for path in sorted(entries):
+        found = {keywords[m.group(1)] for m in word.finditer(path.name)}
+        if len(found) > 1:
+            return None
+        named.setdefault(found.pop() if found else "", []).append(path)
+    if "" in named:
+        return None if len(named) > 1 else {"train": named[""]}
+    return {split: named[split] for split in SPLIT_KEYWORDS if split in named}
+
+
+def is_compressed_name(path: Path) -> bool:
+    return bool(path.suffixes) and path.suffixes[-1].lower() in COMPRESSIONS
+
+
 def _huggingface_layout(root: Path, config: str | None) -> Layout:
+    plain = _plain_splits(root) if config is None else None
+    if plain is not None:
+        real = root.resolve()
+        return Layout(root, "files", {s: [real / p.name for p in ps] for s, ps in plain.items()})
     from datasets.data_files import DataFilesDict, get_data_patterns, sanitize_patterns
     from datasets.utils.metadata import MetadataConfigs
 
@@ -436,12 +477,18 @@ def _kaggle_layout(root: Path, *, discover: bool = True) -> Layout:
     return layout
 
 
-# split keywords as ``datasets`` knows them (train/training, validation/valid/dev/val, test/testing/eval…),
-# as a whole word of a file's path: ``train.csv``, ``sales_train.csv``, ``train/part-0.csv``
-def _split_keywords() -> dict[str, str]:
-    from datasets.data_files import SPLIT_KEYWORDS
+# split keywords as ``datasets`` knows them (``datasets.data_files.SPLIT_KEYWORDS``; a test keeps the two
+# equal), as a whole word of a file's path: ``train.csv``, ``sales_train.csv``, ``train/part-0.csv``.
+# Held here so that plain and Kaggle folders resolve without importing ``datasets`` (start-up time).
+SPLIT_KEYWORDS = {
+    "train": ("train", "training"),
+    "validation": ("validation", "valid", "dev", "val"),
+    "test": ("test", "testing", "eval", "evaluation"),
+}
 
-    return {word: str(split) for split, words in SPLIT_KEYWORDS.items() for word in words}
+
+def _split_keywords() -> dict[str, str]:
+    return {word: split for split, words in SPLIT_KEYWORDS.items() for word in words}
 
 
 def _split_of(rel: str) -> tuple[str | None, str]:
