@@ -9,6 +9,7 @@ it), every other renderer, and ``curate fix --bundle all`` must show it as inert
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -18,7 +19,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from hostile import PAYLOADS, assert_outcome, assert_safe_streams, build, cli, sms_rows, snapshot, to_csv
+from hostile import PAYLOADS, REAL, assert_outcome, assert_safe_streams, build, cli, sms_rows, snapshot, to_csv
 
 from curate.escape import csv_cell
 from curate.report import render
@@ -162,3 +163,58 @@ def test_diff_command_escapes_data(tmp_path: Path, payload: str) -> None:
         if fmt == "markdown":
             _no_live_markup(result.stdout, "diff markdown")
     assert_safe_streams(result)
+
+
+# GitHub and the Hub notify or cross-link on these in rendered text (a backslash does not stop them)
+_REFERENCE = re.compile(r"@[\w-]|#\d|(?i:\bGH-\d)|://|(?i:\bwww\.)")
+MENTIONS = "@everyone see #1, GH-2, owner/repo#3, @org/team, https://github.com/o/r/issues/4, www.example.org"
+
+
+def _airline_with_mentions(tmp_path: Path) -> Path:
+    """Real tweets (they address airlines as ``@united`` and carry ``#29DaysToGo``, ``case#8719519``) as keys.
+
+    Some tweets are repeated so that ``duplicates`` and ``conflicting_labels`` report them, and the
+    planted text of :data:`MENTIONS` is a key, a label and a duplicated text.
+    """
+    with gzip.open(REAL / "twitter_airline_sentiment" / "Tweets.csv.gz", "rt", encoding="utf-8") as fh:
+        tweets = list(csv.DictReader(fh))
+    picked = tweets[:30] + [t for t in tweets if re.search(r"#\d", t["text"])][:5]
+    rows = [{"id": f"{i} {t['text']}", "label": t["airline_sentiment"], "text": t["text"]} for i, t in enumerate(picked)]
+    rows += [{"id": f"copy {r['id']}", "label": "negative" if r["label"] != "negative" else "neutral", "text": r["text"]}
+             for r in rows[30:35]]  # the tweets with '#<digit>' again, other label: duplicates + conflicting labels
+    rows += [{"id": f"{MENTIONS} {i}", "label": MENTIONS if i < 2 else "neutral", "text": ROWS[1]["text"]} for i in range(3)]
+    rows += [{"id": f"dup {i}", "label": "neutral", "text": MENTIONS} for i in range(2)]
+    meta = {"title": f"Tweets {MENTIONS}", "id": "someone/tweets", "licenses": [{"name": "CC-BY-NC-SA-4.0"}],
+            "resources": [{"path": "train.csv"}]}
+    return build(tmp_path / "ds", {"train.csv": to_csv(rows), "curate.yaml": SUITE, "dataset-metadata.json": json.dumps(meta)})
+
+
+def _no_live_reference(text: str, where: str) -> None:
+    match = _REFERENCE.search(text)
+    assert match is None, f"{match.group()!r} in {where}: {text[max(match.start() - 80, 0):match.end() + 80]!r}"
+
+
+def test_mentions_and_issue_references_from_data_notify_nobody(tmp_path: Path) -> None:
+    """``@user``, ``@org/team``, ``#1``, ``GH-2``, ``owner/repo#3`` and links: inert in every markdown output."""
+    root = _airline_with_mentions(tmp_path)
+    before = {root: snapshot(root)}
+    summary = tmp_path / "summary.md"
+    outputs = {}
+    for fmt in ("markdown", "pr-comment", "github"):
+        result = cli("check", root, "--no-cache", "--format", fmt, env={"GITHUB_STEP_SUMMARY": str(summary)})
+        assert_outcome(result, 1, roots=before)
+        if fmt != "github":
+            outputs[fmt] = result.stdout
+    outputs["step summary"] = summary.read_text(encoding="utf-8")
+    out = tmp_path / "out"
+    assert_outcome(cli("fix", root, "--out", out, "--bundle", "all", "--no-progress"), 0, roots=before)
+    for path in out.rglob("*.md"):
+        outputs[path.relative_to(out).as_posix()] = path.read_text(encoding="utf-8")
+    assert {"PR.md", "hf/PR.md", "hf/README.md", "DISCUSSION.md"} <= set(outputs)
+    assert "@\u2060everyone see \\#\u20601" in outputs["pr-comment"]  # still readable: the joiner is invisible
+    assert "@\u2060united" in outputs["markdown"] and "case\\#\u20608719519" in outputs["markdown"]
+    # curate's own link and its greeting of the owner (a validated Kaggle id) stay live
+    assert "[curate](https://pypi.org/project/curate/)" in outputs["DISCUSSION.md"]
+    assert "Hi @someone, thank you" in outputs["DISCUSSION.md"]
+    for where, text in outputs.items():
+        _no_live_reference(text.replace("https://pypi.org/project/curate/", "").replace("Hi @someone,", ""), where)

@@ -7,7 +7,9 @@ function here, chosen by where it lands:
 * :func:`terminal` — console reports and error lines: control characters are shown as ``\\x1b``;
 * :func:`workflow_line`, :func:`workflow_message`, :func:`workflow_property` — GitHub Actions,
   which reads ``::command::`` lines from stdout and stderr;
-* :func:`markdown`, :func:`markdown_code`, :func:`html_text` — PR.md, DISCUSSION.md, cards, reports;
+* :func:`markdown`, :func:`markdown_code`, :func:`markdown_html` — PR.md, DISCUSSION.md, cards, reports
+  (mentions, issue references and bare links from data broken by :func:`references`);
+* :func:`html_text` — HTML pages (diff HTML);
 * :func:`csv_cell` — review CSVs that people open in spreadsheets (formula neutralisation);
 * :func:`shell`, :func:`shell_comment`, :func:`kaggle_id` — ``kaggle-version.sh``.
 """
@@ -33,6 +35,11 @@ _COMMAND_START = re.compile(r"^(\s*)(::|##\[)")
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 _COMMAND_LINE = re.compile(r"(?m)(\n[ \t]*)(::|##\[)")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
+# what GitHub and the Hugging Face Hub turn into a notification or a cross-reference, at the
+# point where a word joiner breaks it: "@user", "@org/team", "#12", "owner/repo#12", "GH-12",
+# and bare autolinks ("https://…", "www.…", "a@b.org") that would link an issue or a page.
+_REFERENCE = re.compile(r"(?<=@)(?=[\w-])|(?<=#)(?=\d)|(?i:(?<=\bGH)(?=-\d))|(?<=:)(?=//)|(?i:(?<=\bwww)(?=\.))")
+WORD_JOINER = "\u2060"  # invisible, zero width, and not a word character for GitHub's or the Hub's patterns
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _KAGGLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
@@ -103,13 +110,25 @@ def workflow_property(text: Any) -> str:
     return workflow_message(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def references(text: str) -> str:
+    """``text`` with mentions, issue references and autolinks broken by an invisible word joiner.
+
+    A backslash does not stop them: GitHub and the Hub find ``@user`` and ``#12`` in the rendered
+    text, after markdown escapes are gone, so data quoting ``@everyone see #1`` would notify
+    people and link issues. A word joiner after ``@``/``#`` (and inside ``GH-``, ``://``, ``www.``)
+    renders as nothing, and no reference pattern matches across it.
+    """
+    return _REFERENCE.sub(WORD_JOINER, text)
+
+
 def markdown(text: Any) -> str:
-    """Inline markdown text: punctuation backslash-escaped, HTML impossible, one line.
+    """Inline markdown text: punctuation backslash-escaped, HTML impossible, one line, no mentions.
 
     ``<``, ``>`` and ``&`` are escaped too, so ``<script>``, ``<!--`` and entity tricks render as
-    text on GitHub and the Hub.
+    text on GitHub and the Hub; ``@user``, ``#12`` and bare links are broken by
+    :func:`references`.
     """
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", terminal(text, keep_newlines=True))
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", references(terminal(text, keep_newlines=True)))
     text = _COMMAND_START.sub(r"\1\\\2", text)  # a report on stdout in CI: no '::' line start
     return re.sub(r"\r\n|\r|\n", "<br>", text)
 
@@ -131,6 +150,11 @@ def markdown_code(text: Any, *, table: bool = True) -> str:
 def html_text(text: Any) -> str:
     """Text for HTML element content or a quoted attribute value."""
     return html.escape(terminal(text, keep_newlines=True), quote=True)
+
+
+def markdown_html(text: Any) -> str:
+    """Text for raw HTML inside a markdown document (``<summary>``): entity-escaped, no mentions."""
+    return html_text(references(terminal(text, keep_newlines=True)))
 
 
 def json_text(text: str) -> str:

@@ -59,7 +59,7 @@ def details(report: Report, result: CheckResult, max_findings: int) -> list[str]
     if not shown:
         return []
     new = _new_count(report, result)
-    label = f"{escape.html_text(result.name)}: {len(result.findings):,} finding{'s' if len(result.findings) != 1 else ''}"
+    label = f"{escape.markdown_html(result.name)}: {len(result.findings):,} finding{'s' if len(result.findings) != 1 else ''}"
     label += f" ({new:,} new)" if new else ""
     lines = ["<details>", f"<summary>{STATUS_MD[Status(result.status)]} {label}</summary>", "",
              _row(["", "split:row", "key", "column", "message", "suggestion"]), "|---|---|---|---|---|---|"]
