@@ -68,12 +68,25 @@ def test_card_header_keeps_every_byte_but_the_counts(bundle) -> None:
     card = (out / "hf" / "README.md").read_text(encoding="utf-8")
     rows = {f.split: f.rows_after for f in outcome.all_files}
     assert rows["train"] < 2005 and rows["test"] < 500
+    sizes = corrected_num_bytes(out)
     header, body = original[: original.index("\n---\n", 4) + 5], original[original.index("\n---\n", 4) + 5 :]
-    expected = header.replace("num_examples: 2005\n", f"num_examples: {rows['train']}\n").replace(
-        "num_examples: 500\n", f"num_examples: {rows['test']}\n"
+    expected = (
+        header.replace("num_examples: 2005\n", f"num_examples: {rows['train']}\n")
+        .replace("num_examples: 500\n", f"num_examples: {rows['test']}\n")
+        .replace("num_bytes: 429914\n", f"num_bytes: {sizes['train']}\n")
+        .replace("num_bytes: 107254\n", f"num_bytes: {sizes['test']}\n")
     )
+    assert sizes["train"] != 429914 and sizes["test"] != 107254
     assert card.startswith(expected + body.rstrip("\n"))  # header: only the counts; the owner's text untouched
     assert (out / "data" / "README.md").read_text(encoding="utf-8") == expected + body  # the copy: counts only
+
+
+def corrected_num_bytes(out: Path) -> dict[str, int]:
+    """``num_bytes`` per split as ``datasets`` itself records it when it loads the corrected copy."""
+    import datasets
+
+    loaded = datasets.load_dataset(str(out / "data"), cache_dir=str(out.parent / "hf-cache"))
+    return {name: split.info.splits[name].num_bytes for name, split in loaded.items()}
 
 
 def test_card_parses_with_huggingface_hub(bundle) -> None:
@@ -83,8 +96,10 @@ def test_card_parses_with_huggingface_hub(bundle) -> None:
     before = DatasetCard.load(EXAMPLES / "hf_news" / "README.md").data.to_dict()
     after = DatasetCard.load(out / "hf" / "README.md").data.to_dict()
     rows = {f.split: f.rows_after for f in outcome.all_files}
+    sizes = corrected_num_bytes(out)
     for split in before["dataset_info"]["splits"]:
         split["num_examples"] = rows[split["name"]]
+        split["num_bytes"] = sizes[split["name"]]
     assert after == before
     text = (out / "hf" / "README.md").read_text()
     assert "## Known issues" in text and "## Changelog" in text and f"`{outcome.fingerprint}`" in text
@@ -116,6 +131,31 @@ Body with num_examples: 2005 in prose.
     assert out == text.replace("num_examples:   2005   #", "num_examples:   1999   #")
     assert update_card_counts(text, {"train": 99}, "small") == text.replace("num_examples: 100}", "num_examples: 99}")
     assert update_card_counts("no header\n", {"train": 1}, None) == "no header\n"
+
+
+def test_update_card_counts_sets_sizes_where_the_card_has_them() -> None:
+    text = """---
+dataset_info:
+  splits:
+  - name: train
+    num_bytes: 1000
+    num_examples: 10
+  - name: test
+    num_bytes: 300
+    num_examples: 3
+  download_size: 900
+  dataset_size: 1300
+---
+"""
+    out = update_card_counts(text, {"train": 9}, None, {"train": 880}, -40)
+    assert out == (
+        text.replace("num_bytes: 1000", "num_bytes: 880")
+        .replace("num_examples: 10", "num_examples: 9")
+        .replace("download_size: 900", "download_size: 860")
+        .replace("dataset_size: 1300", "dataset_size: 1180")  # train 880 + test 300
+    )
+    bare = "---\ndataset_info:\n  splits:\n  - name: train\n    num_examples: 10\n---\n"
+    assert update_card_counts(bare, {"train": 9}, None, {"train": 880}, -40) == bare.replace("10", "9")  # nothing added
 
 
 def test_sections_are_replaced_not_repeated() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -73,7 +74,17 @@ def _silence_stdout() -> None:
 
 
 class _OneLineErrors(click.Group):
-    """Usage errors as one line on stderr (``curate: error: ...``), like every other error, exit 2."""
+    """Usage errors as one line on stderr (``curate: error: ...``), like every other error, exit 2.
+
+    It also remembers the command line as typed (``curate fix`` records it in fix.json and PR.md).
+    """
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        typed = list(args)
+        ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta["curate.command"] = " ".join([info_name or "curate", *map(shlex.quote, typed)])
+        return ctx
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("standalone_mode", True) is False:
@@ -91,6 +102,12 @@ class _OneLineErrors(click.Group):
             click.echo("curate: aborted", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _command_line() -> str:
+    """The command line that ran, shell-quoted (what ``fix.json`` and PR.md record)."""
+    ctx = click.get_current_context()
+    return ctx.meta.get("curate.command") or shlex.join(["curate", *sys.argv[1:]])
 
 
 @click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -284,7 +301,7 @@ def list_checks() -> None:
 
 _min_confidence_option = click.option(
     "--min-confidence", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
-    help="Keep only suggestions at least this confident (e.g. 0.8 for label errors; deletes of copies are 1.0).",
+    help="Keep only corrections at least this confident, deletes included (a near duplicate's is its similarity).",
 )
 
 
@@ -297,6 +314,9 @@ _min_confidence_option = click.option(
 @click.option("--only", help="Run only these check families, comma-separated.")
 @click.option("--config", help="Hugging Face config name, when the card declares several.")
 @_min_confidence_option
+@click.option("--max-change", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Refuse to delete more than this share of a split's rows or update more than this share of a "
+                   "column's values (default: the suite's fix.max_change, else 0.1).")
 @click.option("--bundle", type=click.Choice(("auto", "hf", "kaggle", "all", "none")), default="auto", show_default=True,
               help="Upstream bundles to build (auto: hf for Hugging Face folders, kaggle for Kaggle, both otherwise).")
 @click.option("--force", is_flag=True, help="Replace --out when it exists and is not empty.")
@@ -304,7 +324,7 @@ _min_confidence_option = click.option(
 @_follow_option
 @_handle_errors
 def fix(dataset: Path, out: Path, suite: str | None, only: str | None, config: str | None, min_confidence: float,
-        bundle: str, force: bool, no_progress: bool) -> None:
+        max_change: float | None, bundle: str, force: bool, no_progress: bool) -> None:
     """Turn DATASET's findings into corrections: corrections.jsonl, corrected files, diffs, PR.md, bundles.
 
     DATASET is never modified; everything is written to --out.
@@ -313,12 +333,10 @@ def fix(dataset: Path, out: Path, suite: str | None, only: str | None, config: s
     from curate.progress import console_progress
 
     debug = click.get_current_context().find_root().params.get("debug", False)
-    command = " ".join(["curate", "fix", dataset.name, "--out", out.name]
-                       + (["--suite", suite] if suite else []) + (["--only", only] if only else [])
-                       + (["--min-confidence", f"{min_confidence:g}"] if min_confidence else []))
     with console_progress(enabled=not no_progress) as progress:
         outcome = fix_dataset(dataset, out, suite=suite, only=only, config=config, min_confidence=min_confidence,
-                              bundles=bundle, force=force, progress=progress, debug=debug, command=command)
+                              max_change=max_change, bundles=bundle, force=force, progress=progress, debug=debug,
+                              command=_command_line())
     counts = outcome.counts
     total = counts["delete"] + counts["update"]
     skipped = outcome.corrections.skipped_summary()
@@ -339,6 +357,9 @@ def fix(dataset: Path, out: Path, suite: str | None, only: str | None, config: s
     if "kaggle" in outcome.bundles:
         click.echo(f"kaggle bundle  {out / 'kaggle'}; owners run: (cd {out} && {outcome.kaggle_command}); "
                    f"others post {out / 'DISCUSSION.md'}")
+    if outcome.impact is not None:
+        for line in outcome.impact.console():
+            click.echo(line)
     for warning in outcome.warnings:
         click.echo(f"curate: warning: {error_line(warning)}", err=True)
 

@@ -248,6 +248,13 @@ def build_corrections(
     in_sets = _in_set_expectations(suite)
     order = 0
     for result in report.results:
+        if weak_model(result):
+            skipped += [
+                Skipped(result.check, f.split, f.key, f.column, "weak model", f"{result.name}: {result.message[:160]}")
+                for f in result.findings
+                if f.suggestion
+            ]
+            continue
         for finding in result.findings:
             order += 1
             suggestion = finding.suggestion
@@ -257,6 +264,7 @@ def build_corrections(
                 continue
             candidates += _from_finding(result.check, finding, suggestion, dataset, order, skipped)
     candidates = _propagate_value_fixes(candidates, dataset)
+    _fill_deleted_rows(candidates, dataset)
     kept: list[_Candidate] = []
     for cand in candidates:
         c = cand.correction
@@ -275,6 +283,12 @@ def build_corrections(
             kept.append(cand)
     corrections = _resolve_candidates(kept, dataset, skipped)
     return CorrectionSet(corrections, skipped)
+
+
+def weak_model(result: Any) -> bool:
+    """True when a check says its own judgement cannot be trusted (``metrics["guard"]`` set, e.g.
+    ``label_errors`` with a model no better than the majority class): its suggestions feed no fix."""
+    return bool((getattr(result, "metrics", None) or {}).get("guard"))
 
 
 def _from_finding(
@@ -315,7 +329,7 @@ def _from_finding(
             key,
             "delete",
             None,
-            row_values(split.frame, position),
+            None,  # the row's values: filled for all deletes at once (see _fill_deleted_rows)
             None,
             _round(1.0 if confidence_raw is None else float(confidence_raw)),
             reason,
@@ -374,7 +388,26 @@ def _key_index(split: Any) -> dict[str, int]:
 
 def row_values(frame: pd.DataFrame, position: int) -> dict[str, Any]:
     """A row as ``{column: JSON value}`` (the ``old`` of a delete)."""
-    return {str(c): plain(frame[c].iat[position]) for c in frame.columns}
+    return rows_values(frame, [position])[0]
+
+
+def rows_values(frame: pd.DataFrame, positions: list[int]) -> list[dict[str, Any]]:
+    """Several rows as ``{column: JSON value}``, read column by column (cell by cell is far slower)."""
+    part = frame.iloc[positions]
+    columns = {str(c): part[c].tolist() for c in part.columns}
+    return [{c: plain(values[i]) for c, values in columns.items()} for i in range(len(positions))]
+
+
+def _fill_deleted_rows(cands: list[_Candidate], dataset: Dataset) -> None:
+    """Set each delete's ``old`` to its whole row, split by split."""
+    by_split: dict[str, list[_Candidate]] = {}
+    for cand in cands:
+        if cand.correction.op == "delete" and cand.correction.old is None:
+            by_split.setdefault(cand.correction.split, []).append(cand)
+    for name, group in by_split.items():
+        values = rows_values(dataset.splits[name].frame, [c.position for c in group])
+        for cand, row in zip(group, values):
+            cand.correction.old = row
 
 
 def _propagate_value_fixes(candidates: list[_Candidate], dataset: Dataset) -> list[_Candidate]:
@@ -706,6 +739,39 @@ class Plan:
         return {name: len(s) - deleted.get(name, 0) for name, s in dataset.splits.items()}
 
 
+@dataclass
+class Change:
+    """How much of a split (deletes) or of one column of a split (updates) a change set touches."""
+
+    op: str  # "delete" or "update"
+    split: str
+    column: str | None  # None for deletes
+    count: int
+    total: int  # rows of the split
+
+    @property
+    def share(self) -> float:
+        return self.count / self.total if self.total else 0.0
+
+    def describe(self) -> str:
+        if self.op == "delete":
+            return f"delete {self.count:,} of {self.total:,} rows ({self.share:.1%}) of split '{self.split}'"
+        return (
+            f"update {self.count:,} of {self.total:,} values ({self.share:.1%}) of column '{self.column}' "
+            f"in split '{self.split}'"
+        )
+
+
+def change_shares(corrections: Iterable[Correction], dataset: Dataset) -> list[Change]:
+    """Per split the rows deleted and per (split, column) the values updated, largest share first."""
+    counts = Counter((c.op, c.split, c.column if c.op == "update" else None) for c in corrections)
+    changes = [
+        Change(op, split, column, n, len(dataset.splits[split]) if split in dataset.splits else n)
+        for (op, split, column), n in counts.items()
+    ]
+    return sorted(changes, key=lambda c: (-c.share, c.op, c.split, c.column or ""))
+
+
 def plan_edits(corrections: list[Correction], dataset: Dataset, source: Path | str | None = None) -> Plan:
     """Check each correction against the data and turn them into per-file edits.
 
@@ -718,6 +784,7 @@ def plan_edits(corrections: list[Correction], dataset: Dataset, source: Path | s
         return CurateError(f"correction {c.id}: {message}", file=source, line=c.line)
 
     files: dict[Path, FileEdits] = {}
+    current = _current_rows(corrections, dataset)
     deleted: dict[tuple[str, str], Correction] = {}
     updated_rows: dict[tuple[str, str], Correction] = {}
     cells: dict[tuple[str, str, str], Correction] = {}
@@ -758,7 +825,7 @@ def plan_edits(corrections: list[Correction], dataset: Dataset, source: Path | s
         else:
             cells[(c.split, c.key, str(c.column))] = c
             updated_rows.setdefault(row, c)
-        problem = _stale(c, split.frame, position)
+        problem = _stale(c, split.frame, position, current.get((c.split, c.key)))
         if problem:
             stale.append((c, problem))
             continue
@@ -785,16 +852,32 @@ def plan_edits(corrections: list[Correction], dataset: Dataset, source: Path | s
     return Plan(files, list(corrections))
 
 
-def _stale(c: Correction, frame: pd.DataFrame, position: int) -> str | None:
+def _current_rows(corrections: list[Correction], dataset: Dataset) -> dict[tuple[str, str], dict[str, Any]]:
+    """(split, key) → the row as it is now, for every delete (read in bulk, split by split)."""
+    wanted: dict[str, list[tuple[str, int]]] = {}
+    for c in corrections:
+        if c.op == "delete" and c.split in dataset.splits:
+            position = _key_index(dataset.splits[c.split]).get(c.key)
+            if position is not None:
+                wanted.setdefault(c.split, []).append((c.key, position))
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for name, items in wanted.items():
+        rows = rows_values(dataset.splits[name].frame, [p for _, p in items])
+        out.update({(name, key): row for (key, _), row in zip(items, rows)})
+    return out
+
+
+def _stale(c: Correction, frame: pd.DataFrame, position: int, row: dict[str, Any] | None = None) -> str | None:
     if c.op == "update":
         current = plain(frame[c.column].iat[position])
         if current != plain(c.old):
             return f"{c.split}/{c.key} {c.column} is {show(current)}, the correction expects {show(c.old)}"
         return None
+    row = row if row is not None else row_values(frame, position)
     for column, expected in (c.old or {}).items():
         if column not in frame.columns:
             return f"{c.split}/{c.key} has no column '{column}' (the correction's 'old' row lists it)"
-        current = plain(frame[column].iat[position])
+        current = row[str(column)]
         if current != plain(expected):
             return f"{c.split}/{c.key} {column} is {show(current)}, the delete expects {show(expected)}"
     return None

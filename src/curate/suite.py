@@ -22,6 +22,7 @@ from curate.errors import CurateError, did_you_mean
 
 SUITE_FILENAME = "curate.yaml"
 BUILTIN_PREFIX = "builtin:"
+SECTIONS = ["dataset", "checks", "fix"]
 
 Path_ = tuple[str | int, ...]  # a path into the YAML document, e.g. ("checks", 2, "drift", "column")
 
@@ -91,6 +92,14 @@ class Roles(BaseModel):
         )
 
 
+class FixOptions(BaseModel):
+    """The suite's optional ``fix`` section: how much ``curate fix`` may change before it refuses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_change: float = Field(default=0.1, ge=0.0, le=1.0)  # share of a split's rows / a column's values
+
+
 @dataclass
 class CheckSpec:
     """One validated ``checks`` entry: its family, parameters and where it was written."""
@@ -113,6 +122,7 @@ class Suite:
     roles: Roles
     checks: list[CheckSpec]
     source: SourceMap
+    fix: FixOptions = field(default_factory=FixOptions)
 
     def select(self, only: list[str] | None) -> "Suite":
         """The same suite restricted to the named check families (``--only``)."""
@@ -130,7 +140,7 @@ class Suite:
                     f"(it has: {', '.join(sorted(present)) or 'no checks'})"
                 )
         kept = [c for c in self.checks if c.family in set(only)]
-        return Suite(self.origin, self.roles, kept, self.source)
+        return Suite(self.origin, self.roles, kept, self.source, self.fix)
 
 
 # --------------------------------------------------------------------------- YAML with marks
@@ -272,15 +282,24 @@ def parse_suite(text: str, origin: str, only: list[str] | None = None) -> Suite:
         data = {}
     if not isinstance(data, dict):
         raise source.error((), "a suite must be a mapping with 'dataset' and 'checks'")
-    unknown = set(data) - {"dataset", "checks"}
+    unknown = set(data) - set(SECTIONS)
     for key in sorted(unknown, key=str):
-        raise source.error((key,), f"unknown suite section '{key}'{did_you_mean(str(key), ['dataset', 'checks'])}")
+        raise source.error((key,), f"unknown suite section '{key}'{did_you_mean(str(key), SECTIONS)}")
     roles = _parse_roles(data.get("dataset") or {}, source)
     entries = data.get("checks") or []
     if not isinstance(entries, list):
         raise source.error(("checks",), "'checks' must be a list of single-key mappings")
     checks = [_parse_check(entry, i, source, only) for i, entry in enumerate(entries)]
-    return Suite(origin, roles, checks, source)
+    return Suite(origin, roles, checks, source, _parse_fix(data.get("fix") or {}, source))
+
+
+def _parse_fix(raw: Any, source: SourceMap) -> FixOptions:
+    if not isinstance(raw, dict):
+        raise source.error(("fix",), "'fix' must be a mapping, e.g. 'fix: {max_change: 0.2}'")
+    try:
+        return FixOptions.model_validate(raw)
+    except ValidationError as exc:
+        raise _pydantic_error(exc, ("fix",), source, list(FixOptions.model_fields), "fix") from exc
 
 
 def _parse_roles(raw: Any, source: SourceMap) -> Roles:

@@ -18,9 +18,19 @@
 holds for the same corrections (byte for byte); ``--in-place`` rewrites the dataset's own files
 atomically after backing them up. Neither ever touches the dataset otherwise.
 
-Every rewritten file is read back and compared with the expected rows before it is kept. When
-updates are proposed, a follow-up pass re-runs the other checks on the corrected rows and adds the
-deletes the updates make necessary (see :func:`follow_up`), so the corrected copy re-checks clean.
+Every rewritten file is read back and compared with the expected rows before it is kept.
+
+What ``fix`` may do (so that a fix cannot damage someone else's dataset):
+
+* it proposes exactly the corrections ``check`` reported: one per suggestion of a finding (a value
+  fix of ``schema`` / ``expect`` covers every row holding that value), never one a check did not
+  report; suggestions of a check that distrusts its own model (``metrics["guard"]``) are not used;
+* ``--min-confidence`` applies to every correction, deletes included;
+* it refuses (a :class:`~curate.errors.CurateError`, nothing written) a change set that deletes more
+  than ``max_change`` of a split's rows or updates more than ``max_change`` of a column's values in
+  a split (10 % unless ``--max-change`` or the suite's ``fix: {max_change: …}`` raises it);
+* the card, known issues and bias section describe the *corrected* data: the suite is re-run on the
+  corrected rows (see :func:`recheck`), and what it still finds is reported, never silently fixed.
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -57,6 +68,7 @@ from curate.errors import CurateError
 from curate.layout import CARD_FILENAME, OWN_FILES
 
 MANIFEST_FILENAME = "fix.json"
+DEFAULT_MAX_CHANGE = 0.1  # the suite's `fix: {max_change}` default (curate.suite.FixOptions)
 BUNDLES = ("auto", "hf", "kaggle", "all", "none")
 
 
@@ -92,9 +104,12 @@ class FixOutcome:
     version: str
     date: str
     fingerprint: str
-    command: str
+    command: str | None  # the command line that ran (None when called from Python)
+    max_change: float = DEFAULT_MAX_CHANGE
+    after: Any = None  # Report of the checks re-run on the corrected rows (see recheck), or None
+    impact: Any = None  # FairnessImpact of the corrections on group label rates, or None
     all_files: list[FileResult] = field(default_factory=list)
-    bias: str | None = None
+    bias: Any = None
     warnings: list[str] = field(default_factory=list)
     bundles: list[str] = field(default_factory=list)
     hf_uploads: list[str] = field(default_factory=list)
@@ -134,18 +149,26 @@ def fix_dataset(
     only: list[str] | str | None = None,
     config: str | None = None,
     min_confidence: float = 0.0,
+    max_change: float | None = None,
     bundles: str = "auto",
     force: bool = False,
     progress: Any = None,
     debug: bool = False,
     command: str | None = None,
 ) -> FixOutcome:
-    """Run the suite on ``path`` and write corrections, corrected files, diffs and bundles to ``out``."""
+    """Run the suite on ``path`` and write corrections, corrected files, diffs and bundles to ``out``.
+
+    ``max_change`` (default: the suite's ``fix.max_change``, else 10 %) caps the share of a split's
+    rows deleted and of a column's values updated; beyond it nothing is written (CurateError).
+    ``command`` is the command line recorded in ``fix.json`` and ``PR.md``.
+    """
     from curate import __version__
     from curate.runner import load_suite_and_dataset, run_suite
 
     if not 0.0 <= min_confidence <= 1.0:
         raise CurateError(f"--min-confidence must be between 0 and 1, got {min_confidence}")
+    if max_change is not None and not 0.0 <= max_change <= 1.0:
+        raise CurateError(f"--max-change must be between 0 and 1, got {max_change}")
     if bundles not in BUNDLES:
         raise CurateError(f"unknown bundle '{bundles}' (choose from {', '.join(BUNDLES)})")
     root = Path(path)
@@ -154,9 +177,12 @@ def fix_dataset(
     loaded, dataset = load_suite_and_dataset(root, suite, only, config=config)
     report = run_suite(dataset, loaded, progress=progress, debug=debug)
     corrections = build_corrections(report, dataset, min_confidence=min_confidence, suite=loaded)
+    limit = max_change if max_change is not None else getattr(getattr(loaded, "fix", None), "max_change", None)
+    limit = DEFAULT_MAX_CHANGE if limit is None else limit
+    refuse_large_changes(corrections.corrections, dataset, limit, from_flag=max_change is not None)
     plan = plan_edits(corrections.corrections, dataset)
     notes: list[str] = []
-    plan = follow_up(dataset, loaded, corrections, plan, min_confidence=min_confidence, debug=debug, warnings=notes)
+    after = recheck(dataset, loaded, report, plan, debug=debug, warnings=notes)
     outcome = FixOutcome(
         dataset=dataset,
         report=report,
@@ -167,14 +193,16 @@ def fix_dataset(
         version=__version__,
         date=_date(),
         fingerprint=fingerprint(plan.corrections),
-        command=command
-        or f"curate fix {root.name} --out {out.name}"
-        + (f" --min-confidence {min_confidence:g}" if min_confidence else ""),
+        command=command,
+        max_change=limit,
+        after=after,
     )
     from curate.export.hf import bias_text
+    from curate.export.impact import fairness_impact
 
     outcome.warnings += notes
-    outcome.bias, warning = bias_text(report)
+    outcome.impact = fairness_impact(report, after, plan.corrections)
+    outcome.bias, warning = bias_text(after if after is not None else report, report)
     outcome.warnings += [
         f"check '{r.name}' did not run to the end, so its corrections are missing: {r.message}"
         for r in report.results
@@ -203,59 +231,63 @@ def fix_dataset(
     return outcome
 
 
-FOLLOW_UP_ROUNDS = 2
+def refuse_large_changes(corrections: list[Correction], dataset: Any, limit: float, *, from_flag: bool) -> None:
+    """Raise (one line, before anything is written) when a split or column would change beyond ``limit``."""
+    from curate.corrections import change_shares
+
+    over = [c for c in change_shares(corrections, dataset) if c.share > limit + 1e-12]
+    if not over:
+        return
+    worst = over[0]
+    needed = math.ceil(worst.share * 100) / 100
+    more = f" (and {len(over) - 1} more split(s)/column(s) over the limit)" if len(over) > 1 else ""
+    source = "--max-change" if from_flag else "the suite's fix.max_change" if limit != DEFAULT_MAX_CHANGE else "the default"
+    raise CurateError(
+        f"refusing to {worst.describe()}: the limit is {limit:.0%} ({source}){more}; nothing was written. "
+        f"Review the findings with `curate check`; if this much change is really wanted, pass --max-change "
+        f"{needed:g} (or set `fix: {{max_change: {needed:g}}}` in the suite)"
+    )
 
 
-def follow_up(dataset: Any, suite: Any, corrections: CorrectionSet, plan: Plan, *, min_confidence: float,
-              debug: bool = False, warnings: list[str] | None = None) -> Plan:
-    """Deletes that the proposed updates make necessary, found by re-running the deleting checks.
+def recheck(dataset: Any, suite: Any, report: Any, plan: Plan, *, debug: bool = False,
+            warnings: list[str] | None = None) -> Any:
+    """The suite's checks re-run on the corrected rows, so the card describes the corrected data.
 
-    An update can turn a row into a copy of another (relabelling a conflicting copy makes it an
-    exact duplicate of the row it conflicted with). So when updates are proposed, the suite's
-    families are run again on the corrected rows (original keys kept) — all but those that proposed
-    updates (they have judged those rows already; they are also the costly model-based ones) — and
-    the deletes they find are added, superseding that row's updates, until nothing new is found
-    (at most :data:`FOLLOW_UP_ROUNDS` rounds). ``corrections`` is updated in place. A follow-up
-    that cannot run (say a split left empty) adds nothing and leaves a warning.
+    Re-run: every family except those that proposed updates (they have judged those rows already;
+    they are also the costly model-based ones). Returns that Report (original keys kept), or None
+    when there is nothing to re-check (no corrections) or the re-run fails (then a warning says so).
+    What the re-run finds that ``check`` did not report (an update can turn a row into a copy of
+    another) becomes a warning, never a correction: ``fix`` proposes exactly what ``check`` reported.
     """
-    from curate.corrections import Skipped, row_values, show, sort_corrections
     from curate.runner import run_suite
 
     warnings = warnings if warnings is not None else []
-    proposals = corrections.counts()
-    updaters = {name for name, n in proposals.items() if n["update"] and not n["delete"]}
+    if not plan.corrections:
+        return None
+    updaters = {c.check for c in plan.corrections if c.op == "update"}
+    updaters |= {r.check for r in report.results if any(_is_update(f.suggestion) for f in r.findings)}
     families = sorted({spec.family for spec in suite.checks} - updaters)
-    for _ in range(FOLLOW_UP_ROUNDS):
-        if not families or not any(c.op == "update" for c in plan.corrections):
-            break
-        corrected = corrected_dataset(dataset, plan)
-        try:
-            report = run_suite(corrected, suite.select(families), debug=debug)
-        except CurateError as exc:
-            warnings.append(f"the follow-up pass after the proposed updates could not run: {exc}")
-            break
-        found = build_corrections(report, corrected, min_confidence=min_confidence, suite=suite)
-        deleted = {(c.split, c.key) for c in corrections.corrections if c.op == "delete"}
-        updated = {(c.split, c.key): c for c in corrections.corrections if c.op == "update"}
-        added = [c for c in found.corrections if c.op == "delete" and (c.split, c.key) not in deleted]
-        if not added:
-            break
-        for c in added:  # rebase onto the original data: position and the row as it is in the files
-            split = dataset.splits[c.split]
-            position = split.keys.tolist().index(c.key)
-            c.row, c.old = position, row_values(split.frame, position)
-            if (c.split, c.key) in updated:
-                u = updated[(c.split, c.key)]
-                c.reason += f" (once {u.check}'s proposed {u.column} {show(u.old)} → {show(u.new)} is applied)"
-        gone = {(c.split, c.key) for c in added}
-        for c in corrections.corrections:
-            if c.op == "update" and (c.split, c.key) in gone:
-                corrections.skipped.append(Skipped(c.check, c.split, c.key, c.column, "row deleted",
-                                                   f"{c.describe()}: the row is then a copy and is deleted"))
-        kept = [c for c in corrections.corrections if not (c.op == "update" and (c.split, c.key) in gone)]
-        corrections.corrections = sort_corrections(kept + added, dataset)
-        plan = plan_edits(corrections.corrections, dataset)
-    return plan
+    if not families:
+        return None
+    try:
+        after = run_suite(corrected_dataset(dataset, plan), suite.select(families), debug=debug)
+    except CurateError as exc:
+        warnings.append(f"the checks could not be re-run on the corrected rows, so the card describes them less: {exc}")
+        return None
+    before = {(r.check, f.split, f.key) for r in report.results for f in r.findings if f.key is not None}
+    for r in after.results:
+        new = [f for f in r.findings if f.key is not None and (r.check, f.split, f.key) not in before]
+        if new:
+            shown = ", ".join(f"{f.split}/{f.key}" for f in new[:3]) + (" …" if len(new) > 3 else "")
+            warnings.append(
+                f"once these corrections are applied, '{r.name}' finds {len(new)} row(s) it did not report before "
+                f"({shown}); they are not corrected here: review them with `curate check` on the corrected data"
+            )
+    return after
+
+
+def _is_update(suggestion: Any) -> bool:
+    return isinstance(suggestion, dict) and suggestion.get("action", "update") == "update"
 
 
 def corrected_dataset(dataset: Any, plan: Plan) -> Any:
@@ -325,12 +357,17 @@ def _write_manifest(outcome: FixOutcome, staging: Path, card: Path | None) -> No
         "key": outcome.dataset.key_column,
         "fingerprint": outcome.fingerprint,
         "min_confidence": outcome.min_confidence,
+        "max_change": outcome.max_change,
         "command": outcome.command,
         "corrections": {
             "total": len(outcome.plan.corrections),
             **counts,
             "by_check": outcome.corrections.counts(),
             "skipped": outcome.corrections.skipped_summary(),
+            "not_applied": [
+                {"check": k.check, "split": k.split, "key": k.key, "column": k.column, "why": k.why}
+                for k in outcome.corrections.skipped
+            ],
         },
         "files": [
             {
@@ -349,6 +386,8 @@ def _write_manifest(outcome: FixOutcome, staging: Path, card: Path | None) -> No
         "bundles": outcome.bundles,
         "warnings": outcome.warnings,
     }
+    if outcome.impact is not None:
+        manifest["fairness_impact"] = outcome.impact.to_dict()
     if "hf" in outcome.bundles:
         originals: dict[str, Any] = {f.rel: file_identity(f.source) for f in outcome.files}
         originals[CARD_FILENAME] = file_identity(card) if card is not None else None
@@ -400,7 +439,6 @@ def _relative(dataset: Any, path: Path) -> str:
 
 def write_corrected_copy(dataset: Any, plan: Plan, dest: Path) -> list[FileResult]:
     """The corrected dataset under ``dest``: split files (patched or copied), card, curate's files."""
-    from curate.export.hf import update_card_counts
     from curate.export.writer import verify_written
 
     results: list[FileResult] = []
@@ -444,26 +482,44 @@ def write_corrected_copy(dataset: Any, plan: Plan, dest: Path) -> list[FileResul
                     edits.updated_cells,
                 )
             )
-    rows = _rows_after(results)
     root = dataset.root
     card = root / CARD_FILENAME
     if card.is_file():
         text = card.read_bytes().decode("utf-8")
-        (dest / CARD_FILENAME).write_bytes(update_card_counts(text, rows, dataset.layout.config).encode("utf-8"))
+        sizes = {f.source: (dest / f.rel).stat().st_size for f in results if f.changed}
+        (dest / CARD_FILENAME).write_bytes(corrected_card(text, dataset, results, sizes).encode("utf-8"))
     for name in sorted(OWN_FILES):
         if (root / name).is_file():
             shutil.copyfile(root / name, dest / name)
     return results
 
 
-def _rows_after(results: list[FileResult]) -> dict[str, int]:
-    """Rows per split after the edits, for the splits that lost rows."""
-    before: dict[str, int] = {}
-    after: dict[str, int] = {}
-    for f in results:
-        before[f.split] = before.get(f.split, 0) + f.rows_before
-        after[f.split] = after.get(f.split, 0) + f.rows_after
-    return {s: n for s, n in after.items() if n != before[s]}
+def corrected_card(text: str, dataset: Any, results: list[FileResult], sizes: dict[Path, int]) -> str:
+    """The card's ``dataset_info`` brought up to date for the corrected files (see ``update_card_counts``).
+
+    ``results`` holds at least the changed files; ``sizes`` maps each changed file to its new size
+    in bytes. ``num_bytes`` is recomputed (as ``datasets`` does) only for the splits that changed.
+    """
+    from curate.export.hf import arrow_num_bytes, card_features, update_card_counts
+
+    by_file = {f.source: f for f in results}
+    rows: dict[str, int] = {}
+    num_bytes: dict[str, int] = {}
+    features = card_features(dataset.layout.card, dataset.layout.config)
+    for name, split in dataset.splits.items():
+        files = [by_file.get(d.path) for d in split.files]
+        if not any(f is not None and f.changed for f in files):
+            continue
+        frames = [f.frame if f is not None else file_frame(split, d) for f, d in zip(files, split.files)]
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if len(frame) != len(split):
+            rows[str(name)] = len(frame)
+        if "num_bytes" in text:
+            size = arrow_num_bytes(frame, features)
+            if size is not None:
+                num_bytes[str(name)] = size
+    delta = sum(size - path.stat().st_size for path, size in sizes.items())
+    return update_card_counts(text, rows, dataset.layout.config, num_bytes, delta)
 
 
 # =========================================================================== output folders
@@ -555,7 +611,6 @@ def _apply_in_place(
     dataset: Any, plan: Plan, chosen: list[Correction], backup_dir: str | Path | None, total: int
 ) -> ApplyOutcome:
     from curate.atomic import file_mode
-    from curate.export.hf import update_card_counts
     from curate.export.writer import verify_written
 
     root = dataset.root
@@ -585,10 +640,9 @@ def _apply_in_place(
                 )
             )
         card = root / CARD_FILENAME
-        rows = _rows_after(results)
-        if rows and card.is_file():
+        if results and card.is_file():
             text = card.read_bytes().decode("utf-8")
-            new = update_card_counts(text, rows, dataset.layout.config)
+            new = corrected_card(text, dataset, results, {path: tmp.stat().st_size for path, tmp in temps.items()})
             if new != text:
                 temps[card] = _temp_beside(card, new.encode("utf-8"))
         if not temps:

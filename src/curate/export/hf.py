@@ -47,9 +47,19 @@ CHANGELOG_MARKER = "<!-- curate:changelog -->"
 # =========================================================================== the card
 
 
-def update_card_counts(text: str, rows: dict[str, int], config: str | None) -> str:
-    """The card with ``num_examples`` of the given splits set to ``rows``; every other byte kept.
+def update_card_counts(
+    text: str,
+    rows: dict[str, int],
+    config: str | None,
+    num_bytes: dict[str, int] | None = None,
+    download_delta: int = 0,
+) -> str:
+    """The card with ``dataset_info`` describing the corrected data; every other byte kept.
 
+    Sets ``splits[].num_examples`` from ``rows`` and ``splits[].num_bytes`` from ``num_bytes``
+    (see :func:`arrow_num_bytes`), then ``dataset_size`` (the sum of the splits' ``num_bytes``, as
+    ``datasets`` defines it) and ``download_size`` (shifted by ``download_delta``, the change in the
+    data files' sizes) where the card has them. Nothing is added that the card does not have.
     The YAML header is composed (not loaded) so each scalar's exact position is known and only
     those digits are replaced: comments, quoting, key order and spacing stay as they were.
     """
@@ -64,27 +74,93 @@ def update_card_counts(text: str, rows: dict[str, int], config: str | None) -> s
         root = yaml.compose(header, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
         return text
-    info = _get(root, "dataset_info")
-    if isinstance(info, yaml.SequenceNode):
-        wanted = config or "default"
-        candidates = [
-            n
-            for n in info.value
-            if _scalar(_get(n, "config_name")) in (wanted, None if wanted == "default" else wanted)
-        ]
-        info = candidates[0] if candidates else (info.value[0] if len(info.value) == 1 else None)
+    info = _config_info(_get(root, "dataset_info"), config)
     splits = _get(info, "splits")
     if not isinstance(splits, yaml.SequenceNode):
         return text
-    edits = []
+    num_bytes = num_bytes or {}
+    edits: list[tuple[int, int, str]] = []
+    sizes: list[int | None] = []
+
+    def put(node: Any, value: int) -> None:
+        if isinstance(node, yaml.ScalarNode) and node.value != str(value):
+            edits.append((node.start_mark.index, node.end_mark.index, str(value)))
+
     for node in splits.value:
         name = _scalar(_get(node, "name"))
-        count = _get(node, "num_examples")
-        if name in rows and isinstance(count, yaml.ScalarNode) and count.value != str(rows[name]):
-            edits.append((count.start_mark.index, count.end_mark.index, str(rows[name])))
+        if name in rows:
+            put(_get(node, "num_examples"), rows[name])
+        size = _get(node, "num_bytes")
+        if name in num_bytes:
+            put(size, num_bytes[name])
+        value = num_bytes.get(name) if name in num_bytes else _int(_scalar(size))
+        sizes.append(value)
+    if num_bytes and all(v is not None for v in sizes):
+        put(_get(info, "dataset_size"), sum(v for v in sizes if v is not None))
+    download = _get(info, "download_size")
+    if download_delta and _int(_scalar(download)) is not None:
+        put(download, int(_scalar(download)) + download_delta)  # type: ignore[arg-type]
     for start, end, new in sorted(edits, reverse=True):
         header = header[:start] + new + header[end:]
     return text[:offset] + header + text[offset + len(match.group(2)) :]
+
+
+def _config_info(info: Any, config: str | None) -> Any:
+    """The ``dataset_info`` mapping of ``config`` (cards with several configs list one per config)."""
+    import yaml
+
+    if not isinstance(info, yaml.SequenceNode):
+        return info
+    wanted = config or "default"
+    candidates = [n for n in info.value if _scalar(_get(n, "config_name")) in (wanted, None if wanted == "default" else wanted)]
+    return candidates[0] if candidates else (info.value[0] if len(info.value) == 1 else None)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def card_features(card: dict[str, Any] | None, config: str | None) -> list[Any] | None:
+    """The card's declared ``dataset_info.features`` (of ``config``), or None."""
+    info = (card or {}).get("dataset_info")
+    if isinstance(info, list):
+        wanted = config or "default"
+        info = next((i for i in info if isinstance(i, dict) and i.get("config_name", "default") == wanted), None)
+    features = info.get("features") if isinstance(info, dict) else None
+    return features if isinstance(features, list) else None
+
+
+def arrow_num_bytes(frame: Any, features: list[Any] | None) -> int | None:
+    """A split's ``num_bytes`` as ``datasets`` records it, or None when it cannot be computed.
+
+    ``datasets`` stores the size of the split's Arrow table in memory (``pyarrow.Table.nbytes`` of
+    the rows cast to the declared features), not the size of the files: so the corrected rows are
+    converted to Arrow and cast to the card's features (``datasets.table.table_cast``, what its
+    builders do) when the card declares them. Values that do not cast (a label outside the
+    declared names) leave the count unknown: the card keeps its old figure.
+    """
+    import pyarrow as pa
+
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        # arrays fresh from the values, as a reader makes them: an edited frame's string columns
+        # can carry validity bitmaps with no nulls, which a freshly read file has not
+        table = pa.table(
+            {
+                str(name): pa.array(column.to_numpy(zero_copy_only=False), type=column.type, from_pandas=True)
+                if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+                else column
+                for name, column in zip(table.column_names, table.columns)
+            }
+        )
+        if features:
+            from datasets import Features
+            from datasets.table import table_cast
+
+            table = table_cast(table, Features._from_yaml_list(features).arrow_schema)
+        return int(table.nbytes)
+    except (ValueError, TypeError, KeyError, pa.ArrowException):
+        return None
 
 
 def _get(node: Any, key: str) -> Any:
@@ -174,15 +250,28 @@ def card_for_upload(
     return head + body
 
 
-def bias_text(report: Any) -> tuple[Callable[[int], str] | None, str | None]:
+def bias_text(report: Any, original: Any = None) -> tuple[Callable[[int], str] | None, str | None]:
     """(a renderer of the balance section by heading level, a warning) from the ``balance`` result.
 
-    Both are None when the suite ran no ``balance`` check or ``curate.card.bias_section`` is
-    not available; a section that cannot be rendered is left out with a warning, not an error.
+    ``report`` describes the data the card is for (``curate fix`` passes the checks re-run on the
+    corrected rows); ``original`` is the report of the data as found. Label errors by group are left
+    out when a ``label_errors`` result in either distrusts its model (``metrics["guard"]``): weak-model
+    figures never reach a public card. Both are None when the suite ran no ``balance`` check or
+    ``curate.card.bias_section`` is not available; a section that cannot be rendered is left out
+    with a warning, not an error.
     """
+    from curate.corrections import weak_model
+
     result = next((r for r in report.results if r.check == "balance"), None)
     if result is None:
         return None, None
+    results = list(report.results) + list(original.results if original is not None else [])
+    if (result.tables or {}).get("label_errors") and any(
+        r.check == "label_errors" and weak_model(r) for r in results
+    ):
+        import dataclasses
+
+        result = dataclasses.replace(result, tables={**result.tables, "label_errors": []})
     try:
         from curate.card import bias_section
     except ImportError:
@@ -207,9 +296,10 @@ def bias_text(report: Any) -> tuple[Callable[[int], str] | None, str | None]:
 
 
 def _cell(text: Any, limit: int = 160) -> str:
-    """Data-derived text for PR.md and the card: cut, then escaped (curate.escape.markdown)."""
-    text = str(text)
-    return escape.markdown(text if len(text) <= limit else text[: limit - 1] + "…")
+    """Data-derived text for PR.md and the card: cut at a word boundary, then escaped (curate.escape.markdown)."""
+    from curate.card import shorten
+
+    return escape.markdown(shorten(str(text), limit))
 
 
 def _change(c: Any) -> str:
@@ -290,17 +380,37 @@ def corrections_table(outcome: FixOutcome, limit: int = MAX_LISTED) -> list[str]
 
 
 def known_issues(outcome: FixOutcome) -> str:
-    """Problems the checks found that these corrections do not fix (for the card and PR.md)."""
+    """Problems left in the *corrected* data (for the card and PR.md).
+
+    A check re-run on the corrected rows (``outcome.after``) speaks for itself; a check that was not
+    re-run (it proposed updates) is described by its findings these corrections leave unfixed. A
+    check that distrusts its own model (``metrics["guard"]``) gets no figures.
+    """
+    from curate.corrections import weak_model
+
     lines = ["## Known issues", ""]
     items = []
-    for r in outcome.report.results:
-        if r.status.value in ("pass", "skip"):
-            continue
+    rerun = _after_results(outcome)
+    for i, r in enumerate(outcome.report.results):
+        after = rerun.get(i)
         fixed = fixed_findings(outcome, r)
-        if r.findings and fixed == len(r.findings):
-            continue  # everything this check found is fixed by these corrections
-        note = f" ({fixed} of {len(r.findings)} findings fixed in this revision)" if fixed else ""
-        items.append(f"- **{_cell(r.name)}** ({r.status.value}): {_cell(r.message, 300)}{note}")
+        if weak_model(r):
+            items.append(
+                f"- **{_cell(r.name)}** could not judge this dataset ({r.status.value}): its model is not clearly "
+                "better than guessing, so none of its suggestions were used."
+            )
+        elif after is not None:
+            if after.status.value in ("pass", "skip"):
+                continue
+            note = f" ({fixed:,} of the {len(r.findings):,} findings before were fixed in this revision)" if fixed else ""
+            items.append(f"- **{_cell(r.name)}** ({after.status.value}): {_cell(after.message, 300)}{note}")
+        elif r.status.value not in ("pass", "skip") and fixed < len(r.findings):
+            items.append(
+                f"- **{_cell(r.name)}** ({r.status.value} before these corrections): {len(r.findings) - fixed:,} of "
+                f"its {len(r.findings):,} findings are not fixed in this revision."
+            )
+        elif r.status.value not in ("pass", "skip") and not r.findings:
+            items.append(f"- **{_cell(r.name)}** ({r.status.value}): {_cell(r.message, 300)}")
     if not items:
         checks = ", ".join(_cell(r.name) for r in outcome.report.results)
         items.append(f"- None left after these corrections (curate {outcome.version}; checks: {checks}).")
@@ -309,6 +419,22 @@ def known_issues(outcome: FixOutcome) -> str:
         summary = ", ".join(f"{n} {why}" for why, n in outcome.corrections.skipped_summary().items())
         lines += ["", f"Suggestions not applied: {summary}."]
     return "\n".join(lines)
+
+
+def _after_results(outcome: FixOutcome) -> dict[int, Any]:
+    """Position of a result in ``outcome.report`` → the same check's result on the corrected rows."""
+    after = getattr(outcome, "after", None)
+    if after is None:
+        return {}
+    pending: dict[tuple[str, str], list[Any]] = {}
+    for r in after.results:
+        pending.setdefault((r.check, r.name), []).append(r)
+    out = {}
+    for i, r in enumerate(outcome.report.results):
+        queue = pending.get((r.check, r.name))
+        if queue:
+            out[i] = queue.pop(0)
+    return out
 
 
 def changelog_entry(outcome: FixOutcome) -> str:
@@ -356,12 +482,15 @@ def pr_markdown(outcome: FixOutcome) -> str:
         lines += ["", "## Files", ""] + files_table(outcome, diff_links=False)
     lines += ["", "## Changes", "", f"<details><summary>{len(outcome.plan_corrections)} correction(s)</summary>", ""]
     lines += corrections_table(outcome) + ["", "</details>", ""]
+    if getattr(outcome, "impact", None) is not None:
+        lines += outcome.impact.markdown(_cell)
     lines += [known_issues(outcome).replace("## Known issues", "## Known issues not fixed here", 1), ""]
+    how = f"`{outcome.command}`" if outcome.command else "`curate fix`, called from Python"
     lines += [
         "## How this was made",
         "",
         (
-            f"`{outcome.command}` (curate {outcome.version}; only suggestions with confidence ≥ "
+            f"{how} (curate {outcome.version}; only suggestions with confidence ≥ "
             f"{outcome.min_confidence:g} were kept). The corrections are in `corrections.jsonl`, one per line; "
             "review them (set `status` to `accepted` or `rejected`) and re-apply with "
             "`curate apply DATASET corrections.jsonl --out DIR`, which reproduces these files exactly."
