@@ -101,7 +101,7 @@ def test_near_duplicates_on_every_column_are_refused_beyond_the_limit(adult_head
     assert deletes > 0
     limit = 0.1 if share > 0.1 else share / 2  # the default when the check proposes that much, else below it
     args = [] if share > 0.1 else ["--max-change", f"{limit:g}"]
-    code, stdout, stderr = run_fix(head, tmp_path / "out", *args)
+    code, stdout, stderr = run_fix(head, tmp_path / "out", "--suite", str(suite), *args)
     assert code == 2 and stdout == ""
     assert stderr.count("\n") == 1
     assert f"refusing to delete {deletes:,} of 3,000 rows ({share:.1%}) of split 'train'" in stderr
