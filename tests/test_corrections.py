@@ -792,4 +792,4 @@ def test_weak_model_figures_never_reach_fix_or_the_card(tmp_path: Path) -> None:
     assert len(weak) == len(PLANTED["hf_news"]["flipped_labels"])
     card = (tmp_path / "out" / "hf" / "README.md").read_text()
     assert "look wrong" not in card and "Label errors by group" not in card
-    assert "**label_errors** could not judge this dataset" in card
+    assert "**label\\_errors** could not judge this dataset" in card
