@@ -512,3 +512,59 @@ def test_default_suite_skips_without_a_label_or_anything_to_learn_from(tmp_path:
     pd.DataFrame({"label": ["x", "y"] * 15}).to_csv(root / "train.csv", index=False)
     r = curate.check(root, suite="builtin:default", only="label_errors").result("label_errors")
     assert r.status == Status.SKIP and "nothing to learn" in r.message
+
+
+# --------------------------------------------------------------------------- recorded outcomes (real data)
+
+ADULT_COLUMNS = (
+    "age workclass fnlwgt education education_num marital_status occupation relationship race sex "
+    "capital_gain capital_loss hours_per_week native_country income"
+).split()
+
+
+def adult_folder(root: Path, label: str = "income") -> Path:
+    """UCI Adult, the real training file (32,561 rows), read with pandas; its income column named ``label``."""
+    frame = pd.read_csv(DATA / "adult.data.gz", header=None, names=ADULT_COLUMNS)
+    root.mkdir(parents=True, exist_ok=True)
+    frame.rename(columns={"income": label}).to_parquet(root / "train.parquet")
+    return root
+
+
+@pytest.mark.parametrize("label", ["income", "class"])
+def test_adult_income_is_a_recorded_outcome_not_judged(tmp_path: Path, label: str) -> None:
+    # by its name, or (named `class`, as OpenML calls it) by its values ' <=50K' / ' >50K'
+    r = run_check(adult_folder(tmp_path / "adult", label), tmp_path, "{}", f"label: {label}")
+    assert r.status == Status.SKIP and not r.findings and r.metrics == {"rows": 32561, "outcome": 1}
+    assert "recorded outcome" in r.message and "outcome: false" in r.message
+    assert ("'income'" if label == "income" else "<=50K, >50K") in r.message
+
+
+def test_outcome_false_judges_a_label_named_like_an_outcome(tmp_path: Path) -> None:
+    root, frame = small_folder(tmp_path / "d")
+    frame.rename(columns={"label": "outcome"}).iloc[:200].to_csv(root / "train.csv", index=False)
+    frame.rename(columns={"label": "outcome"}).iloc[200:].to_csv(root / "test.csv", index=False)
+    inferred = run_check(root, tmp_path, "{}", "key: id, label: outcome")
+    assert inferred.status == Status.SKIP and "reads as a recorded outcome" in inferred.message
+    judged = run_check(root, tmp_path, "{outcome: false, max_share: 1.0}", "key: id, label: outcome", name="s2.yaml")
+    assert judged.status == Status.PASS and judged.findings and all(f.suggestion for f in judged.findings)
+
+
+@pytest.mark.parametrize(
+    ("values", "name", "outcome"),
+    [
+        ([" <=50K", " >50K"], "class", True),
+        (["18-25", "26-40", "65+"], "age_band", True),
+        (["good", "bad"], "credit_default", True),
+        ([0, 1], "two_year_recid", True),
+        ([0, 1], "DEATH_EVENT", True),
+        ([0, 1], "isFraud", True),
+        (["setosa", "versicolor"], "species", False),
+        ([1, 2], "class", False),
+        (["pos", "neg"], "label", False),
+        (["Adelie", "Gentoo"], "resultant", False),  # a token, not a substring
+    ],
+)
+def test_recorded_outcome(values, name, outcome) -> None:
+    from curate.labels import recorded_outcome
+
+    assert (recorded_outcome(pd.Series(values), name) is not None) == outcome

@@ -303,6 +303,45 @@ def _numeric_kind(x: pd.Series, name: str, distinct: int, many: bool) -> LabelKi
     return LabelKind("categorical", f"{len(levels)} integer class codes")
 
 
+# --------------------------------------------------------------------------- recorded outcomes
+
+# Confident Learning assumes each row has a true class that a careful annotator would read off the
+# row itself. A recorded outcome (an income, a default, a death) has no truer value than the one
+# recorded: the row's other columns only make it more or less likely, so a model's disagreement is
+# that uncertainty, not a wrong label. Data cannot tell the two apart (both give the same
+# probabilities), so the label's name and values say which it is. A decision taken by reading the
+# row (a loan approved, a claim accepted) is a judgement of it, like an annotation: not listed.
+OUTCOME_NAME = re.compile(
+    r"(?:^|[^a-z])(income|salary|salaries|wages?|earnings|revenue|profit|default|defaulted|churn|churned|exited|"
+    r"attrition|survived|survival|died|death|deaths|dead|deceased|mortality|readmitted|readmission|recid|"
+    r"recidivism|reoffended|arrested|outcome|outcomes|result|results|repaid|fraud|fraudulent|"
+    r"clicked|converted|conversion|purchased|subscribed)(?:$|[^a-z])"
+)
+# a measured number cut into ranges: "<=50K", ">50K", "10-20", "65+", "under 18"
+NUMERIC_RANGE = re.compile(
+    r"^\s*(?:(?:[<>≤≥]=?|under|over|below|above|less than|more than|at least|at most)\s*[$€£]?\d[\d,.]*\s*[kmb%]?"
+    r"|[$€£]?\d[\d,.]*\s*[kmb%]?\s*(?:-|–|to)\s*[$€£]?\d[\d,.]*\s*[kmb%]?|[$€£]?\d[\d,.]*\s*[kmb%]?\s*\+)\s*$",
+    re.IGNORECASE,
+)
+
+
+def recorded_outcome(values: pd.Series, name: str = "") -> str | None:
+    """Why the label column reads as a recorded outcome rather than an annotation, or None.
+
+    Either its name says so (a token such as ``income``, ``default``, ``survived``,
+    ``recidivism``, ``outcome``: :data:`OUTCOME_NAME`), or every value is a numeric range or
+    threshold (``<=50K``/``>50K``, ``18-25``, ``65+``): a measurement cut into bins.
+    """
+    match = OUTCOME_NAME.search(_split_camel(name))
+    if match:
+        return f"its name '{name}' says it records an outcome ('{match.group(1)}')"
+    levels = pd.Series(values.dropna().unique()).astype(str)
+    if len(levels) >= 2 and levels.str.match(NUMERIC_RANGE).all():
+        shown = ", ".join(sorted(levels.str.strip())[:3])
+        return f"its values ({shown}) are ranges of a measured number"
+    return None
+
+
 # --------------------------------------------------------------------------- weak-model guard
 
 # Both are measured against the given (noisy) labels, which caps them: with 10 % of a 83/17 binary
@@ -381,6 +420,7 @@ __all__ = [
     "LabelKind",
     "guard",
     "label_kind",
+    "recorded_outcome",
     "RANK_BY",
     "LabelInputError",
     "LabelIssues",

@@ -40,7 +40,15 @@ When it stays quiet (documented in the README, tested on real data):
   model cannot judge), metrics only. Lift below 0.45 with more than 80 % of the model's errors
   flagged: ``warn`` with the few most confident findings and no suggestions, so ``fix`` proposes
   nothing. Either way ``metrics["guard"] == 1``: the figures are not a noise estimate for a card.
-* **Recorded outcome** (``outcome: true``): findings without suggestions, ``warn`` at most.
+* **Recorded outcome**: Confident Learning assumes each row has a true class an annotator would
+  read off the row; an outcome (income, default, survival) has none truer than the one recorded,
+  and the data cannot show which it is. So when the model learns from the row's other columns
+  only (tabular) and the label's name or values read as an outcome
+  (:func:`curate.labels.recorded_outcome`: ``income``, ``default``, ``survived``…, or ranges such
+  as ``<=50K``/``>50K``), the check skips before training, saying why. ``outcome: false`` says
+  annotators assigned the labels (judge them); ``outcome: true`` lists the flagged rows for
+  review without suggestions, ``warn`` at most. Text, embeddings and user probabilities are
+  taken as annotations.
 
 The finding's ``suggestion`` is ``{<label column>: <suggested label>, "confidence": p}`` — the
 ``update`` shape ``curate fix`` turns into a correction; ``score`` is ``1 − label quality``
@@ -96,7 +104,7 @@ class LabelErrorsParams(CheckParams):
     seed: int = 0
     splits: list[str] | None = None
     label_kind: Literal["auto", "categorical"] = "auto"  # auto: skip scores, measurements, ids, free text
-    outcome: bool = False  # the label is a recorded outcome: report rows for review, never suggest relabelling
+    outcome: bool | None = None  # true: a recorded outcome, rows for review only; false: an annotation; unset: inferred
     guard: bool = True  # the weak-model guard (see the module docs); false only to measure without it
 
 
@@ -314,6 +322,10 @@ class LabelErrors(Check):
 
         all_classes = _sorted(list(counts.index))
         kind = "embeddings" if p.embeddings else choose_kind(p.model, text, features)
+        if p.outcome is None and user_probs is None and kind == "tabular":
+            why = cl.recorded_outcome(values[usable], label)
+            if why:
+                return self._outcome(label, why, int(usable.sum()))
         folds = p.folds or default_folds(int(usable.sum()), kind)
         min_rows = max(p.min_class_rows, folds if user_probs is None else 1)
         classes = _sorted([c for c in counts.index if counts[c] >= min_rows])
@@ -529,6 +541,16 @@ class LabelErrors(Check):
                 else "set label_kind: categorical to treat each value as a class anyway")
         return self.skip(f"label column '{label}' holds {words} ({kind.reason}), not categorical classes: "
                          f"classification Confident Learning does not apply; {hint}", {"rows": rows})
+
+    def _outcome(self, label: str, why: str, rows: int) -> CheckResult:
+        """Skip: an inferred recorded outcome, judged only from the row's other columns (see the module docs)."""
+        return self.skip(
+            f"label column '{label}' reads as a recorded outcome, not an annotation: {why}. A model of the other "
+            "columns can only say which outcomes were unlikely, not which were recorded wrongly, so label_errors does "
+            "not judge it; set outcome: false if annotators assigned these labels (or outcome: true to list the "
+            "least likely rows for review)",
+            {"rows": rows, "outcome": 1},
+        )
 
     def _weak(self, label: str, verdict, description: str, folds: int, rows: int, would_flag: int) -> CheckResult:
         """Skip: the model cannot tell a wrong label from its own mistakes (the guard)."""
