@@ -218,3 +218,33 @@ def test_mentions_and_issue_references_from_data_notify_nobody(tmp_path: Path) -
     assert "Hi @someone, thank you" in outputs["DISCUSSION.md"]
     for where, text in outputs.items():
         _no_live_reference(text.replace("https://pypi.org/project/curate/", "").replace("Hi @someone,", ""), where)
+
+
+def test_pr_comment_stays_under_githubs_limit_with_hostile_findings() -> None:
+    """Escaping grows data several-fold (``\\x1b`` → ``\\\\x1b``, a newline → ``<br>``, ``@a`` gets a joiner).
+
+    Real SMS texts with every payload planted, in 4 checks of 50 findings (too many to show) and
+    then in 300 checks (too many for the table): the comment is measured as posted (UTF-16 units,
+    so the planted emoji count twice) and must stay a valid one.
+    """
+    from curate.findings import CheckResult, Finding, Report, Status
+    from curate.report.pr_comment import COMMENT_LIMIT, MARKER
+
+    hostile = "".join(PAYLOADS.values()) + "\n@everyone #1 😀\n::set-env x\n"
+    texts = [(hostile + r["text"]) * 4 for r in ROWS]
+    findings = [Finding(t, split=hostile, row=j, key=t, column=hostile, suggestion={"label": t})
+                for j, t in enumerate(texts + texts[:10])]
+    checks = [CheckResult("duplicates", f"{hostile}{i}", Status.FAIL, texts[i % len(texts)],
+                          findings=findings if i < 4 else findings[:5]) for i in range(300)]
+    for report in (Report({"path": hostile}, checks[:4]), Report({"path": hostile}, checks)):
+        text = render(report, "pr-comment", max_findings=50)
+        size = len(text.encode("utf-16-le")) // 2
+        assert size < COMMENT_LIMIT, size
+        assert text.startswith(MARKER + "\n") and text.count(MARKER) == 1
+        assert text.count("<details>") == text.count("</details>")
+        assert not re.search(r"(?m)^\s*(::|##\[)", text) and "\x1b" not in text
+        _no_live_markup(text, "pr-comment")
+        _no_live_reference(text, "pr-comment")
+    assert text.endswith("the JSON report has every finding._\n")  # 300 checks: even the table is cut
+    first = render(Report({"path": hostile}, checks[:4]), "pr-comment", max_findings=50)
+    assert first.count("<details>") == 4  # fewer findings shown, every check still listed

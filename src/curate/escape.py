@@ -153,8 +153,13 @@ def html_text(text: Any) -> str:
 
 
 def markdown_html(text: Any) -> str:
-    """Text for raw HTML inside a markdown document (``<summary>``): entity-escaped, no mentions."""
-    return html_text(references(terminal(text, keep_newlines=True)))
+    """Text for raw HTML inside a markdown document (``<summary>``): entity-escaped, no mentions, one line.
+
+    A blank line would end the HTML block and let the rest render as markdown, so newlines
+    become ``<br>``; brackets become entities so link syntax stays text wherever it is read.
+    """
+    text = html_text(references(terminal(text, keep_newlines=True))).replace("[", "&#x5b;").replace("]", "&#x5d;")
+    return re.sub(r"\n", "<br>", text)
 
 
 def json_text(text: str) -> str:

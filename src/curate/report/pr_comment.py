@@ -81,19 +81,26 @@ def _compose(report: Report, max_findings: int) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def render(report: Report, *, max_findings: int = 10, limit: int = COMMENT_LIMIT) -> str:
-    """The comment body, strictly shorter than ``limit`` characters.
+def length(text: str) -> int:
+    """The comment's size as GitHub may count it: UTF-16 units, never fewer than characters (emoji count 2)."""
+    return len(text.encode("utf-16-le")) // 2
 
-    Fewer findings per check are shown until it fits; if even the table alone is too long (a
-    suite with thousands of checks), it is cut at a line boundary with a note.
+
+def render(report: Report, *, max_findings: int = 10, limit: int = COMMENT_LIMIT) -> str:
+    """The comment body, strictly shorter than ``limit``, measured as posted.
+
+    The size is taken after every escape (markdown, and the workflow-command guard that
+    :func:`curate.report.render` applies to stdout), since escaping can make data text several
+    times longer. Fewer findings per check are shown until it fits; if even the table alone is
+    too long (a suite with thousands of checks), it is cut at a line boundary with a note.
     """
     for n in dict.fromkeys((max_findings, 5, 2, 0)):
         if n > max_findings:
             continue
-        text = _compose(report, n)
-        if len(text) < limit:
+        text = escape.command_safe(_compose(report, n))
+        if length(text) < limit:
             return text
-    budget = limit - 1 - len(TRUNCATED)
+    budget = limit - 1 - length(TRUNCATED)
     cut = text[:budget]
-    cut = cut[: cut.rfind("\n") + 1] if "\n" in cut else ""
-    return cut + TRUNCATED
+    cut = cut[: budget - (length(cut) - len(cut))]  # each emoji beyond the BMP counts twice
+    return cut[: cut.rfind("\n") + 1] + TRUNCATED
