@@ -111,7 +111,7 @@ def test_kaggle_bundle_for_a_hugging_face_dataset(tmp_path: Path) -> None:
 
 def test_field_types_are_inferred_where_the_metadata_has_none(tmp_path: Path) -> None:
     root = tmp_path / "ds"
-    write(root / "t.csv", "id,n,x,flag,name\n1,2,0.5,True,a\n2,3,1.5,False,b\n")
+    write(root / "t.csv", "id,n,x,flag,name\n1,2,0.5,True,a\n2,3,1.5,False,b\n3,3,1.5,False,b\n")  # one copy to fix
     write(
         root / "dataset-metadata.json",
         json.dumps(
@@ -127,7 +127,8 @@ def test_field_types_are_inferred_where_the_metadata_has_none(tmp_path: Path) ->
     )
     from curate.export.fix import fix_dataset
 
-    fix_dataset(root, tmp_path / "out", suite=write(tmp_path / "s.yaml", "checks:\n  - schema: {}\n"))
+    suite = write(tmp_path / "s.yaml", "dataset: {key: id}\nchecks:\n  - schema: {}\n  - duplicates: {}\n")
+    assert fix_dataset(root, tmp_path / "out", suite=suite, max_change=1).counts["delete"] == 1
     meta = json.loads((tmp_path / "out" / "kaggle" / "dataset-metadata.json").read_text())
     assert meta["resources"][0]["schema"]["fields"] == [
         {"name": "id", "type": "id", "description": "row"},

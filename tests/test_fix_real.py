@@ -214,3 +214,37 @@ def test_fix_json_records_the_command_that_ran(relabelled, adult_root: Path) -> 
     assert command == "curate " + shlex.join(["fix", str(adult_root), "--out", str(out), "--no-progress",
                                                "--suite", str(suite)])
     assert f"`{command}`" in (out / "PR.md").read_text()
+
+
+def test_fairness_impact_agrees_with_fairlearn(relabelled, adult_frame: pd.DataFrame) -> None:
+    """Each sex's >50K rate and the gap between them, before and after the corrections, as
+    fairlearn's MetricFrame computes them from the Adult file and corrections.jsonl (selection rate
+    of "income is >50K"; the gap is ``difference(method="between_groups")``)."""
+    from fairlearn.metrics import MetricFrame, count, selection_rate
+
+    out, _, _ = relabelled
+    corrections = [json.loads(line) for line in (out / "corrections.jsonl").read_text().split("\n") if line]
+    fixed = adult_frame.copy()
+    for c in corrections:
+        if c["op"] == "update":
+            fixed.at[c["row"], c["column"]] = c["new"]
+    fixed = fixed.drop(index=[c["row"] for c in corrections if c["op"] == "delete"])
+
+    def frame(data: pd.DataFrame) -> MetricFrame:
+        positive = (data["income"] == ">50K").astype(int)
+        return MetricFrame(metrics={"rate": selection_rate, "rows": count}, y_true=positive, y_pred=positive,
+                           sensitive_features=data["sex"])
+
+    before, after = frame(adult_frame), frame(fixed)
+    (sex,) = [a for a in json.loads((out / "fix.json").read_text())["fairness_impact"]["attributes"]
+              if a["attribute"] == "sex"]
+    assert {g["group"] for g in sex["groups"]} == set(before.by_group.index) == set(after.by_group.index)
+    for g in sex["groups"]:
+        for when, mf in (("before", before), ("after", after)):
+            rate, rows = mf.by_group.loc[g["group"], "rate"], mf.by_group.loc[g["group"], "rows"]
+            assert g[f"rows_{when}"] == rows
+            assert g[f"rate_{when}"] == pytest.approx(rate, abs=5e-7)  # balance tables keep 6 decimals
+            assert g[f"positives_{when}"] == round(rate * rows)
+    assert sex["gap_before"] == pytest.approx(before.difference(method="between_groups")["rate"], abs=1e-6)
+    assert sex["gap_after"] == pytest.approx(after.difference(method="between_groups")["rate"], abs=1e-6)
+    assert sex["gap_before"] != pytest.approx(sex["gap_after"], abs=1e-4)  # the corrections do move the gap

@@ -329,7 +329,7 @@ def fix(dataset: Path, out: Path, suite: str | None, only: str | None, config: s
 
     DATASET is never modified; everything is written to --out.
     """
-    from curate.export.fix import fix_dataset
+    from curate.export.fix import fix_dataset, nothing_to_fix_message
     from curate.progress import console_progress
 
     debug = click.get_current_context().find_root().params.get("debug", False)
@@ -337,31 +337,44 @@ def fix(dataset: Path, out: Path, suite: str | None, only: str | None, config: s
         outcome = fix_dataset(dataset, out, suite=suite, only=only, config=config, min_confidence=min_confidence,
                               max_change=max_change, bundles=bundle, force=force, progress=progress, debug=debug,
                               command=_command_line())
+    if not outcome.plan_corrections:
+        _say(nothing_to_fix_message(outcome))
+    else:
+        _fix_summary(outcome, out)
+    for warning in outcome.warnings:
+        click.echo(f"curate: warning: {error_line(warning)}", err=True)
+
+
+def _say(text: str) -> None:
+    """One line on stdout; paths, check and group names are data: terminal-escaped (curate.escape)."""
+    click.echo(error_line(text))
+
+
+def _fix_summary(outcome: Any, out: Path) -> None:
+    """What ``curate fix`` wrote: counts per check, the changed files, bundles, fairness impact."""
     counts = outcome.counts
     total = counts["delete"] + counts["update"]
     skipped = outcome.corrections.skipped_summary()
-    click.echo(f"{total} correction(s): {counts['delete']} delete, {counts['update']} update"
-               + (f"; not applied: {', '.join(f'{n} {why}' for why, n in skipped.items())}" if skipped else ""))
+    _say(f"{total} correction(s): {counts['delete']} delete, {counts['update']} update"
+         + (f"; not applied: {', '.join(f'{n} {why}' for why, n in skipped.items())}" if skipped else ""))
     for check, n in outcome.corrections.counts().items():
         if n["delete"] or n["update"]:
-            click.echo(f"  {check:20} {n['delete']:>5} delete {n['update']:>5} update")
-    click.echo(f"corrections    {out / 'corrections.jsonl'}")
-    click.echo(f"corrected data {out / 'data'} ({len(outcome.files)} file(s) changed)")
+            _say(f"  {check:20} {n['delete']:>5} delete {n['update']:>5} update")
+    _say(f"corrections    {out / 'corrections.jsonl'}")
+    _say(f"corrected data {out / 'data'} ({len(outcome.files)} file(s) changed)")
     for f in outcome.files:
-        click.echo(error_line(f"  {f.rel}: {f.rows_before} → {f.rows_after} rows, {f.updated_cells} cell(s) "
-                              f"updated; review {out / 'diff' / (f.rel + '.diff.html')}"))
-    click.echo(f"pull request   {out / 'PR.md'}")
+        _say(f"  {f.rel}: {f.rows_before} → {f.rows_after} rows, {f.updated_cells} cell(s) "
+             f"updated; review {out / 'diff' / (f.rel + '.diff.html')}")
+    _say(f"pull request   {out / 'PR.md'}")
     if "hf" in outcome.bundles:
-        click.echo(f"hf bundle      {out / 'hf'} ({len(outcome.hf_uploads)} file(s) to upload); "
-                   f"send with: curate submit hf {out} --repo OWNER/NAME")
+        _say(f"hf bundle      {out / 'hf'} ({len(outcome.hf_uploads)} file(s) to upload); "
+             f"send with: curate submit hf {out} --repo OWNER/NAME")
     if "kaggle" in outcome.bundles:
-        click.echo(f"kaggle bundle  {out / 'kaggle'}; owners run: (cd {out} && {outcome.kaggle_command}); "
-                   f"others post {out / 'DISCUSSION.md'}")
+        _say(f"kaggle bundle  {out / 'kaggle'}; owners run: (cd {out} && {outcome.kaggle_command}); "
+             f"others post {out / 'DISCUSSION.md'}")
     if outcome.impact is not None:
         for line in outcome.impact.console():
-            click.echo(line)
-    for warning in outcome.warnings:
-        click.echo(f"curate: warning: {error_line(warning)}", err=True)
+            _say(line)
 
 
 @main.command(name="apply")

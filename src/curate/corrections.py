@@ -748,26 +748,32 @@ class Change:
     column: str | None  # None for deletes
     count: int
     total: int  # rows of the split
+    by_check: dict[str, int] = field(default_factory=dict)  # check name → its share of ``count``
 
     @property
     def share(self) -> float:
         return self.count / self.total if self.total else 0.0
 
     def describe(self) -> str:
+        """What the change does and which checks propose it (so a refusal says where to look)."""
+        checks = ", ".join(f"{name} {n:,}" for name, n in sorted(self.by_check.items(), key=lambda kv: -kv[1]))
+        who = f" (proposed by {checks})" if checks else ""
         if self.op == "delete":
-            return f"delete {self.count:,} of {self.total:,} rows ({self.share:.1%}) of split '{self.split}'"
+            return f"delete {self.count:,} of {self.total:,} rows ({self.share:.1%}) of split '{self.split}'{who}"
         return (
             f"update {self.count:,} of {self.total:,} values ({self.share:.1%}) of column '{self.column}' "
-            f"in split '{self.split}'"
+            f"in split '{self.split}'{who}"
         )
 
 
 def change_shares(corrections: Iterable[Correction], dataset: Dataset) -> list[Change]:
     """Per split the rows deleted and per (split, column) the values updated, largest share first."""
-    counts = Counter((c.op, c.split, c.column if c.op == "update" else None) for c in corrections)
+    checks: dict[tuple[str, str, str | None], Counter[str]] = {}
+    for c in corrections:
+        checks.setdefault((c.op, c.split, c.column if c.op == "update" else None), Counter())[c.check] += 1
     changes = [
-        Change(op, split, column, n, len(dataset.splits[split]) if split in dataset.splits else n)
-        for (op, split, column), n in counts.items()
+        Change(op, split, column, n.total(), len(dataset.splits[split]) if split in dataset.splits else n.total(), dict(n))
+        for (op, split, column), n in checks.items()
     ]
     return sorted(changes, key=lambda c: (-c.share, c.op, c.split, c.column or ""))
 

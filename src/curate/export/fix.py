@@ -30,7 +30,9 @@ What ``fix`` may do (so that a fix cannot damage someone else's dataset):
   than ``max_change`` of a split's rows or updates more than ``max_change`` of a column's values in
   a split (10 % unless ``--max-change`` or the suite's ``fix: {max_change: …}`` raises it);
 * the card, known issues and bias section describe the *corrected* data: the suite is re-run on the
-  corrected rows (see :func:`recheck`), and what it still finds is reported, never silently fixed.
+  corrected rows (see :func:`recheck`), and what it still finds is reported, never silently fixed;
+* a run that proposes nothing writes only ``fix.json`` and an empty ``corrections.jsonl``
+  (:func:`write_nothing_to_fix`): an empty bundle or pull request description helps nobody.
 """
 
 from __future__ import annotations
@@ -182,7 +184,7 @@ def fix_dataset(
     refuse_large_changes(corrections.corrections, dataset, limit, from_flag=max_change is not None)
     plan = plan_edits(corrections.corrections, dataset)
     notes: list[str] = []
-    after = recheck(dataset, loaded, report, plan, debug=debug, warnings=notes)
+    after = recheck(dataset, loaded, report, plan, debug=debug, warnings=notes) if plan.corrections else None
     outcome = FixOutcome(
         dataset=dataset,
         report=report,
@@ -197,17 +199,19 @@ def fix_dataset(
         max_change=limit,
         after=after,
     )
-    from curate.export.hf import bias_text
-    from curate.export.impact import fairness_impact
-
-    outcome.warnings += notes
-    outcome.impact = fairness_impact(report, after, plan.corrections)
-    outcome.bias, warning = bias_text(after if after is not None else report, report)
-    outcome.warnings += [
+    outcome.warnings += notes + [
         f"check '{r.name}' did not run to the end, so its corrections are missing: {r.message}"
         for r in report.results
         if r.status.value == "error"
     ]
+    if not plan.corrections:
+        write_nothing_to_fix(outcome, force)
+        return outcome
+    from curate.export.hf import bias_text
+    from curate.export.impact import fairness_impact
+
+    outcome.impact = fairness_impact(report, after, plan.corrections)
+    outcome.bias, warning = bias_text(after if after is not None else report, report)
     if warning:
         outcome.warnings.append(warning)
     with staged(out, force) as staging:
@@ -229,6 +233,32 @@ def fix_dataset(
         for f in outcome.all_files:  # point at the files' final place
             f.corrected = out / "data" / f.rel
     return outcome
+
+
+def write_nothing_to_fix(outcome: FixOutcome, force: bool) -> None:
+    """A run that proposes no correction writes no bundle, no PR.md and no copy of the data.
+
+    Only ``fix.json`` (``corrections.total`` 0, so ``curate submit hf`` sends nothing) and an empty
+    ``corrections.jsonl`` (so ``curate apply`` in a scheduled job is a no-op, not an error).
+    """
+    with staged(outcome.out, force) as staging:
+        write_corrections([], staging / CORRECTIONS_FILENAME)
+        _write_manifest(outcome, staging, None)
+
+
+def nothing_to_fix_message(outcome: FixOutcome) -> str:
+    """The one line ``curate fix`` prints when it proposes no correction: why, and where to look."""
+    findings = sum(len(r.findings) for r in outcome.report.results)
+    checks = len(outcome.report.results)
+    done = f"No bundle written; {outcome.out / MANIFEST_FILENAME} records the run"
+    if not findings:
+        return f"nothing to fix: {checks} check(s) ran and found no problem. {done}"
+    unused = outcome.corrections.skipped_summary()
+    why = f" (suggestions not used: {', '.join(f'{n:,} {reason}' for reason, n in unused.items())})" if unused else ""
+    return (
+        f"nothing to fix: {checks} check(s) ran; none of their {findings:,} finding(s) gives a correction to "
+        f"apply{why}: review them with `curate check`. {done}"
+    )
 
 
 def refuse_large_changes(corrections: list[Correction], dataset: Any, limit: float, *, from_flag: bool) -> None:

@@ -483,9 +483,9 @@ def pr_markdown(outcome: FixOutcome) -> str:
     lines += ["", "## Changes", "", f"<details><summary>{len(outcome.plan_corrections)} correction(s)</summary>", ""]
     lines += corrections_table(outcome) + ["", "</details>", ""]
     if getattr(outcome, "impact", None) is not None:
-        lines += outcome.impact.markdown(_cell)
+        lines += outcome.impact.markdown()
     lines += [known_issues(outcome).replace("## Known issues", "## Known issues not fixed here", 1), ""]
-    how = f"`{outcome.command}`" if outcome.command else "`curate fix`, called from Python"
+    how = escape.markdown_code(outcome.command, table=False) if outcome.command else "`curate fix`, called from Python"
     lines += [
         "## How this was made",
         "",
@@ -570,17 +570,16 @@ def submit_hf(
     check_repo(repo)
     bundle = Path(source) / "hf"
     manifest_path = Path(source) / "fix.json"
-    if not bundle.is_dir() or not manifest_path.is_file():
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else None
+    if manifest is not None and not manifest.get("corrections", {}).get("total", 0):
+        echo("nothing to submit: curate fix proposed no corrections")  # and wrote no bundle
+        return None
+    if manifest is None or not bundle.is_dir():
         raise CurateError(
             "not a `curate fix` output folder with an hf/ bundle (run `curate fix DATASET --out DIR`)", file=source
         )
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     title, description = parse_pr((bundle / PR_FILENAME).read_text(encoding="utf-8"))
     uploads = [p for p in sorted(bundle.rglob("*")) if p.is_file() and p.relative_to(bundle).as_posix() != PR_FILENAME]
-    total = manifest.get("corrections", {}).get("total", 0)
-    if not total:
-        echo("nothing to submit: curate fix proposed no corrections")
-        return None
     fingerprint = manifest.get("fingerprint", "")
     from huggingface_hub import constants, get_token
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from curate import escape
+
 JOIN = " × "  # how balance names intersections
 WIDER = 0.001  # a gap this much larger (0.1 percentage point, the precision shown) has widened
 
@@ -74,49 +76,64 @@ class FairnessImpact:
             "attributes": [{**asdict(a), "class": a.klass, "widened": a.widened} for a in self.attributes],
         }
 
-    def markdown(self, cell: Any = str) -> list[str]:
-        """Lines for PR.md: a table per attribute and a flag per widened gap; ``cell`` escapes names."""
+    def markdown(self) -> list[str]:
+        """Lines for PR.md: a table per attribute and a flag per widened gap.
+
+        Attribute, group and class names come from the data: they pass through
+        :func:`curate.escape.markdown` (text and table cells) or :func:`curate.escape.markdown_code`.
+        """
+        label = escape.markdown_code(self.label)
         lines = [
             "## Fairness impact of the label corrections",
             "",
             (
-                f"{self.label_updates} correction(s) change `{cell(self.label)}`. Share of rows with each class per "
+                f"{self.label_updates:,} correction(s) change {label}. Share of rows with each class per "
                 "group, before → after every correction in this pull request (deleted rows included):"
             ),
             "",
         ]
         for a in self.attributes:
+            name, klass = _md(a.attribute), escape.markdown_code(a.klass)
             lines += [
-                f"**{cell(a.attribute)}**, `{cell(self.label)}` = `{cell(a.klass)}`: gap between groups "
+                f"**{name}**, {label} = {klass}: gap between groups "
                 f"{_pp(a.gap_before)} → {_pp(a.gap_after)}" + (" — **the gap widens**" if a.widened else ""),
                 "",
-                f"| {cell(a.attribute)} | rows before | with `{cell(a.klass)}` | rate before | rows after "
-                f"| with `{cell(a.klass)}` | rate after | change |",
+                f"| {name} | rows before | with {klass} | rate before | rows after | with {klass} | rate after | change |",
                 "|---|---:|---:|---:|---:|---:|---:|---:|",
             ]
             for g in a.groups:
                 lines.append(
-                    f"| {cell(g.group)} | {g.rows_before:,} | {g.positives_before:,} | {_pct(g.rate_before)} | "
+                    f"| {_md(g.group)} | {g.rows_before:,} | {g.positives_before:,} | {_pct(g.rate_before)} | "
                     f"{g.rows_after:,} | {g.positives_after:,} | {_pct(g.rate_after)} | {_delta(g)} |"
                 )
             lines.append("")
         if self.widened:
-            names = ", ".join(f"{cell(a.attribute)} ({cell(a.klass)})" for a in self.widened)
+            names = ", ".join(f"{_md(a.attribute)} ({_md(a.klass)})" for a in self.widened)
             lines += [f"⚠ These corrections widen the gap between groups for {names}: review them before merging.", ""]
         return lines
 
     def console(self) -> list[str]:
-        """Lines for the ``curate fix`` summary."""
-        lines = [f"fairness impact of {self.label_updates} label correction(s) on '{self.label}' rates (before → after):"]
+        """Lines for the ``curate fix`` summary, names terminal-escaped (:func:`curate.escape.terminal`)."""
+        t = escape.terminal
+        lines = [
+            f"fairness impact of {self.label_updates:,} label correction(s) on '{t(self.label)}' rates (before → after):"
+        ]
         for a in self.attributes:
             rates = "; ".join(
-                f"{g.group} {_pct(g.rate_before)} ({g.positives_before:,}/{g.rows_before:,}) → "
+                f"{t(g.group)} {_pct(g.rate_before)} ({g.positives_before:,}/{g.rows_before:,}) → "
                 f"{_pct(g.rate_after)} ({g.positives_after:,}/{g.rows_after:,})"
                 for g in a.groups
             )
             flag = "  GAP WIDENS" if a.widened else ""
-            lines.append(f"  {a.attribute} [{a.klass}]: {rates}; gap {_pp(a.gap_before)} → {_pp(a.gap_after)}{flag}")
+            lines.append(f"  {t(a.attribute)} [{t(a.klass)}]: {rates}; gap {_pp(a.gap_before)} → {_pp(a.gap_after)}{flag}")
         return lines
+
+
+def _md(text: str, limit: int = 80) -> str:
+    """A name from the data as markdown text, cut at a word boundary (a group label can be long)."""
+    from curate.card import shorten
+
+    return escape.markdown(shorten(text, limit))
 
 
 def _pct(rate: float | None) -> str:
