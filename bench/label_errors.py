@@ -10,6 +10,10 @@ wrong rows, this script runs, one after the other in this process:
 (a) curate end to end: the folder (Hugging Face layout, data/train.parquet 80 % + data/test.parquet
     20 %) goes through `curate.check(folder, suite)` with `label_errors: {max_share: 1.0}`; loading,
     features, model selection, cross-validation, Confident Learning and findings all count;
+    then, from the result cache (same model, untimed), every Confident Learning flag
+    (`max_swap_ratio: null`) and the P/R/F1 of cuts of them: the label's probability at most
+    0.01 / 0.05 / 1 (`max_self_confidence`) and at most 1 / 2 / 4 × the pair's swap rate
+    (`max_swap_ratio`; 2 is the default, so `pair×2` repeats curate's own columns);
 (b) the plain peer, on the same rows already in memory: text → `make_pipeline(TfidfVectorizer(
     sublinear_tf=True, min_df=2), LogisticRegression(C=4, max_iter=1000))`; tabular → one-hot +
     impute + standardise + `LogisticRegression()` (cleanlab's tabular tutorial);
@@ -203,18 +207,40 @@ def write_folder(root: Path, features: pd.DataFrame, labels: np.ndarray) -> int:
 
 
 def run_curate(root: Path, n: int, cut: int) -> tuple[np.ndarray, float, dict]:
+    """curate's default (timed), then every Confident Learning flag (``max_swap_ratio: null``, the
+    same model from the result cache) with each flag's self-confidence and swap rate, for the sweeps."""
     import curate
 
+    def flags(result) -> tuple[np.ndarray, np.ndarray]:
+        if result.status.value == "error":
+            raise RuntimeError(result.message)
+        mask, self_confidence = np.zeros(n, dtype=bool), np.ones(n)
+        pair_rate = np.ones(n)
+        joint = {tuple(k.split(".")[1:]): v for k, v in result.metrics.items() if k.startswith("joint.")}
+        true_share = {}
+        for (given, true), v in joint.items():
+            true_share[true] = true_share.get(true, 0.0) + v
+        for f in result.findings:
+            i = f.row + (cut if f.split == "test" else 0)
+            mask[i], self_confidence[i] = True, 1.0 - f.score  # score = 1 - self-confidence (rank_by default)
+            given = f.message.split("given '")[1].split("'")[0]
+            sugg = str(f.suggestion["label"]) if f.suggestion else given
+            if joint and given != sugg:  # P(given | true=sugg) and the reverse, the smaller
+                a = joint[(given, sugg)] / max(true_share[sugg], 1e-12)
+                b = joint[(sugg, given)] / max(true_share[given], 1e-12)
+                pair_rate[i] = min(a, b)
+        return mask, self_confidence, pair_rate
+
+    cache = root / "cache"
     start = time.perf_counter()
-    report = curate.check(root)
+    result = curate.check(root, cache=cache).result("label_errors")
     seconds = time.perf_counter() - start
-    result = report.result("label_errors")
-    if result.status.value == "error":
-        raise RuntimeError(result.message)
-    mask = np.zeros(n, dtype=bool)
-    for f in result.findings:
-        mask[f.row + (cut if f.split == "test" else 0)] = True
-    return mask, seconds, {"message": result.message, "folds": result.metrics.get("folds")}
+    mask, _, _ = flags(result)
+    suite = root / "curate.yaml"
+    suite.write_text(suite.read_text().replace("{max_share: 1.0}", "{max_share: 1.0, max_swap_ratio: null}"))
+    every, self_confidence, pair_rate = flags(curate.check(root, cache=cache).result("label_errors"))
+    return mask, seconds, {"message": result.message, "folds": result.metrics.get("folds"), "all": every,
+                           "self_confidence": self_confidence, "pair_rate": pair_rate}
 
 
 def usual_model(data: str, features: pd.DataFrame, hgb: bool = False):
@@ -284,8 +310,9 @@ def main() -> None:
             r = json.loads(line)
             done.add((r["data"], r["rows"], r["rate"], r["kind"]))
 
-    header = ("| data | rows | noise | curate P | R | F1 | s | usual P | R | F1 | s | speed-up |")
-    print(header + "\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    header = ("| data | rows | noise | curate P | R | F1 | s | usual P | R | F1 | s | speed-up | "
+              "curate P/R/F1 by max_self_confidence |")
+    print(header + "\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|", flush=True)
     for data in args.data.split(","):
         real = data.startswith("real:")
         for size in [0] if real else map(int, args.sizes.split(",")):
@@ -307,7 +334,12 @@ def main() -> None:
                     with tempfile.TemporaryDirectory() as tmp:
                         cut = write_folder(Path(tmp), features, labels)
                         mask, seconds, info = run_curate(Path(tmp), size, cut)
+                    every, self_confidence, pair_rate = info.pop("all"), info.pop("self_confidence"), info.pop("pair_rate")
                     row.update(zip(("curate_p", "curate_r", "curate_f1"), prf(mask, truth)), curate_s=seconds, **info)
+                    for cut_at in SWEEP:
+                        row[f"cut_{cut_at:g}"] = prf(every & (self_confidence <= cut_at), truth)
+                    for c in PAIR_SWEEP:
+                        row[f"cut_pair×{c:g}"] = prf(every & (self_confidence <= c * pair_rate), truth)
                     if not args.skip_usual:
                         mask, seconds = run_usual("text" if real else data, features, labels)
                         row.update(zip(("usual_p", "usual_r", "usual_f1"), prf(mask, truth)), usual_s=seconds)
@@ -362,6 +394,10 @@ def guard_report() -> None:
         print("| " + " | ".join(cells) + " |", flush=True)
 
 
+SWEEP = (0.01, 0.05, 1.0)  # max_self_confidence cuts of every Confident Learning flag (same model)
+PAIR_SWEEP = (1.0, 2.0, 4.0)  # max_swap_ratio cuts of the same flags
+
+
 def table_row(r: dict) -> str:
     cells = [r["data"], f"{r['rows']:,}", f"{r['rate']:.0%} {r['kind']}",
              f"{r['curate_p']:.3f}", f"{r['curate_r']:.3f}", f"{r['curate_f1']:.3f}", f"{r['curate_s']:.1f}"]
@@ -371,6 +407,7 @@ def table_row(r: dict) -> str:
     else:
         cells += ["–"] * 5
     line = "| " + " | ".join(cells) + " |"
+    line += " " + " ".join(f"{k[4:]}: {'/'.join(f'{v:.3f}' for v in r[k])}" for k in r if k.startswith("cut_")) + " |"
     if "hgb_s" in r:
         line += f" hgb P/R/F1 {r['hgb_p']:.3f}/{r['hgb_r']:.3f}/{r['hgb_f1']:.3f} in {r['hgb_s']:.1f} s"
     return line

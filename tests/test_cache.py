@@ -28,7 +28,7 @@ ROWS = 1500
 @pytest.fixture
 def adult(tmp_path: Path, adult_rows) -> Path:
     root = tmp_path / "adult"
-    write(root / "curate.yaml", "dataset:\n  label: income\nchecks:\n  - label_errors: {outcome: false}  # the cache is under test, not the outcome rule\n")
+    write(root / "curate.yaml", "dataset:\n  label: income\nchecks:\n  - label_errors: {outcome: false, max_swap_ratio: null}  # the cache is under test, not which flags are kept\n")
     (root / "train.csv").write_text(HEADER + "\n" + "\n".join(adult_rows[:ROWS]) + "\n", encoding="utf-8")
     return root
 

@@ -192,6 +192,21 @@ def noise_matrices(labels: np.ndarray, pred_probs: np.ndarray) -> tuple[np.ndarr
     return joint.reshape(k, k), np.clip(noise, 0.0, 1.0)
 
 
+def swap_rates(joint: np.ndarray) -> np.ndarray:
+    """``S[i, j]``: how often labels ``i`` and ``j`` are estimated to be swapped by mistake.
+
+    From the calibrated joint ``P(given, true)``: ``P(given=i | true=j)`` and ``P(given=j | true=i)``,
+    the smaller of the two. Under Confident Learning's noise model a row of true class ``j`` carries
+    label ``i`` with the first probability whatever its content; when one direction alone is high
+    (many true-``j`` rows labelled ``i``, few the other way) the boundary between the classes is in
+    dispute, which is not a rate of random mislabelling, so the lower direction is the ceiling.
+    """
+    true_share = joint.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        given_if_true = np.where(true_share > 0, joint / np.where(true_share > 0, true_share, 1.0), 0.0)
+    return np.minimum(given_if_true, given_if_true.T)
+
+
 def suggestions(labels: np.ndarray, pred_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the most probable class *other than* the given one and its probability."""
     others = pred_probs.copy()
@@ -431,4 +446,5 @@ __all__ = [
     "label_quality_scores",
     "noise_matrices",
     "suggestions",
+    "swap_rates",
 ]

@@ -50,6 +50,17 @@ When it stays quiet (documented in the README, tested on real data):
   review without suggestions, ``warn`` at most. Text, embeddings and user probabilities are
   taken as annotations.
 
+**What is reported** (``max_swap_ratio``, default 2): Confident Learning's flags, less those whose
+label the model still finds plausible. A flagged row (given ``i``, best other class ``j``) is
+reported when its label's probability is at most ``max_swap_ratio`` × the rate at which ``i`` and
+``j`` are estimated to be swapped by mistake (:func:`curate.labels.swap_rates`, from cleanlab's
+calibrated joint, the lower of the two directions). Under Confident Learning's noise model a
+mislabelled row carries its label with about that probability whatever its content; a row whose
+label is more probable has content that supports it (a subjective boundary, a judgement call).
+``max_swap_ratio: null`` reports every flag; ``max_self_confidence`` (default 1) adds a plain cut
+on the label's probability for a stricter review. The dropped flags are counted
+(``plausible_not_reported``); ``label_issues`` stays Confident Learning's count.
+
 The finding's ``suggestion`` is ``{<label column>: <suggested label>, "confidence": p}`` — the
 ``update`` shape ``curate fix`` turns into a correction; ``score`` is ``1 − label quality``
 (cleanlab's ``rank.get_label_quality_scores``, ``rank_by``). Metrics: ``flagged``/``share`` (all
@@ -81,6 +92,12 @@ RankBy = Literal["self_confidence", "normalized_margin", "confidence_weighted_en
 TEXT_SHOWN = 100  # characters of a row's text in a finding's message
 JOINT_MAX_CLASSES = 10  # joint.<given>.<true> metrics only up to this many classes
 SHOWN_FEATURES = 4  # tabular rows: this many column=value pairs in the message
+# Confident Learning flags a row when another class is more probable than that class's own rows
+# usually make it. A flagged row is reported only when its label is no more probable than this many
+# times the rate at which the two classes are swapped by mistake (labels.swap_rates): above it, the
+# row's content supports its label and the flag is a judgement call (reviewed on real data:
+# bench/RESULTS.md). null reports every Confident Learning flag.
+MAX_SWAP_RATIO = 2.0
 GUARDED_SHOWN = 5  # findings kept (without suggestions) when the guard finds the flags indistinct
 KIND_WORDS = {
     "ordinal": "ordinal scores", "continuous": "continuous values", "identifier": "identifiers",
@@ -99,6 +116,8 @@ class LabelErrorsParams(CheckParams):
     filter_by: FilterBy = "prune_by_noise_rate"
     rank_by: RankBy = "self_confidence"
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    max_self_confidence: float = Field(default=1.0, ge=0.0, le=1.0)  # report only rows whose label has at most this probability
+    max_swap_ratio: float | None = Field(default=MAX_SWAP_RATIO, ge=0.0)  # label probability / the pair's swap rate; null: off
     max_share: float = Field(default=0.02, ge=0.0, le=1.0)
     min_class_rows: int = Field(default=5, ge=2)
     seed: int = 0
@@ -376,8 +395,13 @@ class LabelErrors(Check):
         learn_idx = used_idx[sub_learn]
         rare_idx = used_idx[~sub_learn]
         rare_probs = probs[~sub_learn]
-        mask = issues.mask & (issues.confidence >= p.min_confidence)
-        below = int((issues.mask & ~mask).sum())
+        self_confidence = p_learn[np.arange(len(y)), y]
+        confident = issues.mask & (self_confidence <= p.max_self_confidence)
+        if p.max_swap_ratio is not None:
+            confident &= self_confidence <= p.max_swap_ratio * cl.swap_rates(issues.joint)[y, issues.suggested]
+        mask = confident & (issues.confidence >= p.min_confidence)
+        above = int((issues.mask & ~confident).sum())
+        below = int((confident & ~mask).sum())
         order = np.flatnonzero(mask)
         order = order[np.argsort(issues.quality[order], kind="stable")]
         if guarded:
@@ -415,10 +439,11 @@ class LabelErrors(Check):
             "share": share,
             "estimated_noise": float(1.0 - np.trace(issues.joint)),
             "rows": checked,
-            "label_issues": int(mask.sum()),
+            "label_issues": int(issues.mask.sum()),
             "rare_label_rows": int(rare.sum()),
             "missing_label_rows": int(missing_label.sum()),
             "skipped_rows": int(skipped.sum()),
+            "plausible_not_reported": above,
             "below_min_confidence": below,
             "classes": len(classes),
             "folds": folds_used,
@@ -427,7 +452,7 @@ class LabelErrors(Check):
             **verdict.metrics(),
         }
         if guarded:
-            metrics["would_flag"] = int(mask.sum()) + int(rare.sum())
+            metrics["would_flag"] = int(issues.mask.sum()) + int(rare.sum())
         for split in splits:
             metrics[f"flagged.{split}"] = int(flagged_split.get(split, 0))
             metrics[f"share.{split}"] = float(flagged_split.get(split, 0) / used_split[split]) if used_split.get(split, 0) else 0.0
@@ -450,6 +475,11 @@ class LabelErrors(Check):
             notes.append(f"{int(missing_label.sum())} rows without a label skipped")
         if skipped.any():
             notes.append(f"{int(skipped.sum())} rows without {'text' if text else 'embeddings'} skipped")
+        if above:
+            cuts = [f"max_swap_ratio {p.max_swap_ratio:g}"] if p.max_swap_ratio is not None else []
+            cuts += [f"max_self_confidence {p.max_self_confidence:g}"] if p.max_self_confidence < 1 else []
+            notes.append(f"{above:,} more flagged by Confident Learning, whose label the model finds plausible "
+                         f"({', '.join(cuts)}), not reported")
         if below:
             notes.append(f"{below} below min_confidence {p.min_confidence:g} not reported")
         if notes:
