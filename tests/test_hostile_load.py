@@ -236,6 +236,18 @@ def test_follow_symlinks_reads_the_link(tmp_path: Path, layout: str) -> None:
     assert json.loads(result.stdout)["dataset"]["splits"]["train"]["rows"] == 2
 
 
+@pytest.mark.parametrize("follow", [False, True], ids=["default", "follow_symlinks"])
+def test_fix_never_copies_a_link_out_of_the_folder(tmp_path: Path, follow: bool) -> None:
+    """`fix` mirrors the dataset into an upload bundle: a linked outside file must never land in it."""
+    root = _link(tmp_path, "files", "file")
+    before = {root: snapshot(root)}
+    out = tmp_path / "out"
+    args = ["fix", root, "--out", out, "--bundle", "all", "--no-progress", "--suite", tmp_path / "suite.yaml",
+            *(["--follow-symlinks"] if follow else [])]
+    assert_outcome(cli(*args), 2, roots=before, error="outside the dataset folder")
+    assert not any(SECRET.encode() in p.read_bytes() for p in out.rglob("*") if p.is_file())
+
+
 @pytest.mark.parametrize("kind", ["card", "suite"])
 def test_linked_card_or_suite_is_refused(tmp_path: Path, kind: str) -> None:
     root, outside = _prepare(tmp_path, {"train.csv": CSV})
