@@ -225,7 +225,7 @@ def test_inputs_with_shell_metacharacters_stay_data(workspace: Path) -> None:
 def test_readme_workflows_parse_and_use_real_inputs_and_outputs() -> None:
     action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
     blocks = re.findall(r"```yaml\n(.*?)```", (REPO / "README.md").read_text(encoding="utf-8"), flags=re.S)
-    workflows = [yaml.safe_load(b) for b in blocks if "OWNER/curate@" in b and "jobs:" in b]
+    workflows = [yaml.safe_load(b) for b in blocks if "uses: OWNER/curate@" in b and "jobs:" in b]
     assert len(workflows) == 2
     for workflow in workflows:
         for job in workflow["jobs"].values():
@@ -234,3 +234,22 @@ def test_readme_workflows_parse_and_use_real_inputs_and_outputs() -> None:
                     assert set(step.get("with", {})) <= set(action["inputs"])
             used = re.findall(r"steps\.curate\.outputs\.([\w-]+)", json.dumps(job))
             assert set(used) <= set(action["outputs"])
+
+
+@pytest.mark.parametrize("version, spec", [("", str(REPO)), ("0.1.0", "curate==0.1.0")])
+def test_install_step_defaults_to_the_actions_own_checkout(workspace: Path, version: str, spec: str) -> None:
+    """``uses: OWNER/curate@REF`` runs the curate of REF, not whatever the index calls ``curate``."""
+    shims = workspace.parent / "shims"
+    shims.mkdir()
+    log = workspace.parent / "pip.log"
+    real = shutil.which("python") or shutil.which("python3")
+    (shims / "python").write_text(f'#!/bin/sh\n[ "$1 $2" = "-m pip" ] && {{ echo "$@" >> "{log}"; exit 0; }}\nexec "{real}" "$@"\n')
+    (shims / "python").chmod(0o755)
+    temp = workspace.parent / "runner_temp"
+    temp.mkdir()
+    path = f"{shims}{os.pathsep}{os.environ['PATH']}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATH", path)
+        run = Runner(workspace, temp, {"version": version}).run()
+    assert log.read_text().split()[-1] == spec
+    assert run.outputs["status"] == "failed"  # the rest ran with the curate already installed
