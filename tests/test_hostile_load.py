@@ -243,7 +243,7 @@ def test_fix_never_copies_a_link_out_of_the_folder(tmp_path: Path, follow: bool)
     before = {root: snapshot(root)}
     out = tmp_path / "out"
     args = ["fix", root, "--out", out, "--bundle", "all", "--no-progress", "--suite", tmp_path / "suite.yaml",
-            *(["--follow-symlinks"] if follow else [])]
+            "--max-change", "1", *(["--follow-symlinks"] if follow else [])]  # the link's rows are duplicates
     assert_outcome(cli(*args), 2, roots=before, error="outside the dataset folder")
     assert not any(SECRET.encode() in p.read_bytes() for p in out.rglob("*") if p.is_file())
 
