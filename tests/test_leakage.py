@@ -12,10 +12,11 @@ from curate.checks.duplicates import split_order
 from curate.errors import CurateError
 
 PLANTED = planted("hf_news")
+# hf_news's planted near copies are light edits (see test_near_duplicates.CHECKS): threshold 0.5
 CHECKS = """
-  - leakage: {}
+  - leakage: {threshold: 0.5}
   - leakage: {name: exact_only, near: false}
-  - leakage: {name: reversed, order: [test, train]}
+  - leakage: {name: reversed, order: [test, train], threshold: 0.5}
 """
 
 
@@ -59,7 +60,7 @@ def test_three_splits_keep_the_earliest(tmp_path: Path) -> None:
         "unrelated",
     ]})
     root = loose(tmp_path / "d", test=test, validation=validation, train=train)
-    result = run(root, tmp_path, "  - leakage: {}\n").result("leakage")
+    result = run(root, tmp_path, "  - leakage: {threshold: 0.5}\n").result("leakage")
     found = {(f.split, f.key, f.related[0].split, f.related[0].key, f.score == 1.0) for f in result.findings}
     assert found == {
         ("validation", "v1", "train", "t1", True),
@@ -89,7 +90,7 @@ def test_clean_and_single_split_datasets_pass(tmp_path: Path) -> None:
 
 
 def test_limits(hf_report, tmp_path: Path) -> None:
-    report = run(EXAMPLES / "hf_news", tmp_path, "  - leakage: {max_share: 0.05}\n  - leakage: {max_count: 14, name: strict}\n",
+    report = run(EXAMPLES / "hf_news", tmp_path, "  - leakage: {max_share: 0.05, threshold: 0.5}\n  - leakage: {max_count: 14, name: strict, threshold: 0.5}\n",
                  dataset="  key: id\n  text: text\n")
     assert report.result("leakage").status.value == "pass"
     assert report.result("strict").status.value == "fail"

@@ -28,10 +28,12 @@ from curate.dedup import (
 from curate.errors import CurateError
 
 PLANTED = planted("hf_news")
+# hf_news's planted near copies are light edits of long texts (word-bigram Jaccard from 0.54):
+# its own suite sets threshold 0.5, below the default 0.8 chosen on real short texts
 CHECKS = """
-  - near_duplicates: {}
-  - near_duplicates: {name: with_exact, include_exact: true}
-  - near_duplicates: {name: estimated, verify: estimate, seed: 7}
+  - near_duplicates: {threshold: 0.5}
+  - near_duplicates: {name: with_exact, include_exact: true, threshold: 0.5}
+  - near_duplicates: {name: estimated, verify: estimate, seed: 7, threshold: 0.5}
   - near_duplicates: {name: chars, shingle: char, threshold: 0.5}
 """
 
@@ -142,10 +144,10 @@ def test_real_text_repeats_are_left_to_duplicates(pydoc_paragraphs, tmp_path: Pa
     assert len(repeats) > 300
     assert {f.key for f in report.result("duplicates").findings} == repeats
     near = report.result("near_duplicates")
-    assert len(near.findings) > 100
-    for f in near.findings:  # identical texts are left to `duplicates`
+    assert len(near.findings) > 20
+    for f in near.findings:  # identical texts are left to `duplicates`; every row meets the default 0.8
         assert normalised[int(f.key)] != normalised[int(f.related[0].key)]
-        assert f.score >= 0.5 or "grouped through" in f.message
+        assert f.score >= 0.8
 
 
 def test_realistic_generator_precision_and_recall() -> None:
@@ -347,7 +349,7 @@ def test_a_chain_of_small_edits_is_not_one_group(tmp_path: Path) -> None:
     words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november".split()
     texts = [" ".join(words[i : i + 8]) for i in range(len(words) - 7)]
     frame = pd.DataFrame({"id": range(len(texts)), "text": texts})
-    result = run(loose(tmp_path / "d", train=frame), tmp_path, "  - near_duplicates: {}\n",
+    result = run(loose(tmp_path / "d", train=frame), tmp_path, "  - near_duplicates: {threshold: 0.5}\n",
                  dataset="  key: id\n  text: text\n").result("near_duplicates")
     assert result.findings
     for f in result.findings:

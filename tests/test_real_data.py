@@ -409,10 +409,7 @@ def precision_scores(scratch):
 @pytest.mark.parametrize("family", [
     "duplicates",
     "conflicting_labels",
-    pytest.param("near_duplicates", marks=pytest.mark.xfail(strict=True, reason=(
-        "reviewed near-duplicate precision is below 0.95: quote retweets whose own replies differ, "
-        "two- or three-word templates ('I'm a X') and short review sentences that differ in their one "
-        "content word ('I love this place' / 'I love this phone') at Jaccard 0.5 (issue 10 item 1)"))),
+    "near_duplicates",
 ])
 def test_reviewed_precision_meets_the_floor(precision_scores, family):
     """Precision over the reviewed findings curate still reports is at the family's floor, and
