@@ -150,6 +150,7 @@ POSITIVE = {
     "secret": "aws_access_key_id = AKIA4QWERTYZ7UIOPASD",
 }
 NEGATIVE = [
+    "Just show msg+ticket@kiosk.Valid 4-7/12",  # real SMS spam: prose around an @, no such suffix
     "order 4539148803436467 shipped on 2021-03-04",  # a Luhn-valid number after 'order'
     "card 4539 1488 0343 6468 was declined",  # fails Luhn
     "IBAN DE89 3704 0044 0532 0130 01 is a typo",  # fails mod-97

@@ -19,6 +19,9 @@ Choices, documented here because they decide what is reported:
   them too. Dates, decimals and numbers after ``order``/``invoice``/``#``-like words are not phones.
 * Payment cards: 12-19 digits, ungrouped or grouped 4-4-4-4(-3) / 4-6-4(5) with one separator,
   a known issuer range (IIN) and a valid Luhn check digit.
+* Emails: the domain must end in a real public suffix (the Public Suffix List that
+  ``publicsuffixlist`` ships, read offline): prose glued around an ``@`` ("msg+ticket@kiosk.Valid")
+  is not an address. Role mailboxes (``info@``, ``customer.relations@``) are an organisation's.
 * Secrets: published token formats (AWS, GitHub, GitLab, Slack, Stripe, Google, OpenAI, npm,
   PyPI, JWT), PEM private-key blocks, and high-entropy values assigned to key-like names
   (``api_key = …``, ``"password": …``). ``detect-secrets`` was considered: its token plugins are
@@ -28,6 +31,7 @@ Choices, documented here because they decide what is reported:
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 import re
@@ -141,12 +145,25 @@ def _role_mailbox(local: str) -> bool:
     return bool(words) and all(w in _ROLE_WORDS for w in words)
 
 
+@functools.cache
+def _suffixes():
+    from publicsuffixlist import PublicSuffixList  # loaded on the first email candidate only
+
+    return PublicSuffixList()
+
+
+def _known_suffix(domain: str) -> bool:
+    """``domain`` ends in a suffix of the Public Suffix List (``kiosk.Valid`` does not)."""
+    return _suffixes().publicsuffix(domain.lower(), accept_unknown=False) is not None
+
+
 def _find_email(text: str, regions: tuple[str, ...]) -> list[Match]:
     out = []
     for m in _EMAIL.finditer(text):
         value = m.group(0)
         local, _, domain = value.partition("@")
-        if ".." in local or domain.rsplit(".", 1)[-1].lower() in _FILE_TLDS or _role_mailbox(local):
+        if (".." in local or domain.rsplit(".", 1)[-1].lower() in _FILE_TLDS or _role_mailbox(local)
+                or not _known_suffix(domain)):
             continue
         out.append(Match("email", m.start(), m.end(), value))
     return out
