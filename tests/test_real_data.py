@@ -410,6 +410,13 @@ def precision_scores(scratch):
     "duplicates",
     "conflicting_labels",
     "near_duplicates",
+    "column_quality",
+    "text_quality",
+    "class_imbalance",
+    pytest.param("pii", marks=pytest.mark.xfail(strict=True, reason=(
+        "reviewed personal-data precision is below 0.95: the contact details in SMS spam (campaign "
+        "numbers, sender and newsletter addresses) and an airline's or a hotel's published contact "
+        "are real emails and phones but nobody's personal data; the detector cannot tell whose they are"))),
 ])
 def test_reviewed_precision_meets_the_floor(precision_scores, family):
     """Precision over the reviewed findings curate still reports is at the family's floor, and
