@@ -38,10 +38,6 @@ LIMIT = 0.1
 # the runs whose checks propose deleting more than the limit, and why (each reviewed by reading the
 # rows: tests/data/real/verdicts.csv); on these the default run must refuse
 OVER_LIMIT = {
-    "sms_spam_collection": (
-        "400 exact copies (7.2%: the UCI file repeats 403 messages) plus 264 near-duplicate deletions at "
-        "Jaccard >= 0.5, whose reviewed precision here is 25/30 (issue 10 item 1): 11.9% of the split"
-    ),
     "chinook_kaggle": (
         "4 of the 18 playlists are real duplicates (same name, same tracks in PlaylistTrack; reviewed "
         "true): 22% of a small table, and deleting them also needs their PlaylistTrack rows"
