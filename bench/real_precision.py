@@ -96,6 +96,10 @@ def review(reports: dict, name: str, check: str, n: int, scratch: Path) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     for f in todo[:n]:
         rel = f.related[0] if f.related else None
+        if f.row is None:  # a column- or group-level finding (column_quality, balance): its message says it all
+            print(f"#   {f.message}")
+            writer.writerow([*rc.finding_id(name, check, f), "", ""])
+            continue
         text = _content(reports[name], dataset, scratch, f.split, f.row, f.column)
         print(f"# row {f.row} score {f.score}: {text!r}")
         if rel:
