@@ -155,3 +155,31 @@ def test_entry_layout_is_checksummed_json_and_npz(adult: Path, tmp_path: Path) -
     assert header["namespace"] == "label_errors.out_of_sample" and header["fields"]["kind"] == "tabular"
     with np.load(io.BytesIO(payload[8 + size:]), allow_pickle=False) as npz:
         assert npz["pred_probs"].shape == (ROWS, 2)
+
+
+def test_near_duplicate_pairs_are_reused_and_a_changed_text_misses(tmp_path: Path) -> None:
+    """Issue 13: MinHash, LSH and verification of near_duplicates and leakage are cached by the
+    hash of the normalised texts and the MinHash settings; the report stays identical."""
+    import shutil
+
+    root = tmp_path / "news"
+    shutil.copytree(Path(__file__).parent.parent / "example_datasets" / "hf_news", root)
+    write(root / "curate.yaml", "dataset:\n  key: id\n  label: label\n  text: text\nchecks:\n"
+          "  - near_duplicates: {threshold: 0.5}\n  - leakage: {threshold: 0.5}\n")
+    cache = ResultCache(tmp_path / "cache")
+    first = curate.check(root, cache=cache)
+    assert first.result("near_duplicates").findings and first.result("leakage").findings
+    assert (cache.hits, cache.misses) == (0, 3)  # the train and test splits, and leakage's joined texts
+    second = curate.check(root, cache=cache)
+    assert (cache.hits, cache.misses) == (3, 3)
+    assert without_seconds(second) == without_seconds(first) == without_seconds(curate.check(root))
+    test = root / "data" / "test.csv"
+    original = test.read_text(encoding="utf-8")
+    assert original.count("te-00001,Details of") == 1
+    test.write_text(original.replace("te-00001,Details of", "te-00001,Detail of"), encoding="utf-8")  # one text, one byte
+    curate.check(root, cache=cache)
+    assert (cache.hits, cache.misses) == (4, 5)  # train reused; test and leakage recomputed
+    # a different threshold is a different entry
+    write(root / "curate.yaml", "dataset:\n  key: id\n  label: label\n  text: text\nchecks:\n  - near_duplicates: {threshold: 0.6}\n")
+    curate.check(root, cache=cache)
+    assert cache.misses == 7

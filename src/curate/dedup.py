@@ -1015,6 +1015,21 @@ def string_hashes(arr: pa.Array, *, workers: int = 1) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, np.uint64)
 
 
+def text_digest(arr: pa.Array) -> str:
+    """A SHA-256 of a string array's values and nulls (its slice offset ignored): the result
+    cache's key for artefacts computed from these texts."""
+    import hashlib
+
+    arr = as_strings(arr)
+    h = hashlib.sha256(f"{len(arr)}:{arr.null_count}".encode())
+    if arr.null_count:
+        h.update(np.packbits(pc.is_null(arr).to_numpy(zero_copy_only=False)).tobytes())
+    offsets, data = _to_bytes(pc.fill_null(arr, ""))
+    h.update(offsets.tobytes())
+    h.update(data.tobytes())
+    return h.hexdigest()
+
+
 def unique_texts(text: pa.Array, workers: int = 1) -> tuple[np.ndarray, pa.LargeStringArray]:
     """(id of each row's text or -1 when missing, the unique texts in first-seen order).
 

@@ -32,9 +32,9 @@ import pyarrow as pa
 from curate.checks import register
 from curate.checks.base import Check
 from curate.checks.duplicates import Content, LimitParams, content_of, plural, row_refs, split_order, unjudged
-from curate.checks.near_duplicates import TextColumnsParams, require_content_columns
+from curate.checks.near_duplicates import TextColumnsParams, require_content_columns, verified_pairs
 from curate.context import RunContext
-from curate.dedup import joined_text, near_duplicate_pairs, row_codes, unique_texts
+from curate.dedup import joined_text, row_codes, unique_texts
 from curate.findings import CheckResult, Finding, RowRef
 
 
@@ -81,7 +81,7 @@ class Leakage(Check):
         else:
             text = pa.concat_arrays([joined_text(s.frame, content.columns, p.normalize, min_chars=p.min_chars) for s in splits])
             if near:
-                result = near_duplicate_pairs(text, cfg, progress=ctx.progress)
+                result = verified_pairs(ctx, text, cfg)
                 text_of_row, left, right, sim = result.text_of_row, result.left, result.right, result.similarity
             else:
                 text_of_row, _ = unique_texts(text)

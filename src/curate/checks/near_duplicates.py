@@ -47,6 +47,7 @@ planted edits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -66,6 +67,7 @@ from curate.dedup import (
     shingle_sets,
     sorted_unique,
     star_clusters,
+    text_digest,
 )
 from curate.findings import CheckResult, Finding
 
@@ -106,6 +108,31 @@ def require_content_columns(check: Check, ctx: RunContext, splits: list[str] | N
         check.require_column(ctx, column, ("columns", i), splits)
 
 
+@dataclass
+class VerifiedPairs:
+    """What the result cache keeps of :class:`NearDuplicatePairs` (arrays and counts only)."""
+
+    text_of_row: np.ndarray
+    n_texts: int
+    left: np.ndarray
+    right: np.ndarray
+    similarity: np.ndarray
+    candidates: int
+
+
+def verified_pairs(ctx: RunContext, text: pa.Array, cfg: MinHashConfig) -> NearDuplicatePairs:
+    """:func:`near_duplicate_pairs` through the run's result cache: MinHash, LSH and verification
+    are the costly part, and a CI re-run on unchanged texts with the same settings reuses them
+    (keyed by a hash of the normalised texts and the MinHash settings)."""
+
+    def compute() -> VerifiedPairs:
+        r = near_duplicate_pairs(text, cfg, progress=ctx.progress)
+        return VerifiedPairs(r.text_of_row, r.n_texts, r.left, r.right, r.similarity, r.candidates)
+
+    v = ctx.memo("near_duplicates.pairs", VerifiedPairs, cfg.model_dump(mode="json"), [text_digest(text)], compute)
+    return NearDuplicatePairs(v.text_of_row, int(v.n_texts), v.left, v.right, v.similarity, int(v.candidates), cfg)
+
+
 class NearDuplicatesParams(TextColumnsParams, LimitParams):
     include_exact: bool = False  # also report rows whose normalised text equals the kept row's
 
@@ -139,7 +166,7 @@ class NearDuplicates(Check):
             text = joined_text(split.frame, content.columns, p.normalize, min_chars=p.min_chars)
             total += len(text)
             missing += text.null_count
-            result = near_duplicate_pairs(text, cfg, progress=ctx.progress)
+            result = verified_pairs(ctx, text, cfg)
             candidates += result.candidates
             verified += len(result.left)
             found, n_groups = self._split_findings(split, text, result, column)
