@@ -98,6 +98,11 @@ def test_no_default_fix_deletes_more_than_a_tenth_of_any_split(name: str, scratc
     assert code == 2 and stdout == "" and stderr.count("\n") == 1, stderr
     assert stderr.startswith("curate: error: refusing to ") and "nothing was written" in stderr
     assert not out.exists()
+    # the message's way out: leave the families over the limit out with --only, and fix the rest
+    heavy, rest = stderr.rstrip().split("; or leave ", 1)[1].split(" out with --only ")
+    assert rest and not set(heavy.split(", ")) & set(rest.split(","))
+    code, _, stderr = fix(root, out, *args, "--only", rest, "--bundle", "none")
+    assert code == 0, stderr
 
 
 def test_the_over_limit_runs_are_corpus_runs() -> None:

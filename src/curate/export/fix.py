@@ -181,7 +181,8 @@ def fix_dataset(
     corrections = build_corrections(report, dataset, min_confidence=min_confidence, suite=loaded)
     limit = max_change if max_change is not None else getattr(getattr(loaded, "fix", None), "max_change", None)
     limit = DEFAULT_MAX_CHANGE if limit is None else limit
-    refuse_large_changes(corrections.corrections, dataset, limit, from_flag=max_change is not None)
+    families = list(dict.fromkeys(r.check for r in report.results))
+    refuse_large_changes(corrections.corrections, dataset, limit, from_flag=max_change is not None, families=families)
     plan = plan_edits(corrections.corrections, dataset)
     notes: list[str] = []
     after = recheck(dataset, loaded, report, plan, debug=debug, warnings=notes) if plan.corrections else None
@@ -261,8 +262,10 @@ def nothing_to_fix_message(outcome: FixOutcome) -> str:
     )
 
 
-def refuse_large_changes(corrections: list[Correction], dataset: Any, limit: float, *, from_flag: bool) -> None:
-    """Raise (one line, before anything is written) when a split or column would change beyond ``limit``."""
+def refuse_large_changes(corrections: list[Correction], dataset: Any, limit: float, *, from_flag: bool,
+                         families: list[str] | None = None) -> None:
+    """Raise (one line, before anything is written) when a split or column would change beyond ``limit``;
+    the message names the way out: raise the limit, or leave the families over it out with ``--only``."""
     from curate.corrections import change_shares
 
     over = [c for c in change_shares(corrections, dataset) if c.share > limit + 1e-12]
@@ -275,8 +278,15 @@ def refuse_large_changes(corrections: list[Correction], dataset: Any, limit: flo
     raise CurateError(
         f"refusing to {worst.describe()}: the limit is {limit:.0%} ({source}){more}; nothing was written. "
         f"Review the findings with `curate check`; if this much change is really wanted, pass --max-change "
-        f"{needed:g} (or set `fix: {{max_change: {needed:g}}}` in the suite)"
+        f"{needed:g} (or set `fix: {{max_change: {needed:g}}}` in the suite){_without(over, families)}"
     )
+
+
+def _without(over: list[Any], families: list[str] | None) -> str:
+    """``; or fix the rest with --only a,b`` (the families that ran, less those over the limit)."""
+    heavy = {name for change in over for name in change.by_check}
+    rest = [f for f in families or [] if f not in heavy]
+    return f"; or leave {', '.join(sorted(heavy))} out with --only {','.join(rest)}" if rest and heavy else ""
 
 
 def recheck(dataset: Any, suite: Any, report: Any, plan: Plan, *, debug: bool = False,
