@@ -264,6 +264,7 @@ def build_corrections(
                 continue
             candidates += _from_finding(result.check, finding, suggestion, dataset, order, skipped)
     candidates = _propagate_value_fixes(candidates, dataset)
+    candidates = _keep_referenced_rows(candidates, dataset, skipped)
     _fill_deleted_rows(candidates, dataset)
     kept: list[_Candidate] = []
     for cand in candidates:
@@ -396,6 +397,44 @@ def rows_values(frame: pd.DataFrame, positions: list[int]) -> list[dict[str, Any
     part = frame.iloc[positions]
     columns = {str(c): part[c].tolist() for c in part.columns}
     return [{c: plain(values[i]) for c, values in columns.items()} for i in range(len(positions))]
+
+
+def _keep_referenced_rows(cands: list[_Candidate], dataset: Dataset, skipped: list[Skipped]) -> list[_Candidate]:
+    """Drop deletions of rows that another table refers to.
+
+    In a folder of several tables (Kaggle), a row whose key value appears in another table's
+    column of the key column's name (Chinook's ``Playlist.PlaylistId`` in ``PlaylistTrack``) is
+    referenced: deleting it would leave those rows pointing at nothing. Such a deletion stays a
+    finding for review, not a correction. References under another column name are not seen.
+    """
+    if not dataset.layout.tables or not any(c.correction.op == "delete" for c in cands):
+        return cands
+    table_of = {s: t for t, names in dataset.tables.items() for s in names}
+    refs: dict[str, list[tuple[str, pd.Series]]] = {}  # key column → (split, value counts) elsewhere
+
+    def references(split: str) -> list[tuple[str, pd.Series]]:
+        view = dataset.table(table_of.get(split, ""))
+        column = view.key_column if view.key_source != "content hash" else None
+        if column is None:
+            return []
+        if column not in refs:
+            refs[column] = [(name, other.frame[column].astype(str).value_counts())
+                            for name, other in dataset.splits.items()
+                            if table_of.get(name) != table_of.get(split) and column in other.frame.columns]
+        return [(f"{name}.{column}", counts) for name, counts in refs[column]]
+
+    kept = []
+    for cand in cands:
+        c = cand.correction
+        hits = [(where, int(counts.get(c.key, 0))) for where, counts in references(c.split)] if c.op == "delete" else []
+        hits = [(where, n) for where, n in hits if n]
+        if hits:
+            by = ", ".join(f"{n:,} row(s) of {where}" for where, n in hits)
+            skipped.append(Skipped(c.check, c.split, c.key, None, "referenced by another table",
+                                   f"{c.split}/{c.key} is referred to by {by}; deleting it would orphan them"))
+        else:
+            kept.append(cand)
+    return kept
 
 
 def _fill_deleted_rows(cands: list[_Candidate], dataset: Dataset) -> None:

@@ -405,7 +405,7 @@ def _write_manifest(outcome: FixOutcome, staging: Path, card: Path | None) -> No
             "by_check": outcome.corrections.counts(),
             "skipped": outcome.corrections.skipped_summary(),
             "not_applied": [
-                {"check": k.check, "split": k.split, "key": k.key, "column": k.column, "why": k.why}
+                {"check": k.check, "split": k.split, "key": k.key, "column": k.column, "why": k.why, "detail": k.detail}
                 for k in outcome.corrections.skipped
             ],
         },
