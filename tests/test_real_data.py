@@ -413,10 +413,7 @@ def precision_scores(scratch):
     "column_quality",
     "text_quality",
     "class_imbalance",
-    pytest.param("pii", marks=pytest.mark.xfail(strict=True, reason=(
-        "reviewed personal-data precision is below 0.95: the contact details in SMS spam (campaign "
-        "numbers, sender and newsletter addresses) and an airline's or a hotel's published contact "
-        "are real emails and phones but nobody's personal data; the detector cannot tell whose they are"))),
+    "pii",
 ])
 def test_reviewed_precision_meets_the_floor(precision_scores, family):
     """Precision over the reviewed findings curate still reports is at the family's floor, and
@@ -429,6 +426,18 @@ def test_reviewed_precision_meets_the_floor(precision_scores, family):
     total = rc.by_family(scores)[family]
     floor = rc.FLOORS.get(family, rc.DEFAULT_FLOOR)
     assert total.precision >= floor, f"{family}: precision {total.precision:.3f} < {floor} ({total})"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "contacts in free text are often an organisation's (a spam campaign's mobile number, a stock-spam "
+    "sender, an airline's department mailbox, a brand account, a hotel's switchboard): real emails and "
+    "phones but nobody's personal data, which the detector cannot tell from a person's"))
+def test_pii_precision_in_free_text_meets_the_floor(precision_scores):
+    """The pooled pii figure is carried by contact columns of customer records (Chinook); the
+    free-text corpora (tweets, SMS) are measured on their own, so that gap stays visible."""
+    scores = [s for s in precision_scores if s.check == "pii" and s.dataset != "chinook_kaggle"]
+    total = rc.by_family(scores)["pii"]
+    assert total.reviewed >= 25 and total.precision >= rc.FLOORS.get("pii", rc.DEFAULT_FLOOR), total
 
 
 def test_verdicts_are_well_formed():

@@ -16,12 +16,14 @@ Choices, documented here because they decide what is reported:
   digit (``2.0.1.3``) is read as a version string.
 * Phone numbers: without ``regions``, only numbers written in international format (``+44 …``)
   that ``phonenumbers`` says are valid; with regions, national-format numbers valid in one of
-  them too. Dates, decimals and numbers after ``order``/``invoice``/``#``-like words are not phones.
+  them too. Premium-rate, toll-free, shared-cost and universal-access numbers are services'. Dates, decimals and numbers after ``order``/``invoice``/``#``-like words are not phones.
 * Payment cards: 12-19 digits, ungrouped or grouped 4-4-4-4(-3) / 4-6-4(5) with one separator,
   a known issuer range (IIN) and a valid Luhn check digit.
 * Emails: the domain must end in a real public suffix (the Public Suffix List that
   ``publicsuffixlist`` ships, read offline): prose glued around an ``@`` ("msg+ticket@kiosk.Valid")
-  is not an address. Role mailboxes (``info@``, ``customer.relations@``) are an organisation's.
+  is not an address. Role mailboxes (``info@``, ``customer.relations@``, ``customersqueries@``) are an
+  organisation's. An address at the company a tweet is addressed to is still reported: it may be an
+  employee's (``joe@united.com``), which is personal data.
 * Secrets: published token formats (AWS, GitHub, GitLab, Slack, Stripe, Google, OpenAI, npm,
   PyPI, JWT), PEM private-key blocks, and high-entropy values assigned to key-like names
   (``api_key = …``, ``"password": …``). ``detect-secrets`` was considered: its token plugins are
@@ -136,13 +138,33 @@ _ROLE_WORDS = {
     "helpdesk", "hostmaster", "info", "inquiries", "jobs", "marketing", "media", "news", "noc", "noreply",
     "no", "office", "postmaster", "press", "privacy", "relations", "reply", "sales", "security", "service",
     "services", "support", "team", "webmaster", "www",
+    # the desks and senders of newsletters, bookings and campaigns
+    "accounts", "alerts", "bookings", "booking", "complaints", "enquiry", "general", "inquiry", "mail",
+    "mailer", "members", "newsletter", "newsletters", "notifications", "offers", "orders", "promo",
+    "promotions", "queries", "query", "reception", "reservations", "rewards", "tickets", "updates",
 }
 
 
+def _role_words(word: str) -> bool:
+    """``word`` is role words run together (``customersqueries``), by dynamic programming."""
+    ends = [True] + [False] * len(word)
+    for end in range(1, len(word) + 1):
+        ends[end] = any(ends[start] and word[start:end] in _ROLE_WORDS for start in range(max(0, end - 16), end))
+    return ends[-1]
+
+
 def _role_mailbox(local: str) -> bool:
-    """``customer.relations``, ``no-reply``, ``info``: every word of the local part is a role word."""
+    """``customer.relations``, ``no-reply``, ``customersqueries``, ``tddnewsletter``: every word of
+    the local part is made of role words, except at most a short brand prefix (≤ 4 letters) in
+    front of a long role part (≥ 6 letters), so ``annanews`` stays a person's."""
     words = [w for w in re.split(r"[._+-]+", local.lower()) if w]
-    return bool(words) and all(w in _ROLE_WORDS for w in words)
+
+    def role(word: str) -> bool:
+        return _role_words(word) or any(
+            len(word) - cut >= 6 and _role_words(word[cut:]) for cut in range(1, min(4, len(word) - 6) + 1)
+        )
+
+    return bool(words) and all(role(w) for w in words)
 
 
 @functools.cache
@@ -176,6 +198,15 @@ _DATE_LIKE = re.compile(r"^\d{1,4}([./-])\d{1,2}\1\d{1,4}$|^\d{4}\s?-\s?\d{2}\s?
 _DECIMAL = re.compile(r"^\d+[.,]\d+$")
 
 
+@functools.cache
+def _service_numbers() -> frozenset:
+    """Number types that belong to a service by construction (premium rate, toll free, shared
+    cost, universal access): a business line that anyone may call, never a person's number."""
+    from phonenumbers import PhoneNumberType as T
+
+    return frozenset({T.PREMIUM_RATE, T.TOLL_FREE, T.SHARED_COST, T.UAN})
+
+
 def _find_phone(text: str, regions: tuple[str, ...]) -> list[Match]:
     import phonenumbers
 
@@ -198,6 +229,8 @@ def _find_phone(text: str, regions: tuple[str, ...]) -> list[Match]:
             except phonenumbers.NumberParseException:
                 continue
             if phonenumbers.is_valid_number(parsed):
+                if phonenumbers.number_type(parsed) in _service_numbers():
+                    break
                 out.append(Match("phone", m.start(), m.start() + len(raw), raw))
                 break
     return out
