@@ -11,7 +11,13 @@ library, found by a first run) with posix_fadvise(DONTNEED), so the kernel must 
 other programs' cached files are left alone. On a machine whose storage is fast, cold and warm differ
 little; it is still the honest figure for a fresh CI runner, which starts with an empty cache.
 
-Usage: python bench/startup.py [--runs 7]   (prints a table; run it on a quiet machine)
+Paired (``--pairs N``): the command and its yardstick run in turn, A B A B ..., and the A/B ratio is
+taken pair by pair (median of pairs), for CPU seconds (user + system, the kernel's accounting of each
+finished child) and wall seconds; on a shared machine whose speed drifts this is the figure to trust.
+``--before SRC`` adds `curate check products_v1` against the same command with ``PYTHONPATH=SRC`` (an
+older checkout's ``src``), and `--only` without `drift` shows what the drift check costs.
+
+Usage: python bench/startup.py [--runs 7] [--pairs 5 [--before OLD/src]]   (run it on a quiet machine)
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ COMMANDS = {
     "pandas: import + read products_v1": [PY, "-c", READ_PRODUCTS],
     "curate check products_v1": [PY, "-m", "curate", "check", str(PRODUCTS), "--no-progress", "--no-cache"],
 }
+NO_DRIFT = ("schema,duplicates,conflicting_labels,leakage,near_duplicates,balance,label_errors,class_imbalance,"
+            "column_quality,text_quality,pii")  # the default suite less drift
 
 
 def imported(command: list[str]) -> tuple[float, list[str], list[tuple[int, str]]]:
@@ -106,10 +114,56 @@ def timed(command: list[str], runs: int, cold: bool) -> float:
     return statistics.median(times)
 
 
+def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(cpu seconds, wall seconds) of one whole run of ``command``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} exited {proc.returncode}")
+    return usage.ru_utime + usage.ru_stime, wall
+
+
+def paired(a: list[str], b: list[str], pairs: int, env_a: dict[str, str], env_b: dict[str, str]) -> dict[str, float]:
+    """Medians of A's and B's cpu/wall seconds and of the per-pair A/B ratios (one untimed pair first)."""
+    run_once(a, env_a), run_once(b, env_b)
+    rows = []
+    for _ in range(pairs):
+        (a_cpu, a_wall), (b_cpu, b_wall) = run_once(a, env_a), run_once(b, env_b)
+        rows.append((a_cpu, b_cpu, a_cpu / b_cpu, a_wall, b_wall, a_wall / b_wall))
+    names = ("A cpu", "B cpu", "A/B cpu", "A wall", "B wall", "A/B wall")
+    return {name: statistics.median(row[i] for row in rows) for i, name in enumerate(names)}
+
+
+def paired_table(pairs: int, before: str | None) -> None:
+    env = dict(os.environ)
+    check = COMMANDS["curate check products_v1"]
+    rows = [("curate check products_v1", "pandas: import + read products_v1", check,
+             COMMANDS["pandas: import + read products_v1"], env),
+            ("curate check products_v1", "the same --only (default suite less drift)", check,
+             [*check, "--only", NO_DRIFT], env)]
+    if before:
+        rows.append(("curate check products_v1", f"the same with PYTHONPATH={before}", check, check,
+                     {**env, "PYTHONPATH": before}))
+    print(f"\n## paired whole-process runs, {pairs} pairs, medians\n")
+    print("| A | B | A cpu s | B cpu s | A/B cpu | A/B wall |\n|---|---|---:|---:|---:|---:|")
+    for a_label, b_label, a, b, env_b in rows:
+        r = paired(a, b, pairs, env, env_b)
+        print(f"| {a_label} | {b_label} | {r['A cpu']:.2f} | {r['B cpu']:.2f} | {r['A/B cpu']:.2f}× | "
+              f"{r['A/B wall']:.2f}× |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--pairs", type=int, default=0, help="only the paired A/B table, with this many pairs")
+    parser.add_argument("--before", help="src folder of an older checkout, for --pairs")
     args = parser.parse_args()
+    if args.pairs:
+        paired_table(args.pairs, args.before)
+        return
 
     print("## imports (python -X importtime)\n")
     for label, command in COMMANDS.items():
