@@ -3,6 +3,8 @@
     python bench/label_errors.py [--sizes 20000,200000,1000000] [--rates 0.05,0.1,0.2]
                                  [--kinds uniform,class] [--data text,tabular,real:sms,...] [--out FILE.jsonl]
     python bench/label_errors.py --guard-report
+    python bench/label_errors.py --data text --sizes 200000 --rates 0.1 --kinds uniform --write DIR
+    python bench/label_errors.py --peer DIR     # the peer alone on DIR, to time it as a whole process
 
 For every data set × size × noise rate × noise kind, with planted label noise and therefore known
 wrong rows, this script runs, one after the other in this process:
@@ -11,9 +13,9 @@ wrong rows, this script runs, one after the other in this process:
     20 %) goes through `curate.check(folder, suite)` with `label_errors: {max_share: 1.0}`; loading,
     features, model selection, cross-validation, Confident Learning and findings all count;
     then, from the result cache (same model, untimed), every Confident Learning flag
-    (`max_swap_ratio: null`) and the P/R/F1 of cuts of them: the label's probability at most
-    0.01 / 0.05 / 1 (`max_self_confidence`) and at most 1 / 2 / 4 × the pair's swap rate
-    (`max_swap_ratio`; 2 is the default, so `pair×2` repeats curate's own columns);
+    (`max_swap_ratio: null`) and the P/R/F1 of cuts of them by the label's probability (at most
+    0.01 / 0.05 / 1, `max_self_confidence`), and of the report cut's variants (`max_swap_ratio` 1
+    and 3 instead of 1.5, `max_swap_asymmetry` 1, the lower direction, and null, no cap);
 (b) the plain peer, on the same rows already in memory: text → `make_pipeline(TfidfVectorizer(
     sublinear_tf=True, min_df=2), LogisticRegression(C=4, max_iter=1000))`; tabular → one-hot +
     impute + standardise + `LogisticRegression()` (cleanlab's tabular tutorial);
@@ -206,41 +208,44 @@ def write_folder(root: Path, features: pd.DataFrame, labels: np.ndarray) -> int:
     return cut
 
 
+VARIANTS = {  # label_errors params re-run from the result cache (same model, untimed): the report cut's sweep
+    "ratio 1": "max_swap_ratio: 1",
+    "ratio 3": "max_swap_ratio: 3",
+    "asymmetry 1": "max_swap_asymmetry: 1",
+    "no cap": "max_swap_asymmetry: null",
+}
+
+
 def run_curate(root: Path, n: int, cut: int) -> tuple[np.ndarray, float, dict]:
-    """curate's default (timed), then every Confident Learning flag (``max_swap_ratio: null``, the
-    same model from the result cache) with each flag's self-confidence and swap rate, for the sweeps."""
+    """curate's default (timed), then from the result cache every Confident Learning flag
+    (``max_swap_ratio: null``) with each flag's self-confidence, and the :data:`VARIANTS`."""
     import curate
 
     def flags(result) -> tuple[np.ndarray, np.ndarray]:
         if result.status.value == "error":
             raise RuntimeError(result.message)
         mask, self_confidence = np.zeros(n, dtype=bool), np.ones(n)
-        pair_rate = np.ones(n)
-        joint = {tuple(k.split(".")[1:]): v for k, v in result.metrics.items() if k.startswith("joint.")}
-        true_share = {}
-        for (given, true), v in joint.items():
-            true_share[true] = true_share.get(true, 0.0) + v
         for f in result.findings:
             i = f.row + (cut if f.split == "test" else 0)
             mask[i], self_confidence[i] = True, 1.0 - f.score  # score = 1 - self-confidence (rank_by default)
-            given = f.message.split("given '")[1].split("'")[0]
-            sugg = str(f.suggestion["label"]) if f.suggestion else given
-            if joint and given != sugg:  # P(given | true=sugg) and the reverse, the smaller
-                a = joint[(given, sugg)] / max(true_share[sugg], 1e-12)
-                b = joint[(sugg, given)] / max(true_share[given], 1e-12)
-                pair_rate[i] = min(a, b)
-        return mask, self_confidence, pair_rate
+        return mask, self_confidence
 
     cache = root / "cache"
+    suite = root / "curate.yaml"
+    default = suite.read_text()
+
+    def rerun(params: str):
+        suite.write_text(default.replace("{max_share: 1.0}", "{max_share: 1.0, " + params + "}"))
+        return flags(curate.check(root, cache=cache).result("label_errors"))
+
     start = time.perf_counter()
     result = curate.check(root, cache=cache).result("label_errors")
     seconds = time.perf_counter() - start
-    mask, _, _ = flags(result)
-    suite = root / "curate.yaml"
-    suite.write_text(suite.read_text().replace("{max_share: 1.0}", "{max_share: 1.0, max_swap_ratio: null}"))
-    every, self_confidence, pair_rate = flags(curate.check(root, cache=cache).result("label_errors"))
+    mask, _ = flags(result)
+    every, self_confidence = rerun("max_swap_ratio: null")
+    variants = {name: rerun(params)[0] for name, params in VARIANTS.items()}
     return mask, seconds, {"message": result.message, "folds": result.metrics.get("folds"), "all": every,
-                           "self_confidence": self_confidence, "pair_rate": pair_rate}
+                           "self_confidence": self_confidence, "variants": variants}
 
 
 def usual_model(data: str, features: pd.DataFrame, hgb: bool = False):
@@ -301,9 +306,16 @@ def main() -> None:
     parser.add_argument("--skip-usual", action="store_true", help="only run curate (e.g. to time it alone)")
     parser.add_argument("--out", default=None, help="append each result row to this JSON-lines file")
     parser.add_argument("--guard-report", action="store_true", help="only report the guard's decisions on real labels")
+    parser.add_argument("--write", metavar="DIR", help="only write the first data set's folder to DIR (for whole-process timings)")
+    parser.add_argument("--peer", metavar="DIR", help="only run the peer on a folder written by --write")
     args = parser.parse_args()
     if args.guard_report:
         return guard_report()
+    if args.write:
+        return write_only(Path(args.write), args.data.split(",")[0], int(args.sizes.split(",")[0]),
+                          float(args.rates.split(",")[0]), args.kinds.split(",")[0])
+    if args.peer:
+        return peer_only(Path(args.peer))
     done: set[tuple] = set()
     if args.out and Path(args.out).exists():
         for line in Path(args.out).read_text().splitlines():
@@ -334,12 +346,12 @@ def main() -> None:
                     with tempfile.TemporaryDirectory() as tmp:
                         cut = write_folder(Path(tmp), features, labels)
                         mask, seconds, info = run_curate(Path(tmp), size, cut)
-                    every, self_confidence, pair_rate = info.pop("all"), info.pop("self_confidence"), info.pop("pair_rate")
+                    every, self_confidence, variants = info.pop("all"), info.pop("self_confidence"), info.pop("variants")
                     row.update(zip(("curate_p", "curate_r", "curate_f1"), prf(mask, truth)), curate_s=seconds, **info)
                     for cut_at in SWEEP:
                         row[f"cut_{cut_at:g}"] = prf(every & (self_confidence <= cut_at), truth)
-                    for c in PAIR_SWEEP:
-                        row[f"cut_pair×{c:g}"] = prf(every & (self_confidence <= c * pair_rate), truth)
+                    for name, flagged in variants.items():
+                        row[f"cut_{name}"] = prf(flagged, truth)
                     if not args.skip_usual:
                         mask, seconds = run_usual("text" if real else data, features, labels)
                         row.update(zip(("usual_p", "usual_r", "usual_f1"), prf(mask, truth)), usual_s=seconds)
@@ -350,6 +362,26 @@ def main() -> None:
                         with open(args.out, "a") as fh:
                             fh.write(json.dumps(row) + "\n")
                     print(table_row(row), flush=True)
+
+
+def write_only(root: Path, data: str, size: int, rate: float, kind: str) -> None:
+    """The folder the main loop would give curate, kept: time `curate check DIR` and `--peer DIR`
+    as whole processes."""
+    features, truth_labels = load_real(data.split(":", 1)[1]) if data.startswith("real:") else (
+        (make_text if data == "text" else make_tabular)(size))
+    labels = add_noise(truth_labels, rate, kind, k=int(truth_labels.max()) + 1)
+    write_folder(root, features, labels)
+    print(f"{root}: {len(labels):,} rows, {int((labels != truth_labels).sum()):,} planted")
+
+
+def peer_only(root: Path) -> None:
+    """The peer alone on a folder written by --write (train then test rows, as curate reads them)."""
+    frame = pd.concat([pd.read_parquet(root / "data/train.parquet"), pd.read_parquet(root / "data/test.parquet")],
+                      ignore_index=True)
+    labels = pd.Categorical(frame["label"]).codes.astype(np.int64)
+    data = "text" if "text" in frame.columns else "tabular"
+    mask, seconds = run_usual(data, frame.drop(columns=["id", "label"]), labels)
+    print(f"peer: {int(mask.sum()):,} flagged in {seconds:.1f} s")
 
 
 GERMAN = ["checking", "duration", "history", "purpose", "amount", "savings", "employment", "rate", "status_sex", "debtors",
@@ -395,7 +427,6 @@ def guard_report() -> None:
 
 
 SWEEP = (0.01, 0.05, 1.0)  # max_self_confidence cuts of every Confident Learning flag (same model)
-PAIR_SWEEP = (1.0, 2.0, 4.0)  # max_swap_ratio cuts of the same flags
 
 
 def table_row(r: dict) -> str:

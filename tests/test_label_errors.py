@@ -81,14 +81,37 @@ def test_every_confident_learning_flag_without_the_swap_cut(hf_result, tmp_path:
     assert every.metrics["plausible_not_reported"] == 0 and every.metrics["label_issues"] == hf_result.metrics["label_issues"]
 
 
-def test_swap_rates() -> None:
+def test_swap_rates_use_the_flags_own_direction_unless_it_is_disputed() -> None:
     from curate.labels import swap_rates
 
-    # P(given, true): 20 % of true-b rows labelled a, 5 % of true-a rows labelled b, nothing else swapped
-    joint = np.array([[0.38, 0.08, 0.0], [0.02, 0.32, 0.0], [0.0, 0.0, 0.2]])
-    s = swap_rates(joint)
-    assert s[0, 1] == s[1, 0] == pytest.approx(0.05)  # the lower direction
-    assert s[0, 2] == s[2, 1] == 0.0 and s.shape == (3, 3)
+    # P(given, true): 20 % of true-b rows labelled a, 10 % of true-a rows labelled b; c: 30 % of true-c
+    # rows labelled a, 2.5 % of true-a rows labelled c (one-way: a disputed boundary)
+    joint = np.array([[0.36, 0.08, 0.06], [0.04, 0.32, 0.0], [0.0, 0.0, 0.14]])
+    joint[0, 0] -= 0.01
+    joint[2, 0] += 0.01
+    s = swap_rates(joint, 4)
+    true_share = joint.sum(axis=0)
+    given_if_true = joint / true_share
+    assert s[0, 1] == pytest.approx(given_if_true[0, 1])  # 2× the reverse: its own direction
+    assert s[1, 0] == pytest.approx(given_if_true[1, 0])
+    assert given_if_true[0, 2] > 4 * given_if_true[2, 0]
+    assert s[0, 2] == pytest.approx(given_if_true[2, 0])  # disputed: the lower, reverse rate
+    assert s[2, 0] == pytest.approx(given_if_true[2, 0])  # the low direction is unchanged
+    assert np.allclose(swap_rates(joint), given_if_true)  # None: every direction its own
+    lower = swap_rates(joint, 1)
+    assert np.allclose(lower, np.minimum(given_if_true, given_if_true.T))
+
+
+def test_swap_cut_keeps_flips_of_the_noisier_direction(tmp_path: Path) -> None:
+    # labels with one-way noise (rows of a and b relabelled c): the lower direction alone
+    # (max_swap_asymmetry: 1) drops flips of the noisier direction that the default keeps
+    root, _ = small_folder(tmp_path / "d")
+    default = run_check(root, tmp_path, "{max_share: 1.0}", "key: id, label: label")
+    lower = run_check(root, tmp_path, "{max_share: 1.0, max_swap_asymmetry: 1}", "key: id, label: label", name="lower.yaml")
+    every = run_check(root, tmp_path, "{max_share: 1.0, max_swap_ratio: null}", "key: id, label: label", name="every.yaml")
+    keys = lambda r: {f.key for f in r.findings}  # noqa: E731
+    assert keys(lower) < keys(default) < keys(every)
+    assert default.metrics["plausible_not_reported"] == len(every.findings) - len(default.findings)
 
 
 def test_max_self_confidence_keeps_only_rows_whose_label_is_improbable(tmp_path: Path) -> None:

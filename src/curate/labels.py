@@ -192,19 +192,23 @@ def noise_matrices(labels: np.ndarray, pred_probs: np.ndarray) -> tuple[np.ndarr
     return joint.reshape(k, k), np.clip(noise, 0.0, 1.0)
 
 
-def swap_rates(joint: np.ndarray) -> np.ndarray:
-    """``S[i, j]``: how often labels ``i`` and ``j`` are estimated to be swapped by mistake.
+def swap_rates(joint: np.ndarray, max_asymmetry: float | None = None) -> np.ndarray:
+    """``S[i, j]``: the estimated rate at which rows of true class ``j`` carry label ``i`` by mistake.
 
-    From the calibrated joint ``P(given, true)``: ``P(given=i | true=j)`` and ``P(given=j | true=i)``,
-    the smaller of the two. Under Confident Learning's noise model a row of true class ``j`` carries
-    label ``i`` with the first probability whatever its content; when one direction alone is high
-    (many true-``j`` rows labelled ``i``, few the other way) the boundary between the classes is in
-    dispute, which is not a rate of random mislabelling, so the lower direction is the ceiling.
+    From cleanlab's calibrated joint ``P(given, true)``: ``P(given=i | true=j)``, the flag's own
+    direction. Under Confident Learning's noise model a row of true class ``j`` carries label ``i``
+    with that probability whatever its content, so a mislabelled row's label keeps about that
+    probability. A direction more than ``max_asymmetry`` times the reverse one (many true-``j`` rows
+    labelled ``i``, few the other way) marks a boundary annotators dispute rather than random
+    mislabelling: there the lower, reverse rate is used (``None``: never; 1: always the lower).
     """
     true_share = joint.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         given_if_true = np.where(true_share > 0, joint / np.where(true_share > 0, true_share, 1.0), 0.0)
-    return np.minimum(given_if_true, given_if_true.T)
+    if max_asymmetry is None:
+        return given_if_true
+    reverse = given_if_true.T
+    return np.where(given_if_true <= max_asymmetry * reverse, given_if_true, np.minimum(given_if_true, reverse))
 
 
 def suggestions(labels: np.ndarray, pred_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -50,15 +50,18 @@ When it stays quiet (documented in the README, tested on real data):
   review without suggestions, ``warn`` at most. Text, embeddings and user probabilities are
   taken as annotations.
 
-**What is reported** (``max_swap_ratio``, default 2): Confident Learning's flags, less those whose
-label the model still finds plausible. A flagged row (given ``i``, best other class ``j``) is
-reported when its label's probability is at most ``max_swap_ratio`` × the rate at which ``i`` and
-``j`` are estimated to be swapped by mistake (:func:`curate.labels.swap_rates`, from cleanlab's
-calibrated joint, the lower of the two directions). Under Confident Learning's noise model a
-mislabelled row carries its label with about that probability whatever its content; a row whose
-label is more probable has content that supports it (a subjective boundary, a judgement call).
-``max_swap_ratio: null`` reports every flag; ``max_self_confidence`` (default 1) adds a plain cut
-on the label's probability for a stricter review. The dropped flags are counted
+**What is reported** (``max_swap_ratio`` 3, ``max_swap_asymmetry`` 4): Confident Learning's flags,
+less those whose label the model still finds plausible. A flagged row (given ``i``, best other class
+``j``) is reported when its label's probability is at most ``max_swap_ratio`` × the estimated rate at
+which rows of true class ``j`` carry label ``i`` (:func:`curate.labels.swap_rates`, from cleanlab's
+calibrated joint). Under Confident Learning's noise model a mislabelled row carries its label with
+about that probability whatever its content; a row whose label is more probable has content that
+supports it (a subjective boundary, a judgement call). When that rate is more than
+``max_swap_asymmetry`` times the reverse one (on the HF tweets, 43 % of true "hate speech" estimated
+labelled "offensive", 3 % the other way), the pair's boundary is in dispute rather than randomly
+mislabelled, and the lower, reverse rate is used (``max_swap_asymmetry: 1``: always the lower).
+``max_swap_ratio: null`` reports every flag; ``max_self_confidence`` (default 1) adds a plain cut on
+the label's probability for a stricter review. The dropped flags are counted
 (``plausible_not_reported``); ``label_issues`` stays Confident Learning's count.
 
 The finding's ``suggestion`` is ``{<label column>: <suggested label>, "confidence": p}`` — the
@@ -94,10 +97,13 @@ JOINT_MAX_CLASSES = 10  # joint.<given>.<true> metrics only up to this many clas
 SHOWN_FEATURES = 4  # tabular rows: this many column=value pairs in the message
 # Confident Learning flags a row when another class is more probable than that class's own rows
 # usually make it. A flagged row is reported only when its label is no more probable than this many
-# times the rate at which the two classes are swapped by mistake (labels.swap_rates): above it, the
-# row's content supports its label and the flag is a judgement call (reviewed on real data:
-# bench/RESULTS.md). null reports every Confident Learning flag.
-MAX_SWAP_RATIO = 2.0
+# times the estimated rate at which the suggested class's rows carry that label by mistake
+# (labels.swap_rates); a rate more than MAX_SWAP_ASYMMETRY × the reverse marks a disputed boundary,
+# where the reverse rate is used. Above the cut the row's content supports its label and the flag is
+# a judgement call (chosen on reviewed real tweets and planted noise on real text: bench/RESULTS.md).
+# null reports every Confident Learning flag.
+MAX_SWAP_RATIO = 3.0
+MAX_SWAP_ASYMMETRY = 4.0
 GUARDED_SHOWN = 5  # findings kept (without suggestions) when the guard finds the flags indistinct
 KIND_WORDS = {
     "ordinal": "ordinal scores", "continuous": "continuous values", "identifier": "identifiers",
@@ -118,6 +124,7 @@ class LabelErrorsParams(CheckParams):
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     max_self_confidence: float = Field(default=1.0, ge=0.0, le=1.0)  # report only rows whose label has at most this probability
     max_swap_ratio: float | None = Field(default=MAX_SWAP_RATIO, ge=0.0)  # label probability / the pair's swap rate; null: off
+    max_swap_asymmetry: float | None = Field(default=MAX_SWAP_ASYMMETRY, ge=1.0)  # a rate this many times the reverse: use the reverse; null: never
     max_share: float = Field(default=0.02, ge=0.0, le=1.0)
     min_class_rows: int = Field(default=5, ge=2)
     seed: int = 0
@@ -398,7 +405,7 @@ class LabelErrors(Check):
         self_confidence = p_learn[np.arange(len(y)), y]
         confident = issues.mask & (self_confidence <= p.max_self_confidence)
         if p.max_swap_ratio is not None:
-            confident &= self_confidence <= p.max_swap_ratio * cl.swap_rates(issues.joint)[y, issues.suggested]
+            confident &= self_confidence <= p.max_swap_ratio * cl.swap_rates(issues.joint, p.max_swap_asymmetry)[y, issues.suggested]
         mask = confident & (issues.confidence >= p.min_confidence)
         above = int((issues.mask & ~confident).sum())
         below = int((confident & ~mask).sum())
@@ -476,7 +483,8 @@ class LabelErrors(Check):
         if skipped.any():
             notes.append(f"{int(skipped.sum())} rows without {'text' if text else 'embeddings'} skipped")
         if above:
-            cuts = [f"max_swap_ratio {p.max_swap_ratio:g}"] if p.max_swap_ratio is not None else []
+            asym = "none" if p.max_swap_asymmetry is None else f"{p.max_swap_asymmetry:g}"
+            cuts = [f"max_swap_ratio {p.max_swap_ratio:g}, max_swap_asymmetry {asym}"] if p.max_swap_ratio is not None else []
             cuts += [f"max_self_confidence {p.max_self_confidence:g}"] if p.max_self_confidence < 1 else []
             notes.append(f"{above:,} more flagged by Confident Learning, whose label the model finds plausible "
                          f"({', '.join(cuts)}), not reported")
