@@ -1,8 +1,10 @@
 """``balance``: demographic imbalance in the dataset itself — no model needed.
 
 A dataset can be clean and still skewed. For every sensitive attribute (and, by default, every
-pair of them) the check measures, with ``fairlearn.metrics.MetricFrame`` (the label is passed as
-the prediction, so ``selection_rate`` is the label's base rate):
+pair of them) the check measures the following, with fairlearn's definitions (``MetricFrame``
+with ``count`` and ``selection_rate``, the label passed as the prediction so that the selection
+rate is the label's base rate) computed from one table of counts per group and label value
+(:mod:`curate.balance_counts`; one pass over integer codes, tables of splits add up):
 
 1. **Representation**: rows and share per group; against a ``reference`` population, the share
    ratio (observed / reference, outside the band ``min_ratio`` … ``1/min_ratio`` is flagged —
@@ -88,6 +90,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from curate.balance_counts import GroupCounts, between_groups, bootstrap_rates, flagged_counts, rates
 from curate.baseline import column_kind
 from curate.checks import register
 from curate.checks.base import Check, CheckParams
@@ -119,9 +122,12 @@ def cramers_v(x: pd.Series, y: pd.Series, *, corrected: bool = True) -> float:
 
 
 def _codes(values: pd.Series) -> np.ndarray:
-    """Category codes 0..k-1 of a column's values as text, missing values as one more category."""
-    codes, _ = pd.factorize(_as_text(values).fillna(MISSING_GROUP).to_numpy(dtype=object))
-    return codes
+    """Category codes 0..k-1 of a column's values as text, missing values as one more category.
+
+    Numbered in order of first appearance, as factorising the texts would number them.
+    """
+    codes, names = _text_codes(values)
+    return pd.factorize(np.where(codes < 0, len(names), codes))[0]
 
 
 def _cramers_v_codes(a: np.ndarray, b: np.ndarray, *, corrected: bool = True) -> float:
@@ -182,13 +188,6 @@ def _correlation_ratio_codes(codes: np.ndarray, v: np.ndarray, *, corrected: boo
     return float(math.sqrt(min(1.0, max(0.0, eps2))))
 
 
-def bootstrap_rates(k: np.ndarray, n: np.ndarray, iterations: int, rng: np.random.Generator) -> np.ndarray:
-    """``iterations`` × groups resampled rates: Beta(k + ½, n − k + ½) (Bayesian bootstrap, Jeffreys' prior)."""
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    return rng.beta(k + 0.5, n - k + 0.5, size=(iterations, len(k)))
-
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -222,8 +221,23 @@ def _as_text(values: pd.Series) -> pd.Series:
     return out
 
 
-def _quantile_bins(values: pd.Series) -> tuple[pd.Series, list[str]]:
-    """A many-valued numeric column as quantile bins: labels per row (None for nulls) and bin order."""
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's value as a code into the distinct texts of :func:`_as_text` (−1 where missing).
+
+    Only the distinct values are turned into text, so no per-row objects are built; object
+    columns of mixed types (where 1 and True would hash alike) are converted row by row.
+    """
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        codes, names = pd.factorize(_as_text(values).to_numpy(dtype=object))
+        return codes, list(names)
+    codes, uniques = pd.factorize(values)
+    text = _as_text(pd.Series(uniques, dtype=values.dtype if len(uniques) else object))
+    text_codes, names = pd.factorize(text.to_numpy(dtype=object))
+    return np.where(codes >= 0, text_codes[np.maximum(codes, 0)], -1), list(names)
+
+
+def _quantile_bins(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """A many-valued numeric column as quantile bins: bin per row (−1 for nulls) and the bins present."""
     v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     ok = np.isfinite(v)
     edges = np.unique(np.quantile(v[ok], np.linspace(0, 1, SENSITIVE_BINS + 1)))
@@ -232,10 +246,10 @@ def _quantile_bins(values: pd.Series) -> tuple[pd.Series, list[str]]:
     labels = [f"[{edges[i]:.6g}, {edges[i + 1]:.6g})" for i in range(len(edges) - 1)]
     labels[-1] = labels[-1][:-1] + "]"
     index = np.clip(np.searchsorted(edges[1:-1], v, side="right"), 0, len(labels) - 1)
-    out = pd.Series([None] * len(v), dtype=object, index=values.index)
-    out[ok] = np.array(labels, dtype=object)[index[ok]]
-    present = set(out[ok])
-    return out, [b for b in labels if b in present]
+    present = np.flatnonzero(np.bincount(index[ok], minlength=len(labels)))
+    position = np.full(len(labels), -1)
+    position[present] = np.arange(len(present))
+    return np.where(ok, position[index], -1), [labels[i] for i in present]
 
 
 def _r(value: Any) -> Any:
@@ -333,11 +347,11 @@ class _Plan:
 @dataclass
 class _Data:
     frame: pd.DataFrame  # the audited splits, concatenated
-    split: np.ndarray  # split name per row
-    row: np.ndarray  # position of the row in its split
-    groups: dict[str, pd.Series]  # attribute → group name per row ("(missing)" for nulls)
+    bounds: dict[str, tuple[int, int]]  # split → its rows in frame (start, stop)
+    codes: dict[str, np.ndarray]  # attribute → position of each row's group in order
     order: dict[str, list[str]]  # attribute → its groups, largest first ("(missing)" last)
-    label: pd.Series | None  # label as text, None where missing
+    label: np.ndarray | None  # label per row as a code into label_values, −1 where missing
+    label_values: list[str]  # the label's distinct values as text
     label_name: str | None
     classes: list[str]  # classes whose base rate is audited
     binary: bool
@@ -481,7 +495,7 @@ class BalanceCheck(Check):
         for s in splits:
             frame = ctx.dataset.splits[s].frame
             if column in frame.columns:
-                values |= set(_as_text(frame[column]).dropna().unique())
+                values |= set(_text_codes(frame[column])[1])
         return values
 
     def _check_positive(self, ctx: RunContext, label: str, splits: list[str]) -> None:
@@ -532,10 +546,12 @@ class BalanceCheck(Check):
         metrics: dict[str, Any] = {}
         findings: list[Finding] = []
         rates: list[_Rates] = []
-        work = [(scope, grouping) for scope in scopes for grouping in plan.groupings]
-        for scope, grouping in ctx.progress.track(work, len(work), "balance"):
-            mask = np.ones(len(data.frame), dtype=bool) if scope == "all" else data.split == scope
-            stats = self._group_stats(data, grouping, mask)
+        counts = {
+            grouping: self._count(data, grouping)
+            for grouping in ctx.progress.track(plan.groupings, len(plan.groupings), "balance")
+        }
+        for scope, grouping in [(scope, grouping) for scope in scopes for grouping in plan.groupings]:
+            stats = self._group_stats(data, counts[grouping][scope])
             if stats is None:
                 continue
             tables["representation"] += self._representation(data, scope, grouping, stats, metrics)
@@ -583,12 +599,12 @@ class BalanceCheck(Check):
     # ---------------------------------------------------------------- preparation
 
     def _prepare(self, ctx: RunContext, plan: _Plan) -> _Data:
-        frames, split_names, rows = [], [], []
+        frames, bounds, start = [], {}, 0
         for name in plan.splits:
             frame = ctx.dataset.splits[name].frame
             frames.append(frame)
-            split_names.append(np.full(len(frame), name, dtype=object))
-            rows.append(np.arange(len(frame)))
+            bounds[name] = (start, start + len(frame))
+            start += len(frame)
         frame = frames[0].reset_index(drop=True) if len(frames) == 1 else pd.concat(frames, ignore_index=True)
         common = [c for c in frames[0].columns if all(c in f.columns for f in frames)]
         notes: list[str] = []
@@ -597,20 +613,22 @@ class BalanceCheck(Check):
                 f"sensitive columns inferred from their names: {', '.join(plan.attributes)} "
                 "(declare dataset.sensitive to confirm)"
             )
-        groups: dict[str, pd.Series] = {}
+        codes: dict[str, np.ndarray] = {}
         order: dict[str, list[str]] = {}
         for attribute in plan.attributes:
             values = frame[attribute] if attribute in frame.columns else pd.Series([None] * len(frame), dtype=object)
-            groups[attribute], order[attribute], note = self._group_column(attribute, values)
+            codes[attribute], order[attribute], note = self._group_column(attribute, values)
             if note:
                 notes.append(note)
-        label, classes, binary = None, [], False
+        label, label_values, classes, binary = None, [], [], False
         if plan.label is not None and plan.label in frame.columns:
-            label = _as_text(frame[plan.label])
-            classes, binary, note = self._classes(plan.label, label)
+            label, label_values = _text_codes(frame[plan.label])
+            present = label[label >= 0]
+            counts = pd.Series(np.bincount(present, minlength=len(label_values)), index=label_values)
+            classes, binary, note = self._classes(plan.label, counts)
             if note:
                 notes.append(note)
-            unlabelled = int(label.isna().sum())
+            unlabelled = len(label) - len(present)
             if unlabelled and classes:
                 notes.append(
                     f"{_plural(unlabelled, 'row')} without a {plan.label} value "
@@ -622,11 +640,11 @@ class BalanceCheck(Check):
             )
         return _Data(
             frame=frame,
-            split=np.concatenate(split_names),
-            row=np.concatenate(rows),
-            groups=groups,
+            bounds=bounds,
+            codes=codes,
             order=order,
             label=label,
+            label_values=label_values,
             label_name=plan.label,
             classes=classes,
             binary=binary,
@@ -634,32 +652,35 @@ class BalanceCheck(Check):
             notes=notes,
         )
 
-    def _group_column(self, attribute: str, values: pd.Series) -> tuple[pd.Series, list[str], str | None]:
-        """Group names per row, the groups in display order, and a note on what was done."""
+    def _group_column(self, attribute: str, values: pd.Series) -> tuple[np.ndarray, list[str], str | None]:
+        """Each row's group as a position in the display order, that order, and a note on what was done."""
         notes = []
         if column_kind(values) == "numeric" and values.nunique() > MAX_GROUPS:
-            text, order = _quantile_bins(values)
+            codes, order = _quantile_bins(values)
             notes.append(
                 f"{attribute} has {values.nunique()} distinct values: "
                 f"cut into {len(order)} quantile bins ({', '.join(order)})"
             )
         else:
-            text = _as_text(values)
-            counts = text.value_counts()
-            order = sorted(counts.index, key=lambda g: (-counts[g], g))
-        missing = int(text.isna().sum())
+            codes, names = _text_codes(values)
+            counts = np.bincount(codes[codes >= 0], minlength=len(names))
+            ranked = sorted(range(len(names)), key=lambda i: (-counts[i], names[i]))
+            position = np.empty(len(names), dtype=np.int64)
+            position[ranked] = np.arange(len(names))
+            codes = np.where(codes >= 0, position[np.maximum(codes, 0)], -1)
+            order = [names[i] for i in ranked]
+        missing = int((codes < 0).sum())
         if missing:
             order.append(MISSING_GROUP)
             notes.append(
                 f"{attribute}: {missing} row{'s have' if missing != 1 else ' has'} no value; counted as the group "
                 f"'{MISSING_GROUP}' (fairlearn's MetricFrame rejects missing sensitive values)"
             )
-        return text.fillna(MISSING_GROUP).astype(object), order, "; ".join(notes) or None
+        return np.where(codes >= 0, codes, len(order) - 1), order, "; ".join(notes) or None
 
-    def _classes(self, label: str, values: pd.Series) -> tuple[list[str], bool, str | None]:
-        """(classes to audit, binary?, note)."""
+    def _classes(self, label: str, counts: pd.Series) -> tuple[list[str], bool, str | None]:
+        """(classes to audit, binary?, note) from the rows per label value."""
         p: BalanceParams = self.params
-        counts = values.value_counts()
         if p.positive_label is not None:
             return [_value_text(p.positive_label)], len(counts) <= 2, None
         if len(counts) < 2:
@@ -697,64 +718,32 @@ class BalanceCheck(Check):
 
     # ---------------------------------------------------------------- representation and base rates
 
-    @staticmethod
-    def _group_index(data: _Data, grouping: tuple[str, ...]) -> list[tuple[str, ...]]:
-        return list(itertools.product(*(data.order[a] for a in grouping)))
+    def _count(self, data: _Data, grouping: tuple[str, ...]) -> dict[str, GroupCounts]:
+        """Counts per group and label value for each split, and for all of them (the splits' sum)."""
+        names = [data.order[a] for a in grouping]
+        per_split = {}
+        for split, (start, stop) in data.bounds.items():
+            codes = [data.codes[a][start:stop] for a in grouping]
+            label = data.label[start:stop] if data.label is not None else None
+            per_split[split] = GroupCounts.count(codes, names, label, data.label_values)
+        total = None
+        for part in per_split.values():
+            total = part if total is None else total.merge(part)
+        return {"all": total, **per_split}
 
-    def _metric_frame(self, data: _Data, grouping: tuple[str, ...], mask: np.ndarray, metrics: dict, y: np.ndarray):
-        """``MetricFrame.by_group`` over the rows in ``mask``, indexed by group tuples (or names)."""
-        from fairlearn.metrics import MetricFrame
+    def _group_stats(self, data: _Data, counts: GroupCounts) -> _Stats | None:
+        """Rows per group, and labelled rows and positives per audited class.
 
-        features = pd.DataFrame({a: data.groups[a].to_numpy()[mask] for a in grouping})
-        frame = MetricFrame(metrics=metrics, y_true=y, y_pred=y, sensitive_features=features)
-        by_group = frame.by_group
-        if not isinstance(by_group, pd.DataFrame):
-            by_group = by_group.to_frame()
-        index = [tuple(i) if isinstance(i, tuple) else (i,) for i in by_group.index]
-        by_group.index = pd.MultiIndex.from_tuples(index) if len(grouping) > 1 else pd.Index([i[0] for i in index])
-        return by_group
-
-    @staticmethod
-    def _lookup(by_group: pd.DataFrame, groups: list[tuple[str, ...]], column: str) -> np.ndarray:
-        keys = groups if by_group.index.nlevels > 1 else [g[0] for g in groups]
-        return by_group[column].reindex(keys).to_numpy(dtype=float, na_value=np.nan)
-
-    def _group_stats(self, data: _Data, grouping: tuple[str, ...], mask: np.ndarray) -> _Stats | None:
-        """Rows per group, and labelled rows and positives per audited class, from fairlearn.
-
-        The label is passed as both y_true and y_pred, so ``selection_rate(pos_label=c)`` is the
-        share of rows labelled ``c``. One MetricFrame when every row has a label (its ``count``
-        is also the representation), else one over all rows for the counts and one over the
-        labelled rows for the rates.
+        The same figures as fairlearn's ``MetricFrame`` with ``count`` and, the label passed as
+        both y_true and y_pred, ``selection_rate(pos_label=c)`` times the group's labelled rows.
         """
-        from fairlearn.metrics import count, selection_rate
-
-        total = int(mask.sum())
-        if total == 0:
+        rows = counts.rows
+        if rows.sum() == 0:
             return None
-        groups = self._group_index(data, grouping)
         audit = data.label is not None and bool(data.classes)
-        labelled = mask & data.label.notna().to_numpy() if audit else mask
-        functions: dict[str, Any] = {"rows": count}
-        if audit:
-            for c in data.classes:
-                functions[f"rate:{c}"] = _SelectionRate(c, selection_rate)
-        rates: dict[str, np.ndarray] = {}
-        if audit and labelled.any():
-            y = data.label.to_numpy()[labelled].astype(object)
-            by_group = self._metric_frame(data, grouping, labelled, functions, y)
-            n_labelled = np.nan_to_num(self._lookup(by_group, groups, "rows")).astype(int)
-            for c in data.classes:
-                rate = self._lookup(by_group, groups, f"rate:{c}")
-                rates[c] = np.where(n_labelled > 0, np.rint(np.nan_to_num(rate) * n_labelled), 0).astype(int)
-        else:
-            n_labelled = np.zeros(len(groups), dtype=int)
-        if audit and labelled.sum() == total:
-            rows = n_labelled
-        else:
-            by_group = self._metric_frame(data, grouping, mask, {"rows": count}, np.zeros(total, dtype=int))
-            rows = np.nan_to_num(self._lookup(by_group, groups, "rows")).astype(int)
-        return _Stats(groups, rows, n_labelled, rates)
+        labelled = counts.labelled if audit else np.zeros(len(counts.groups), dtype=np.int64)
+        positives = {c: counts.positives(c) for c in data.classes} if audit and labelled.any() else {}
+        return _Stats(counts.groups, rows, labelled, positives)
 
     def _representation(
         self, data: _Data, scope: str, grouping: tuple[str, ...], stats: _Stats, metrics: dict
@@ -827,7 +816,7 @@ class BalanceCheck(Check):
         """Rates, intervals and ratios to the reference group for one class over one grouping."""
         p: BalanceParams = self.params
         present = n > 0
-        rate = np.where(present, k / np.maximum(n, 1), np.nan)
+        rate = rates(k, n)
         is_missing = np.array([MISSING_GROUP in g for g in groups])
         trusted = present & (n >= minimum) & ~is_missing
         candidates = trusted if trusted.any() else present & ~is_missing
@@ -893,9 +882,7 @@ class BalanceCheck(Check):
         summary = None
         compared = np.flatnonzero(trusted)
         if len(compared) >= 2:
-            rates_t = rate[compared]
-            lo_i, hi_i = compared[np.argmin(rates_t)], compared[np.argmax(rates_t)]
-            ratio = rate[lo_i] / rate[hi_i] if rate[hi_i] > 0 else None
+            lo_i, hi_i, ratio, difference = between_groups(rate, compared)
             summary = {
                 "split": scope,
                 "attribute": JOIN.join(grouping),
@@ -908,7 +895,7 @@ class BalanceCheck(Check):
                 "ratio": _r(ratio),
                 "ratio_low": None,
                 "ratio_high": None,
-                "difference": _r(rate[hi_i] - rate[lo_i]),
+                "difference": _r(difference),
                 "difference_low": None,
                 "difference_high": None,
                 "groups_compared": len(compared),
@@ -1079,18 +1066,15 @@ class BalanceCheck(Check):
 
     # ---------------------------------------------------------------- concentration of missing values / label errors
 
-    def _concentration(self, flag: np.ndarray, groups: pd.Series, order: list[str]) -> list[dict]:
+    def _concentration(self, flag: np.ndarray, codes: np.ndarray, order: list[str]) -> list[dict]:
         """Per group: rows, flagged, rate, the other rows' rate, ratio, Fisher p, skewed?"""
         p: BalanceParams = self.params
         total_n, total_k = len(flag), int(flag.sum())
-        g = groups.to_numpy()
+        rows, flagged = flagged_counts(codes, flag, len(order))
         out = []
-        for group in order:
-            inside = g == group
-            n = int(inside.sum())
+        for group, n, k in zip(order, rows.tolist(), flagged.tolist()):
             if n == 0:
                 continue
-            k = int(flag[inside].sum())
             rest_n, rest_k = total_n - n, total_k - k
             rate = k / n
             rest = rest_k / rest_n if rest_n else None
@@ -1132,9 +1116,9 @@ class BalanceCheck(Check):
             checks.append((column, values.isna().to_numpy()))
         out = []
         for attribute in plan.attributes:
-            groups = data.groups[attribute]
+            codes = data.codes[attribute]
             for column, flag in checks:
-                for row in self._concentration(flag, groups, data.order[attribute]):
+                for row in self._concentration(flag, codes, data.order[attribute]):
                     row = {"attribute": attribute, "column": column, **row, "columns": None}
                     out.append(row)
                     key = "missing_rate" if column == "any" else f"missing_rate[{column}]"
@@ -1144,7 +1128,7 @@ class BalanceCheck(Check):
                     what = "a missing value" if column == "any" else f"no {column}"
                     detail = ""
                     if column == "any":
-                        inside = (groups == row["group"]).to_numpy()
+                        inside = codes == data.order[attribute].index(row["group"])
                         per_column = nulls[inside].sum()
                         per_column = per_column[per_column > 0].sort_values(ascending=False)
                         row["columns"] = ", ".join(f"{c} {int(v)}" for c, v in per_column.head(3).items())
@@ -1170,11 +1154,7 @@ class BalanceCheck(Check):
         if not earlier:
             return []
         source = earlier[-1]
-        offsets, start = {}, 0
-        for name in plan.splits:  # rows of the audited splits, in order, make up data.frame
-            size = int((data.split == name).sum())
-            offsets[name] = (start, size)
-            start += size
+        offsets = {name: (start, stop - start) for name, (start, stop) in data.bounds.items()}
         flag = np.zeros(len(data.frame), dtype=bool)
         for f in source.findings:
             if f.row is not None and f.split in offsets and 0 <= int(f.row) < offsets[f.split][1]:
@@ -1184,7 +1164,7 @@ class BalanceCheck(Check):
         )
         out = []
         for attribute in plan.attributes:
-            for row in self._concentration(flag, data.groups[attribute], data.order[attribute]):
+            for row in self._concentration(flag, data.codes[attribute], data.order[attribute]):
                 row = {"attribute": attribute, **row}
                 out.append(row)
                 metrics[f"label_error_rate.{attribute}={row['group']}"] = row["rate"]
@@ -1249,7 +1229,7 @@ class BalanceCheck(Check):
                     )
                 )
         for attribute in plan.attributes:
-            codes, _ = pd.factorize(data.groups[attribute].to_numpy(dtype=object))
+            codes, _ = pd.factorize(data.codes[attribute])  # first-appearance order, as the texts would be
             for column, measure, values in prepared:
                 if measure == "cramers_v":
                     value = _cramers_v_codes(codes, values)
@@ -1291,7 +1271,7 @@ class BalanceCheck(Check):
         return {
             "rows": len(data.frame),
             "splits": ", ".join(plan.splits),
-            "split_rows": ", ".join(f"{s} {int((data.split == s).sum())}" for s in plan.splits),
+            "split_rows": ", ".join(f"{s} {stop - start}" for s, (start, stop) in data.bounds.items()),
             "scopes": ", ".join(scopes),
             "sensitive": ", ".join(plan.attributes),
             "sensitive_source": plan.source,
@@ -1356,18 +1336,6 @@ class BalanceCheck(Check):
         if not parts:
             return f"no imbalance beyond the thresholds across {sensitive}; {where}"
         return f"{'; '.join(parts)} — {sensitive}, {where}"
-
-
-class _SelectionRate:
-    """``selection_rate(y_true, y_pred, pos_label=klass)`` as a named callable for MetricFrame."""
-
-    def __init__(self, klass: str, function) -> None:
-        self.klass = klass
-        self.function = function
-        self.__name__ = f"selection_rate[{klass}]"
-
-    def __call__(self, y_true, y_pred) -> float:
-        return float(self.function(y_true, y_pred, pos_label=self.klass))
 
 
 __all__ = ["BalanceCheck", "BalanceParams", "bootstrap_rates", "correlation_ratio", "cramers_v"]
