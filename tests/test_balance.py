@@ -246,11 +246,13 @@ def test_loans_reference_matching_the_data_passes(tmp_path):
 
 def test_loans_message_names_the_failures(loans):
     message = loans.message
-    assert message.startswith("base rate of approved = yes below the four-fifths rule (0.8): sex 0.60, ")
+    assert message.startswith("base rate of approved = yes below the four-fifths rule (0.8): sex 0.60; ")
     assert "zip_prefix→race (0.83)" in message and "missing values concentrate in race=Black" in message
     assert "sex, race, age_group, 2,000 rows" in message
     assert list(loans.metrics)[:5] == ["failing_ratios", "proxies", "small_groups", "rows", "worst_ratio"]
-    assert (loans.metrics["failing_ratios"], loans.metrics["proxies"], loans.metrics["small_groups"]) == (4, 2, 8)
+    # only sex is planted: the intersections' gaps are sex's own gap again, so they are not findings
+    assert (loans.metrics["failing_ratios"], loans.metrics["proxies"], loans.metrics["small_groups"]) == (1, 2, 8)
+    assert loans.metrics["explained_intersections"] > 0
     # worst first: single-attribute gaps, then proxies and missing values, then intersections, then small groups
     first = loans.worst_findings(4)
     assert first[0].message.startswith("sex=Female: 30.0% of rows have approved = yes")
@@ -339,6 +341,48 @@ def test_adult_missing_sensitive_and_race_tables(adult):
         "Other",
     }
     assert one(adult, "disparities", split="all", attribute="race")["ratio"] < 0.8
+
+
+# --------------------------------------------------------------------------- intersections
+
+
+def test_adult_sex_by_race_gaps_follow_from_sex_and_race(adult):
+    """On UCI Adult every sex × race group below 0.8 of the best is as low as its sex and race
+    predict (e.g. Black women 5.8 % >50K where 0.109 × 0.124 / 0.241 ≈ 5.6 % is expected): the
+    single-attribute findings already say it, so the intersection adds no finding."""
+    below = [r for r in rows(adult, "base_rates", split="all", attribute="sex × race") if r["ratio"] is not None and r["ratio"] < 0.8]
+    assert below and {r["status"] for r in below} <= {"explained", "inconclusive"}
+    women = one(adult, "base_rates", split="all", attribute="sex × race", group="Female × Black")
+    assert women["status"] == "explained" and 0.045 < women["expected_rate"] < 0.07
+    assert not [f for f in adult.findings if f.column == "sex × race" and "four-fifths" in f.message]
+    assert one(adult, "disparities", split="all", attribute="sex × race")["status"] == "explained"
+
+
+def _crossed(tmp_path: Path, params: str = "{bootstrap: 0}") -> CheckResult:
+    """Two attributes that look fair alone and an intersection that does not (the harm single
+    attributes hide): every sex and every race is approved at 35 %, White men and Black women at 20 %."""
+    frame = []
+    for sex, race, rate in [("M", "W", 0.2), ("M", "B", 0.5), ("F", "W", 0.5), ("F", "B", 0.2)]:
+        frame += [{"sex": sex, "race": race, "approved": int(i < rate * 200)} for i in range(200)]
+    root = tmp_path / "crossed"
+    root.mkdir()
+    pd.DataFrame(frame).to_csv(root / "train.csv", index=False)
+    return run_balance(root, tmp_path, params, roles="dataset:\n  label: approved\n  sensitive: [sex, race]\n")
+
+
+def test_an_intersection_worse_than_its_parts_is_still_a_finding(tmp_path):
+    result = _crossed(tmp_path)
+    assert result.metrics["ratio.sex"] == 1.0 and result.metrics["ratio.race"] == 1.0
+    flagged = sorted(f.message.split(":")[0] for f in result.findings if f.column == "sex × race")
+    assert flagged == ["sex × race=F × B", "sex × race=M × W"]
+    assert all("attributes' own rates predict 35.0%" in f.message for f in result.findings if f.column == "sex × race")
+    assert result.status == Status.FAIL and result.metrics["explained_intersections"] == 0
+
+
+def test_explaining_intersections_can_be_turned_off(tmp_path, loans):
+    every = run_balance(LOANS, tmp_path, "{reference: {sex: {Female: 0.5, Male: 0.5}}, explain_intersections: false}")
+    assert every.metrics["failing_ratios"] > loans.metrics["failing_ratios"]
+    assert len(every.findings) > len(loans.findings) and every.metrics["explained_intersections"] == 0
 
 
 # --------------------------------------------------------------------------- measures
