@@ -1,6 +1,7 @@
 """Dataset-card text from check results: the "Bias, Risks, and Limitations" section.
 
-:func:`bias_section` turns a ``balance`` result into the markdown section of that name in the
+:func:`bias_section` turns a result with group-rate tables (``Check.tables_layout``
+``"group_rates"``: ``balance``'s) into the markdown section of that name in the
 Hugging Face dataset card template (with its "Recommendations" subsection), in words a dataset
 maintainer can publish: tables of group shares and label base rates, the ratios that fail the
 four-fifths rule, groups too small to trust, missing values and label errors that concentrate in
@@ -64,6 +65,15 @@ def _tables(result: Any) -> dict[str, list[dict[str, Any]]]:
 
 def _check_name(result: Any) -> str:
     return (result.get("check") if isinstance(result, dict) else getattr(result, "check", None)) or ""
+
+
+def _group_rates(result: Any) -> bool:
+    """Whether ``result`` comes from a family whose tables have the group-rate layout this module
+    renders (``Check.tables_layout``), or names no family (a bare JSON result)."""
+    from curate.checks.base import hooks
+
+    name = _check_name(result)
+    return not name or hooks(name).tables_layout == "group_rates"
 
 
 def _summary(tables: dict) -> dict[str, Any]:
@@ -520,7 +530,7 @@ def bias_section(result: Any, *, heading_level: int = 2) -> str:
     subsections are one level deeper. Raises ValueError for results without balance tables.
     """
     tables = _tables(result)
-    if not tables or _check_name(result) not in ("balance", ""):
+    if not tables or not _group_rates(result):
         raise ValueError("bias_section needs the result of a 'balance' check (with its group tables)")
     if not (1 <= heading_level <= 5):
         raise ValueError("heading_level must be between 1 and 5")

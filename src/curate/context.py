@@ -1,4 +1,13 @@
-"""What a check sees while it runs: the dataset, its roles, progress, and earlier results."""
+"""What a check sees while it runs: the dataset, its roles, progress, earlier results and artefacts.
+
+Families share work through *named artefacts* rather than by reading each other's results: a
+family declares the names it provides in ``Check.publishes`` and either publishes a value while it
+runs (``ctx.publish(name, value)``: something computed along the way) or derives it from its result
+(``Check.artefact(name, result)``: something the result already holds, such as the rows
+``label_errors`` flagged). A later family asks ``ctx.artefact(name)``. Checks run in suite order,
+so an artefact exists only when its provider is listed, and ran, before the family asking for it;
+the asker must work (or skip the part that needs it) when it is None.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,7 @@ from typing import Any, Iterable, Iterator, Protocol, TypeVar
 
 from curate.dataset import Dataset
 from curate.errors import CurateError
-from curate.findings import CheckResult
+from curate.findings import CheckResult, Status
 from curate.roles import ResolvedRoles
 
 LOCK_FILENAME = "curate.lock.json"
@@ -37,6 +46,27 @@ class RunContext:
     lock_path: Path | None = None  # baseline file; default: curate.lock.json at the dataset root
     cache: Any = None  # a curate.cache.ResultCache, or None (no caching)
     _baseline: Any = None
+    _artefacts: dict[str, Any] = field(default_factory=dict)
+
+    def publish(self, name: str, value: Any) -> None:
+        """Provide artefact ``name`` to the checks that run after this one (a later value replaces it)."""
+        self._artefacts[name] = value
+
+    def artefact(self, name: str) -> Any:
+        """Artefact ``name``: the value published during this run, else the one derived from the
+        latest earlier result whose family declares it (``Check.publishes``; results with status
+        ``error`` provide nothing), else None (no provider ran before the asking check)."""
+        if name in self._artefacts:
+            return self._artefacts[name]
+        from curate.checks.base import hooks
+
+        for result in reversed(self.results):
+            family = hooks(result.check)
+            if name in family.publishes and Status(result.status) != Status.ERROR:
+                value = family.artefact(name, result)
+                if value is not None:
+                    return value
+        return None
 
     def memo(self, namespace: str, cls: type[T], params: dict[str, Any], digests: list[str], compute: Any) -> T:
         """An expensive artefact (a dataclass of arrays and JSON values) from the result cache when its

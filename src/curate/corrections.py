@@ -25,12 +25,12 @@ How findings become corrections (:func:`build_corrections`):
   the old one after normalisation (Unicode NFKC, case, whitespace: an unambiguous canonical
   spelling), else :data:`DEFAULT_CONFIDENCE` (the check proposed a value without saying how sure
   it is, e.g. ``schema``'s did-you-mean for a misspelt label);
-* a ``schema`` suggestion fixes an invalid *value* (a label outside the declared names), so it
-  is applied to every row of the split holding that same value in that column, each with its own
-  correction;
-* ``expect`` findings carry no suggestion; where the suite has an
-  ``expect_column_values_to_be_in_set`` for the finding's column and the row's value normalises
-  to exactly one member of the set, that member is proposed with confidence 1.0;
+* a suggestion from a family that declares ``value_fix`` (``schema``: a label outside the declared
+  names) fixes an invalid *value*, so it is applied to every row of the split holding that same
+  value in that column, each with its own correction;
+* a finding without a suggestion gets the one its family derives, if any (``Check.suggest``:
+  ``expect`` proposes the one member of an ``expect_column_values_to_be_in_set`` value set that the
+  row's value normalises to, with confidence 1.0);
 * corrections below ``min_confidence`` are dropped; two checks proposing the same change are
   merged (the first check in suite order keeps the id, reasons are joined); different values for
   one cell keep the most confident one (a tie is ambiguous: none is kept); a row that is deleted
@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from curate.checks.base import hooks
 from curate.errors import CurateError, did_you_mean
 
 if TYPE_CHECKING:
@@ -71,7 +72,6 @@ STATUSES = ("proposed", "accepted", "rejected")
 FIELDS = ("id", "check", "split", "row", "key", "op", "column", "old", "new", "confidence", "reason", "status")
 RESERVED_SUGGESTION_KEYS = {"action", "confidence", "reason"}
 DEFAULT_CONFIDENCE = 0.9  # an update suggested without a confidence, not a mere respelling
-VALUE_FIX_CHECKS = {"schema"}  # checks whose update suggestions fix a value wherever it occurs
 MANUAL_CHECK = "manual"  # ``check`` of a hand-written correction that names none
 
 
@@ -245,9 +245,12 @@ def build_corrections(
     """Turn every finding with a suggestion (or an unambiguous derived fix) into corrections."""
     skipped: list[Skipped] = []
     candidates: list[_Candidate] = []
-    in_sets = _in_set_expectations(suite)
+    value_fixes: set[str] = set()
     order = 0
     for result in report.results:
+        family = hooks(result.check)
+        if family.value_fix:
+            value_fixes.add(result.check)
         if weak_model(result):
             skipped += [
                 Skipped(result.check, f.split, f.key, f.column, "weak model", f"{result.name}: {result.message[:160]}")
@@ -258,12 +261,13 @@ def build_corrections(
         for finding in result.findings:
             order += 1
             suggestion = finding.suggestion
-            if not suggestion and result.check == "expect":
-                suggestion = _expect_fix(finding, dataset, in_sets)
+            if not suggestion:
+                specs = [s for s in suite.checks if s.family == result.check] if suite is not None else []
+                suggestion = family.suggest(finding, dataset, specs)
             if not suggestion:
                 continue
             candidates += _from_finding(result.check, finding, suggestion, dataset, order, skipped)
-    candidates = _propagate_value_fixes(candidates, dataset)
+    candidates = _propagate_value_fixes(candidates, dataset, value_fixes)
     candidates = _keep_referenced_rows(candidates, dataset, skipped)
     _fill_deleted_rows(candidates, dataset)
     kept: list[_Candidate] = []
@@ -306,7 +310,7 @@ def _from_finding(
     if finding.split not in dataset.splits:
         return skip("unknown split", f"split '{finding.split}'")
     split = dataset.splits[finding.split]
-    position = _position(split, finding.key, finding.row)
+    position = finding_position(split, finding.key, finding.row)
     if position is None:
         return skip("unknown row", f"key {finding.key!r} / row {finding.row} not in split '{finding.split}'")
     key = str(split.keys.iat[position])
@@ -367,7 +371,7 @@ def _round(value: float) -> float:
     return round(float(value), 6)
 
 
-def _position(split: Any, key: str | None, row: int | None) -> int | None:
+def finding_position(split: Any, key: str | None, row: int | None) -> int | None:
     """Row position of a finding: by key (stable), else by position."""
     if key is not None:
         index = _key_index(split)
@@ -449,13 +453,14 @@ def _fill_deleted_rows(cands: list[_Candidate], dataset: Dataset) -> None:
             cand.correction.old = row
 
 
-def _propagate_value_fixes(candidates: list[_Candidate], dataset: Dataset) -> list[_Candidate]:
-    """A value fix (``schema``) applies to every row of the split holding the same old value."""
+def _propagate_value_fixes(candidates: list[_Candidate], dataset: Dataset, checks: set[str]) -> list[_Candidate]:
+    """A value fix (from a family in ``checks``: ``Check.value_fix``, e.g. ``schema``) applies to every
+    row of the split holding the same old value."""
     out = list(candidates)
     seen = {(c.correction.check, c.correction.split, c.correction.key, c.correction.column) for c in candidates}
     for cand in candidates:
         c = cand.correction
-        if c.op != "update" or c.check not in VALUE_FIX_CHECKS or c.old is None:
+        if c.op != "update" or c.check not in checks or c.old is None:
             continue
         values = dataset.splits[c.split].frame[c.column]
         matches = (
@@ -571,54 +576,6 @@ def _merge(into: Correction, other: Correction) -> None:
     into.confidence = max(into.confidence, other.confidence)
     if other.reason and other.reason not in into.reason:
         into.reason = f"{into.reason}; also {other.check}: {other.reason}"
-
-
-# --------------------------------------------------------------------------- derived fixes (expect)
-
-
-def _in_set_expectations(suite: Suite | None) -> dict[str, list[list[Any]]]:
-    """column → value sets of the suite's ``expect_column_values_to_be_in_set`` entries."""
-    out: dict[str, list[list[Any]]] = {}
-    if suite is None:
-        return out
-    for spec in suite.checks:
-        if spec.family != "expect":
-            continue
-        for entry in getattr(spec.params, "expectations", None) or []:
-            if not isinstance(entry, dict) or len(entry) != 1:
-                continue
-            ((name, args),) = entry.items()
-            if name == "expect_column_values_to_be_in_set" and isinstance(args, dict):
-                column, values = args.get("column"), args.get("value_set")
-                if isinstance(column, str) and isinstance(values, list):
-                    out.setdefault(column, []).append(values)
-    return out
-
-
-def _expect_fix(finding: Finding, dataset: Dataset, in_sets: dict[str, list[list[Any]]]) -> dict[str, Any] | None:
-    """The canonical spelling of a value outside an expected set, when exactly one member matches."""
-    if finding.column not in in_sets or finding.split not in dataset.splits:
-        return None
-    split = dataset.splits[finding.split]
-    position = _position(split, finding.key, finding.row)
-    if position is None or finding.column not in split.frame.columns:
-        return None
-    value = plain(split.frame[finding.column].iat[position])
-    if not isinstance(value, str):
-        return None
-    candidates: set[str] = set()
-    for values in in_sets[finding.column]:
-        if value in values:
-            return None  # valid for this expectation: the finding is about something else
-        candidates |= {v for v in values if isinstance(v, str) and normalise_text(v) == normalise_text(value)}
-    if len(candidates) != 1:
-        return None
-    (canonical,) = candidates
-    return {
-        finding.column: canonical,
-        "confidence": 1.0,
-        "reason": f"{finding.message}; canonical spelling in the expected set is {canonical!r}",
-    }
 
 
 # =========================================================================== corrections.jsonl

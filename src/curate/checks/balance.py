@@ -100,7 +100,7 @@ from curate.checks import register
 from curate.checks.base import Check, CheckParams
 from curate.context import RunContext
 from curate.errors import did_you_mean
-from curate.findings import CheckResult, Finding, Status
+from curate.findings import CheckResult, Finding
 
 MISSING_GROUP = "(missing)"
 JOIN = " × "  # attribute and group names of an intersection, in tables and messages
@@ -436,6 +436,24 @@ class BalanceCheck(Check):
         "small intersections, missing values and label errors by group, proxy columns"
     )
     Params = BalanceParams
+    card_section = "Bias, Risks, and Limitations"  # curate.card.CARD_HEADING, the HF card template's
+    tables_layout = "group_rates"
+    consumes = {"label_issues": ("label_errors",)}
+
+    @classmethod
+    def render_tables(cls, result: Any, medium: str, *, heading_level: int | None = None) -> Any:
+        """The group tables (curate.card): card prose for the card, the bare tables for the reports."""
+        if medium == "card":
+            from curate.card import bias_section
+
+            return bias_section(result, heading_level=heading_level or 2)
+        if medium == "markdown":
+            from curate.card import markdown_tables
+
+            return markdown_tables(result, heading_level=heading_level or 4)
+        from curate.card import console_tables
+
+        return console_tables(result)
 
     @classmethod
     def validate_params(cls, spec) -> None:
@@ -1199,17 +1217,18 @@ class BalanceCheck(Check):
     def _label_errors(
         self, ctx: RunContext, data: _Data, plan: _Plan, metrics: dict, findings: list[Finding], notes: list[str]
     ) -> list[dict]:
-        earlier = [r for r in ctx.results if r.check == "label_errors" and Status(r.status) != Status.ERROR]
-        if not earlier:
+        # the flagged rows of a label-error family that ran before this check (suite order);
+        # none listed, or listed after balance: no table
+        issues = ctx.artefact("label_issues")
+        if issues is None:
             return []
-        source = earlier[-1]
         offsets = {name: (start, stop - start) for name, (start, stop) in data.bounds.items()}
         flag = np.zeros(len(data.frame), dtype=bool)
-        for f in source.findings:
-            if f.row is not None and f.split in offsets and 0 <= int(f.row) < offsets[f.split][1]:
-                flag[offsets[f.split][0] + int(f.row)] = True
+        for split, row in issues.rows:
+            if split in offsets and 0 <= row < offsets[split][1]:
+                flag[offsets[split][0] + row] = True
         notes.append(
-            f"label errors by group: rows flagged by '{source.name}' ({int(flag.sum())} in the audited splits)"
+            f"label errors by group: rows flagged by '{issues.source}' ({int(flag.sum())} in the audited splits)"
         )
         out = []
         for attribute in plan.attributes:
@@ -1223,7 +1242,7 @@ class BalanceCheck(Check):
                         Finding(
                             message=(
                                 f"label errors concentrate in {attribute}={row['group']}: {_pct(row['rate'])} of its rows "
-                                f"({row['flagged']}/{row['rows']}) flagged by {source.name}, {ratio} the {_pct(row['rest_rate'])} "
+                                f"({row['flagged']}/{row['rows']}) flagged by {issues.source}, {ratio} the {_pct(row['rest_rate'])} "
                                 f"({row['rest_flagged']}/{row['rest_rows']}) of other rows (Fisher {_p(row['pvalue'])})"
                             ),
                             column=attribute,

@@ -5,12 +5,20 @@ with :func:`curate.checks.register`. It declares ``name``, ``description`` and a
 ``Params`` model (unknown parameters are rejected by the suite loader), checks its columns in
 :meth:`Check.validate` before anything runs, and returns a :class:`CheckResult` from
 :meth:`Check.run`.
+
+What the rest of curate does with a family's results is declared on its class too, so no other
+module names a family: corrections ask :attr:`Check.value_fix` and :meth:`Check.suggest`, the
+reports and the dataset card ask :meth:`Check.render_tables` and :attr:`Check.card_section`, the
+fairness impact of a fix asks :attr:`Check.tables_layout`, and families share work through named
+artefacts (:attr:`Check.publishes`, :meth:`Check.artefact`, ``RunContext.publish/artefact``).
+Those modules find the class of a result with :func:`hooks`.
 """
 
 from __future__ import annotations
 
+import re
 import time
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,6 +26,11 @@ from curate.context import RunContext
 from curate.errors import CurateError, did_you_mean
 from curate.findings import CheckResult, Finding, Status
 from curate.suite import CheckSpec, Path_
+
+if TYPE_CHECKING:
+    from curate.dataset import Dataset
+
+Medium = Literal["markdown", "console", "card"]
 
 
 class CheckParams(BaseModel):
@@ -36,6 +49,30 @@ class Check:
     description: ClassVar[str]
     Params: ClassVar[type[CheckParams]] = CheckParams
 
+    # ---------------------------------------------------------------- declarations other modules read
+
+    value_fix: ClassVar[bool] = False
+    """True when an ``update`` suggestion corrects a *value* (a misspelt label), not one row: the
+    corrections engine applies it to every row of the split holding that value in that column."""
+
+    publishes: ClassVar[tuple[str, ...]] = ()
+    """Names of the run-context artefacts this family provides to families that run after it
+    (see :meth:`artefact` and ``RunContext.artefact``)."""
+
+    consumes: ClassVar[dict[str, tuple[str, ...]]] = {}
+    """Artefact name → the tables of this family's result built from it. Those tables are kept out
+    of published text (the dataset card) when the result that provided the artefact distrusts its
+    own model (``metrics["guard"]``)."""
+
+    card_section: ClassVar[str | None] = None
+    """Heading of the dataset-card section this family's result writes (through
+    :meth:`render_tables` with medium ``card``); None: the family feeds no card section."""
+
+    tables_layout: ClassVar[str | None] = None
+    """The layout of ``result.tables`` when other modules read its rows: ``"group_rates"`` is the
+    layout of group shares and label rates (``summary``, ``base_rates``, ``disparities``, …) that
+    ``curate.export.impact`` compares before and after a fix."""
+
     def __init__(self, spec: CheckSpec) -> None:
         self.spec = spec
         self.params: Any = spec.params
@@ -50,6 +87,30 @@ class Check:
     @classmethod
     def validate_params(cls, spec: CheckSpec) -> None:
         """Checks that need no data (e.g. that an expectation type exists). Raise CurateError."""
+
+    # ---------------------------------------------------------------- result-time hooks
+
+    @classmethod
+    def suggest(cls, finding: Finding, dataset: Dataset, specs: list[CheckSpec]) -> dict[str, Any] | None:
+        """A correction for one of this family's findings that carries no ``suggestion``, derived
+        when fixes are built (``specs``: the suite's entries of this family; empty without a
+        suite). Same shape as ``Finding.suggestion``; None: no fix."""
+        return None
+
+    @classmethod
+    def render_tables(cls, result: Any, medium: Medium, *, heading_level: int | None = None) -> Any:
+        """The tables this family keeps besides findings (``result.tables``), rendered for a report
+        or the card: ``markdown`` → a list of lines, ``console`` → a rich renderable or None,
+        ``card`` → the markdown of :attr:`card_section` (heading at ``heading_level``, default 2)
+        or None. ``result`` may be a CheckResult or its JSON form. Default: nothing to show."""
+        return [] if medium == "markdown" else None
+
+    @classmethod
+    def artefact(cls, name: str, result: CheckResult) -> Any:
+        """The artefact ``name`` (one of :attr:`publishes`) as it follows from one of this family's
+        results, for artefacts that are a function of the result; None when the result provides
+        none. Artefacts computed along the way are published with ``ctx.publish`` instead."""
+        return None
 
     # ---------------------------------------------------------------- run-time hooks
 
@@ -131,6 +192,20 @@ class Check:
             severity=self.params.severity,
             tables=tables or {},
         )
+
+
+def hooks(check: str) -> type[Check]:
+    """The class of the family named ``check`` (a result's ``check``), or :class:`Check` itself for a
+    name no family has (a hand-written correction, a report from elsewhere): its hooks do nothing."""
+    import importlib.util
+
+    from curate.checks import _REGISTRY, family
+
+    if not isinstance(check, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", check) or check == "base":
+        return _REGISTRY.get(check, Check) if isinstance(check, str) else Check
+    if check not in _REGISTRY and importlib.util.find_spec(f"curate.checks.{check}") is None:
+        return Check  # not a family: no need to import every family module to find out
+    return family(check) or Check
 
 
 def timed_run(check: Check, ctx: RunContext) -> CheckResult:

@@ -50,6 +50,8 @@ from pydantic import BeforeValidator, Field, PrivateAttr
 from curate.checks import register
 from curate.checks.base import Check, CheckParams
 from curate.context import RunContext
+from curate.corrections import finding_position, normalise_text, plain
+from curate.dataset import Dataset
 from curate.errors import CurateError, did_you_mean
 from curate.findings import CheckResult, Finding
 from curate.suite import CheckSpec, Path_
@@ -170,6 +172,21 @@ def _gx_context() -> Iterator[Any]:
             project_manager.set_project(previous)
 
 
+def _in_sets(specs: list[CheckSpec]) -> dict[str, list[list[Any]]]:
+    """column → value sets of the ``expect_column_values_to_be_in_set`` entries of ``specs``."""
+    out: dict[str, list[list[Any]]] = {}
+    for spec in specs:
+        for entry in getattr(spec.params, "expectations", None) or []:
+            if not isinstance(entry, dict) or len(entry) != 1:
+                continue
+            ((name, args),) = entry.items()
+            if name == "expect_column_values_to_be_in_set" and isinstance(args, dict):
+                column, values = args.get("column"), args.get("value_set")
+                if isinstance(column, str) and isinstance(values, list):
+                    out.setdefault(column, []).append(values)
+    return out
+
+
 # --------------------------------------------------------------------------- the check
 
 
@@ -178,6 +195,34 @@ class ExpectCheck(Check):
     name = "expect"
     description = "Great Expectations expectations written in the suite, with row-level findings"
     Params = ExpectParams
+
+    @classmethod
+    def suggest(cls, finding: Finding, dataset: Dataset, specs: list[CheckSpec]) -> dict[str, Any] | None:
+        """The canonical spelling of a value outside an ``expect_column_values_to_be_in_set`` set of
+        the suite, when exactly one member normalises (NFKC, case, spaces) to the row's value."""
+        in_sets = _in_sets(specs)
+        if finding.column not in in_sets or finding.split not in dataset.splits:
+            return None
+        split = dataset.splits[finding.split]
+        position = finding_position(split, finding.key, finding.row)
+        if position is None or finding.column not in split.frame.columns:
+            return None
+        value = plain(split.frame[finding.column].iat[position])
+        if not isinstance(value, str):
+            return None
+        candidates: set[str] = set()
+        for values in in_sets[finding.column]:
+            if value in values:
+                return None  # valid for this expectation: the finding is about something else
+            candidates |= {v for v in values if isinstance(v, str) and normalise_text(v) == normalise_text(value)}
+        if len(candidates) != 1:
+            return None
+        (canonical,) = candidates
+        return {
+            finding.column: canonical,
+            "confidence": 1.0,
+            "reason": f"{finding.message}; canonical spelling in the expected set is {canonical!r}",
+        }
 
     # ---------------------------------------------------------------- suite time
 

@@ -168,11 +168,26 @@ def _short(text: str, limit: int = TEXT_SHOWN) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass(frozen=True)
+class LabelIssues:
+    """The ``label_issues`` artefact: which rows a ``label_errors`` result flags."""
+
+    source: str  # the result's display name
+    rows: list[tuple[str | None, int]]  # (split, 0-based row) of each flagged row
+
+
 @register
 class LabelErrors(Check):
     name: ClassVar[str] = "label_errors"
     description: ClassVar[str] = "likely mislabelled rows (Confident Learning on out-of-sample probabilities), with suggested labels"
     Params = LabelErrorsParams
+    publishes: ClassVar[tuple[str, ...]] = ("label_issues",)
+
+    @classmethod
+    def artefact(cls, name: str, result: CheckResult) -> LabelIssues | None:
+        """``label_issues``: the rows this result flags (a weak-model skip flags none)."""
+        rows = [(f.split, int(f.row)) for f in result.findings if f.row is not None]
+        return LabelIssues(result.name, rows) if name == "label_issues" else None
 
     # ------------------------------------------------------------------ validation
 

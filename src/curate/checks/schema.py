@@ -605,6 +605,7 @@ class SchemaCheck(Check):
     name = "schema"
     description = "columns added/removed/renamed, type changes, new categories, null-rate jumps vs the lock and card"
     Params = SchemaParams
+    value_fix = True  # a did-you-mean for a label outside the declared names fixes that value everywhere
 
     def validate(self, ctx: RunContext) -> None:
         """Load the baseline now so a missing or broken lock stops the run before any check starts."""

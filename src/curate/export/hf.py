@@ -251,42 +251,43 @@ def card_for_upload(
 
 
 def bias_text(report: Any, original: Any = None) -> tuple[Callable[[int], str] | None, str | None]:
-    """(a renderer of the balance section by heading level, a warning) from the ``balance`` result.
+    """(a renderer of the card's bias section by heading level, a warning) from the first result
+    whose family writes that section (``Check.card_section``; ``balance``).
 
     ``report`` describes the data the card is for (``curate fix`` passes the checks re-run on the
-    corrected rows); ``original`` is the report of the data as found. Label errors by group are left
-    out when a ``label_errors`` result in either distrusts its model (``metrics["guard"]``): weak-model
-    figures never reach a public card. Both are None when the suite ran no ``balance`` check or
-    ``curate.card.bias_section`` is not available; a section that cannot be rendered is left out
-    with a warning, not an error.
+    corrected rows); ``original`` is the report of the data as found. Tables built from an artefact
+    (``Check.consumes``) are left out when a result in either report that provides it distrusts its
+    model (``metrics["guard"]``): weak-model figures (label errors by group) never reach a public
+    card. Both are None when no such result exists or the renderer is not available; a section
+    that cannot be rendered is left out with a warning, not an error.
     """
+    from curate.checks.base import hooks
     from curate.corrections import weak_model
 
-    result = next((r for r in report.results if r.check == "balance"), None)
+    result = next((r for r in report.results if hooks(r.check).card_section == BIAS_HEADING), None)
     if result is None:
         return None, None
+    family = hooks(result.check)
     results = list(report.results) + list(original.results if original is not None else [])
-    if (result.tables or {}).get("label_errors") and any(
-        r.check == "label_errors" and weak_model(r) for r in results
-    ):
+    distrusted = {name for r in results if weak_model(r) for name in hooks(r.check).publishes}
+    hidden = [table for name in distrusted for table in family.consumes.get(name, ())]
+    if any((result.tables or {}).get(table) for table in hidden):
         import dataclasses
 
-        result = dataclasses.replace(result, tables={**result.tables, "label_errors": []})
+        result = dataclasses.replace(result, tables={**result.tables, **{table: [] for table in hidden}})
     try:
-        from curate.card import bias_section
+        text = family.render_tables(result, "card")
     except ImportError:
         return None, None
-    try:
-        text = bias_section(result)
     except Exception as exc:  # noqa: BLE001 - an optional section must not stop the bundle; say why it is missing
-        return None, f"the balance section was left out of the card: {type(exc).__name__}: {exc}"
+        return None, f"the {result.check} section was left out of the card: {type(exc).__name__}: {exc}"
     if not isinstance(text, str) or not text.strip():
         return None, None
 
     def render(level: int) -> str:
         try:
-            return bias_section(result, heading_level=level)
-        except TypeError:  # an older bias_section without heading levels
+            return family.render_tables(result, "card", heading_level=level)
+        except TypeError:  # an older renderer without heading levels
             return text
 
     return render, None

@@ -151,9 +151,15 @@ def _delta(g: GroupRate) -> str:
 
 
 def _balance(report: Any) -> Any:
+    """The first result holding group-rate tables (``Check.tables_layout``; ``balance``'s)."""
+    from curate.checks.base import hooks
+
     if report is None:
         return None
-    return next((r for r in report.results if r.check == "balance" and (r.tables or {}).get("summary")), None)
+    return next(
+        (r for r in report.results if hooks(r.check).tables_layout == "group_rates" and (r.tables or {}).get("summary")),
+        None,
+    )
 
 
 def fairness_impact(before: Any, after: Any, corrections: list[Any]) -> FairnessImpact | None:

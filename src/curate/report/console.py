@@ -133,12 +133,12 @@ def gate_block(report: Report, max_findings: int) -> Text:
 
 
 def group_tables(report: Report) -> list[RenderableType]:
-    """The tables some checks keep besides findings (``balance``'s group shares and rates)."""
-    from curate.card import console_tables
+    """The tables some checks keep besides findings (``Check.render_tables``: ``balance``'s groups)."""
+    from curate.checks.base import hooks
 
     out: list[RenderableType] = []
     for result in report.results:
-        tables = console_tables(result)
+        tables = hooks(result.check).render_tables(result, "console")
         if tables is not None:
             out += [Text(""), Text.assemble(("groups", "bold"), f" — {result.name}"), tables]
     return out

@@ -127,12 +127,12 @@ def gate_section(report: Report, max_findings: int) -> list[str]:
 
 
 def group_tables(report: Report) -> list[str]:
-    """The tables some checks keep besides findings (``balance``'s group shares and rates)."""
-    from curate.card import markdown_tables
+    """The tables some checks keep besides findings (``Check.render_tables``: ``balance``'s groups)."""
+    from curate.checks.base import hooks
 
     lines: list[str] = []
     for result in report.results:
-        tables = markdown_tables(result)
+        tables = hooks(result.check).render_tables(result, "markdown")
         if tables:
             lines += [f"### Groups: {cell(result.name)}", ""] + tables
     return lines
