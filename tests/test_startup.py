@@ -14,7 +14,8 @@ import pytest
 
 from conftest import EXAMPLES
 
-HEAVY = ("pandas", "numpy", "pyarrow", "scipy", "sklearn", "great_expectations", "datasets", "fairlearn", "cleanlab")
+HEAVY = ("pandas", "numpy", "pyarrow", "scipy", "sklearn", "great_expectations", "datasets", "fairlearn", "cleanlab",
+         "ftfy", "phonenumbers", "rich.progress")
 PROBE = """
 import json, sys
 from curate.cli import main
@@ -51,9 +52,18 @@ def test_only_imports_the_libraries_of_the_checks_that_run() -> None:
     (fairlearn); with --only duplicates none of them is loaded."""
     libraries = loaded("check", str(EXAMPLES / "hf_news"), "--only", "duplicates", "--no-progress", "--format", "json")
     assert "pandas" in libraries  # the data is read
-    assert not {"great_expectations", "sklearn", "cleanlab", "fairlearn"} & set(libraries)
+    assert not {"great_expectations", "sklearn", "cleanlab", "fairlearn", "scipy", "ftfy", "phonenumbers",
+                "rich.progress"} & set(libraries)
     assert "great_expectations" in loaded("check", str(EXAMPLES / "hf_news"), "--only", "expect", "--no-progress",
                                           "--format", "json")
+
+
+def test_text_and_pii_validators_load_only_for_rows_that_need_them() -> None:
+    """products_v1 runs text_quality and pii, but none of its texts looks like mojibake, holds control
+    characters or a phone-number candidate to validate: ftfy and phonenumbers stay unloaded."""
+    libraries = loaded("check", str(EXAMPLES / "products_v1"), "--no-progress", "--no-cache", "--format", "json")
+    assert "pandas" in libraries
+    assert not {"ftfy", "phonenumbers", "scipy", "rich.progress"} & set(libraries)
 
 
 def test_only_still_rejects_unknown_checks_and_parameters_elsewhere() -> None:

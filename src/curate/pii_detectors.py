@@ -208,8 +208,6 @@ def _service_numbers() -> frozenset:
 
 
 def _find_phone(text: str, regions: tuple[str, ...]) -> list[Match]:
-    import phonenumbers
-
     out = []
     for m in _PHONE.finditer(text):
         raw = m.group(0).rstrip(" -./(")
@@ -222,6 +220,8 @@ def _find_phone(text: str, regions: tuple[str, ...]) -> list[Match]:
         candidates = [None] if international else list(regions)
         if not international and not regions:
             continue
+        import phonenumbers  # only once a candidate needs validating: most runs never load it
+
         for region in candidates:
             number = "+" + raw[2:] if raw.startswith("00") else raw
             try:

@@ -73,10 +73,9 @@ class PiiParams(LimitParams):
 
 def card_regions(card: dict[str, Any] | None) -> list[str]:
     """Regions named by the card's BCP 47 language tags (``en-GB`` → ``GB``)."""
-    import phonenumbers
-
     if not card:
         return []
+    import phonenumbers
     tags: list[Any] = []
     for field in ("language", "language_bcp47"):
         value = card.get(field)

@@ -198,18 +198,16 @@ class TextQuality(Check):
         def regex(pattern: str) -> np.ndarray:
             return pc.match_substring_regex(array, pattern).fill_null(False).to_numpy(zero_copy_only=False)
 
-        import ftfy
-
         for r in np.flatnonzero(regex(MOJIBAKE)).tolist():
+            import ftfy  # loaded only when a text looks like mojibake
+
             text = texts.iat[r]
             repaired = ftfy.fix_encoding(text)
             if repaired != text:
                 rows.setdefault(r, _Row()).problems.append(f"mojibake ({_diff_excerpt(text, repaired)})")
                 fix(r, ftfy.fix_encoding)
-        from ftfy.fixes import fix_c1_controls
-
         for r in mark(regex(CONTROL), "control characters"):
-            fix(r, lambda t: _C0.sub("", fix_c1_controls(t)))
+            fix(r, _strip_controls)
         mark(regex(TAG), "HTML tags")
         for r in mark(regex(ENTITY), "HTML entities"):
             fix(r, lambda t: _ENTITY.sub(lambda m: html.unescape(m.group(0)), t))
@@ -264,6 +262,13 @@ class TextQuality(Check):
             message += "; boilerplate " + "; ".join(affixes)
         message += p.limit_text(count, share)
         return self.result(failed=p.exceeded(count, share), message=message, metrics=metrics, findings=findings)
+
+
+def _strip_controls(text: str) -> str:
+    """C1 controls repaired by ftfy (loaded only for rows that have controls), C0 controls removed."""
+    from ftfy.fixes import fix_c1_controls
+
+    return _C0.sub("", fix_c1_controls(text))
 
 
 def _diff_excerpt(before: str, after: str, width: int = 12) -> str:
