@@ -194,8 +194,9 @@ def load_real(name: str) -> tuple[pd.DataFrame, np.ndarray]:
 # --------------------------------------------------------------------------- the two contenders
 
 
-def write_folder(root: Path, features: pd.DataFrame, labels: np.ndarray) -> int:
-    """A Hugging Face-layout folder: data/train.parquet (first 80 %) + data/test.parquet. Returns the cut."""
+def write_folder(root: Path, features: pd.DataFrame, labels: np.ndarray, embedding_model: str | None = None) -> int:
+    """A Hugging Face-layout folder: data/train.parquet (first 80 %) + data/test.parquet. Returns the cut.
+    ``embedding_model``: a local sentence-transformers folder the suite's label_errors encodes the text with."""
     frame = features.copy()
     frame.insert(0, "id", np.char.add("r", np.arange(len(frame)).astype(str)))
     frame["label"] = np.char.add("class_", labels.astype(str))
@@ -205,6 +206,9 @@ def write_folder(root: Path, features: pd.DataFrame, labels: np.ndarray) -> int:
     frame.iloc[cut:].to_parquet(root / "data/test.parquet", index=False)
     text = "  text: text\n" if "text" in frame.columns else ""
     (root / "curate.yaml").write_text(f"dataset:\n  key: id\n  label: label\n{text}checks:\n  - label_errors: {{max_share: 1.0}}\n")
+    if embedding_model:
+        suite = (root / "curate.yaml").read_text().replace("{max_share: 1.0}", "{max_share: 1.0, embedding_model: " + json.dumps(embedding_model) + "}")
+        (root / "curate.yaml").write_text(suite)
     return cut
 
 
@@ -235,7 +239,7 @@ def run_curate(root: Path, n: int, cut: int) -> tuple[np.ndarray, float, dict]:
     default = suite.read_text()
 
     def rerun(params: str):
-        suite.write_text(default.replace("{max_share: 1.0}", "{max_share: 1.0, " + params + "}"))
+        suite.write_text(default.replace("{max_share: 1.0", "{max_share: 1.0, " + params, 1))
         return flags(curate.check(root, cache=cache).result("label_errors"))
 
     start = time.perf_counter()
@@ -304,6 +308,8 @@ def main() -> None:
     parser.add_argument("--data", default="text,tabular")
     parser.add_argument("--hgb", action="store_true", help="also run the usual pipeline with gradient boosting (tabular)")
     parser.add_argument("--skip-usual", action="store_true", help="only run curate (e.g. to time it alone)")
+    parser.add_argument("--embedding-model", metavar="DIR", help="curate's label_errors learns from the text encoded by this "
+                        "local sentence-transformers model folder (the peer keeps TF-IDF)")
     parser.add_argument("--out", default=None, help="append each result row to this JSON-lines file")
     parser.add_argument("--guard-report", action="store_true", help="only report the guard's decisions on real labels")
     parser.add_argument("--write", metavar="DIR", help="only write the first data set's folder to DIR (for whole-process timings)")
@@ -344,7 +350,7 @@ def main() -> None:
                     truth = labels != truth_labels
                     row = {"data": data, "rows": size, "rate": rate, "kind": kind, "planted": int(truth.sum())}
                     with tempfile.TemporaryDirectory() as tmp:
-                        cut = write_folder(Path(tmp), features, labels)
+                        cut = write_folder(Path(tmp), features, labels, args.embedding_model)
                         mask, seconds, info = run_curate(Path(tmp), size, cut)
                     every, self_confidence, variants = info.pop("all"), info.pop("self_confidence"), info.pop("variants")
                     row.update(zip(("curate_p", "curate_r", "curate_f1"), prf(mask, truth)), curate_s=seconds, **info)

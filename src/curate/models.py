@@ -20,7 +20,8 @@ cross-validation, with the model's capacity chosen by the data (:func:`select_mo
   faster-learning trees (255 leaves, at least 50 rows per leaf, a fixed number of iterations).
 * **mixed** (text and other feature columns): the text blocks plus the tabular columns one-hot
   encoded (numbers in 10 quantile bins, nulls a bin of their own), one linear model, ``C`` chosen.
-* **embeddings** (a column of vectors): standardised, multinomial logistic regression.
+* **embeddings** (a column of vectors, or the text encoded by a local sentence-transformers model,
+  :mod:`curate.encoders`): standardised, multinomial logistic regression.
 
 **Model selection.** Every candidate is cross-validated (:data:`SELECT_FOLDS` folds) on a
 stratified sample of at most :data:`SELECT_ROWS` labelled rows, and the one with the lowest
@@ -433,6 +434,8 @@ def out_of_sample_probs(
     text: str | None = None,
     features: list[str] | None = None,
     embeddings: str | None = None,
+    vectors: np.ndarray | None = None,
+    vectors_name: str = "",
     model: str = "auto",
     folds: int | None = None,
     seed: int = 0,
@@ -441,23 +444,25 @@ def out_of_sample_probs(
     """Out-of-sample probabilities for ``frame``'s rows with integer labels ``y`` (0..n_classes-1;
     -1 for rows to predict without learning from them, see :func:`cross_validated_probs`).
 
-    ``text``/``features``/``embeddings`` name the columns to learn from; ``model`` is
-    ``auto`` (text+features → mixed, text → text, else tabular), ``text``, ``tabular`` or
-    ``mixed``. ``folds`` defaults to :func:`default_folds`.
+    ``text``/``features``/``embeddings`` name the columns to learn from, or ``vectors`` (one row per
+    row of ``frame``, e.g. a sentence encoder's, described as ``vectors_name``) are learnt from
+    directly; ``model`` is ``auto`` (text+features → mixed, text → text, else tabular), ``text``,
+    ``tabular`` or ``mixed``. ``folds`` defaults to :func:`default_folds`.
     """
     start = time.perf_counter()
     features = list(features or [])
-    kind = "embeddings" if embeddings else choose_kind(model, text, features)
+    kind = "embeddings" if embeddings or vectors is not None else choose_kind(model, text, features)
     labelled = int((y >= 0).sum())  # rows the models learn from: sizes the folds and the large-data settings
     folds = folds or default_folds(labelled, kind)
     label = f"label_errors: {folds}-fold cross-validation"
     threads = os.cpu_count() or 1  # linear models: folds in parallel threads (sag releases the GIL)
-    if embeddings:
-        X = embedding_matrix(frame[embeddings])
+    if kind == "embeddings":
+        X = vectors if vectors is not None else embedding_matrix(frame[embeddings])
         probs = cross_validated_probs(_dense_linear, X, y, n_classes, folds=folds, seed=seed, progress=progress, description=label,
                                       n_jobs=threads)
-        return OutOfSample(probs, "embeddings", f"embeddings '{embeddings}' ({X.shape[1]} dims) + logistic regression", folds,
-                           time.perf_counter() - start, [embeddings])
+        name = vectors_name or f"embeddings '{embeddings}'"
+        return OutOfSample(probs, "embeddings", f"{name} ({X.shape[1]} dims) + logistic regression", folds,
+                           time.perf_counter() - start, [c for c in (embeddings, text) if c])
     skipped: list[str] = []
     if kind == "tabular":
         table, skipped = tabular_frame(frame, features)

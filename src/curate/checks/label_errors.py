@@ -116,6 +116,7 @@ class LabelErrorsParams(CheckParams):
     text: str | None = None  # default: the dataset's text role
     features: list[str] | None = None  # tabular columns (default: all but key/label/text when there is no text)
     embeddings: str | None = None  # a column of vectors to learn from instead
+    embedding_model: str | None = None  # a local sentence-transformers model (folder or cached id) to encode the text with
     pred_probs: str | list[str] | dict[str, str] | None = None  # .npy path, columns, or {split: .npy path}
     model: Literal["auto", "text", "tabular", "mixed"] = "auto"
     folds: int | None = Field(default=None, ge=2, le=20)
@@ -194,8 +195,11 @@ class LabelErrors(Check):
     @classmethod
     def validate_params(cls, spec) -> None:
         p: LabelErrorsParams = spec.params
-        if p.pred_probs is not None and (p.embeddings or p.model != "auto" or p.features or p.text):
+        if p.pred_probs is not None and (p.embeddings or p.embedding_model or p.model != "auto" or p.features or p.text):
             raise spec.error(("pred_probs",), "label_errors: pred_probs replaces the built-in model; drop model/text/features/embeddings")
+        if p.embedding_model and (p.embeddings or p.model != "auto" or p.features):
+            raise spec.error(("embedding_model",), "label_errors: embedding_model encodes the text column in place of the built-in "
+                             "model; drop model/features/embeddings")
         if p.embeddings and (p.model != "auto" or p.features):
             raise spec.error(("embeddings",), "label_errors: an embeddings column replaces the built-in model; drop model/features")
         if isinstance(p.pred_probs, str) and not p.pred_probs.endswith(".npy"):
@@ -220,7 +224,7 @@ class LabelErrors(Check):
         if p.model == "text" or p.pred_probs is not None or p.embeddings:
             return []
         text = self._text(ctx)
-        if text and p.model == "auto":
+        if text and p.model == "auto" or p.embedding_model:
             return []  # a text column alone: tabular columns join only when listed or with model: mixed
         excluded = {self._label(ctx), ctx.roles.key, text}
         first = ctx.dataset.splits[splits[0]].frame.columns
@@ -242,6 +246,9 @@ class LabelErrors(Check):
             return
         if p.embeddings:
             return
+        if p.embedding_model:
+            self._validate_embedding_model(ctx, splits)
+            return
         text = self._text(ctx)
         if text is not None:
             self.require_column(ctx, text, ("text",) if p.text else ("model",), splits)
@@ -258,6 +265,36 @@ class LabelErrors(Check):
             return  # only a label column: run() skips (nothing to learn from)
         if text is None and not features:
             raise self.error(("model",), "label_errors: nothing to learn from: no text column and no feature columns")
+
+    def _validate_embedding_model(self, ctx: RunContext, splits: list[str]) -> None:
+        """The text column, the library and the model folder, before any check runs (nothing is downloaded)."""
+        from curate.encoders import EncoderUnavailable, library_missing, locate
+
+        p: LabelErrorsParams = self.params
+        text = self._text(ctx)
+        if text is None:
+            raise self.error(("embedding_model",), "label_errors: embedding_model needs a text column: set text: or dataset.text")
+        self.require_column(ctx, text, ("text",) if p.text else ("embedding_model",), splits)
+        why = library_missing()
+        if why:
+            raise self.error(("embedding_model",), f"label_errors: {why}")
+        try:
+            self._encoder_folder = locate(p.embedding_model, [ctx.dataset.root, Path.cwd()])
+        except EncoderUnavailable as exc:
+            raise self.error(("embedding_model",), f"label_errors: {exc}") from None
+
+    def _encoded(self, frame: pd.DataFrame, text: str, y: np.ndarray, n_classes: int, ctx: RunContext, **options: Any):
+        """Out-of-sample probabilities from the text encoded by the suite's ``embedding_model``."""
+        from curate.encoders import EncoderUnavailable, encode, load
+        from curate.models import out_of_sample_probs, text_values
+
+        try:
+            model = load(self._encoder_folder)
+        except EncoderUnavailable as exc:
+            raise self.error(("embedding_model",), f"label_errors: {exc}") from None
+        vectors = encode(model, text_values(frame[text]).tolist(), ctx.progress, "label_errors: encoding the text")
+        name = f"sentence-transformers model '{self.params.embedding_model}' on '{text}'"
+        return out_of_sample_probs(frame, y, n_classes, vectors=vectors, vectors_name=name, progress=ctx.progress, **options)
 
     def _npy_files(self, ctx: RunContext, splits: list[str]) -> list[tuple[Path, tuple, list[str]]]:
         """(file, param path, splits it covers) for each .npy file named by ``pred_probs``."""
@@ -362,7 +399,7 @@ class LabelErrors(Check):
         user_probs = self._user_probs(ctx, rows) if p.pred_probs is not None else None
 
         all_classes = _sorted(list(counts.index))
-        kind = "embeddings" if p.embeddings else choose_kind(p.model, text, features)
+        kind = "embeddings" if p.embeddings or p.embedding_model else choose_kind(p.model, text, features)
         if p.outcome is None and user_probs is None and kind == "tabular":
             why = cl.recorded_outcome(values[usable], label)
             if why:
@@ -388,9 +425,14 @@ class LabelErrors(Check):
             try:
                 frame, y = rows.frame.loc[used].reset_index(drop=True), codes[used]
                 options = dict(text=text, features=features, embeddings=p.embeddings, model=p.model, folds=folds, seed=p.seed)
-                oos = ctx.memo("label_errors.out_of_sample", OutOfSample, {"classes": len(classes), **options},  # result cache
-                               [frame_digest(frame), array_digest(y)],
-                               lambda: out_of_sample_probs(frame, y, len(classes), progress=ctx.progress, **options))
+                key: dict[str, Any] = {"classes": len(classes), **options}
+                compute = lambda: out_of_sample_probs(frame, y, len(classes), progress=ctx.progress, **options)  # noqa: E731
+                if p.embedding_model:
+                    from curate.encoders import fingerprint
+
+                    key["embedding_model"] = fingerprint(self._encoder_folder)  # a re-saved model is another model
+                    compute = lambda: self._encoded(frame, text, y, len(classes), ctx, folds=folds, seed=p.seed)  # noqa: E731
+                oos = ctx.memo("label_errors.out_of_sample", OutOfSample, key, [frame_digest(frame), array_digest(y)], compute)
             except ModelInputError as exc:
                 return self._error(f"label_errors cannot build its model: {exc}", {"rows": n})
             probs, description, folds_used = oos.pred_probs, oos.description, oos.folds
