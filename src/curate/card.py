@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from curate.cells import published, shorten
+
 JOIN = " × "
 CARD_HEADING = "Bias, Risks, and Limitations"
 MAX_TABLE_ROWS = 40
@@ -30,32 +32,9 @@ __all__ = ["CARD_HEADING", "bias_section", "console_tables", "markdown_tables", 
 # --------------------------------------------------------------------------- access
 
 
-def shorten(text: Any, limit: int) -> str:
-    """``text`` in at most ``limit`` characters, cut at a word boundary with an ellipsis.
-
-    A card is published: a cut word ("labels look wro…") reads as a typo or changes the meaning.
-    Only a single word longer than ``limit`` (a URL, a hash) is cut inside, having no boundary.
-    """
-    text = "" if text is None else str(text)
-    if len(text) <= limit:
-        return text
-    cut = text[: max(limit - 1, 0)]
-    if not text[len(cut)].isspace():
-        boundary = max(cut.rfind(" "), cut.rfind("\t"), cut.rfind("\n"))
-        if boundary > 0:
-            cut = cut[:boundary]
-    return cut.rstrip(" \t\n,;:") + "…"
-
-
 def cell(value: Any, limit: int = 200) -> str:
-    """A value escaped for markdown text and table cells (the markdown report's own escaping),
-    shortened at a word boundary.
-
-    Imported when called, so ``curate.report`` may import this module without a cycle.
-    """
-    from curate.report.markdown import cell as _cell
-
-    return _cell(shorten(value, limit), limit + 1)
+    """A value escaped for markdown text and table cells, shortened at a word boundary."""
+    return published(value, limit)
 
 
 def _tables(result: Any) -> dict[str, list[dict[str, Any]]]:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from curate import escape
+from curate.cells import published
 from curate.errors import CurateError
 
 if TYPE_CHECKING:
@@ -298,9 +299,7 @@ def bias_text(report: Any, original: Any = None) -> tuple[Callable[[int], str] |
 
 def _cell(text: Any, limit: int = 160) -> str:
     """Data-derived text for PR.md and the card: cut at a word boundary, then escaped (curate.escape.markdown)."""
-    from curate.card import shorten
-
-    return escape.markdown(shorten(str(text), limit))
+    return published(str(text), limit)
 
 
 def _change(c: Any) -> str:

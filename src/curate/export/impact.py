@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from curate import escape
+from curate.cells import published
 
 JOIN = " × "  # how balance names intersections
 WIDER = 0.001  # a gap this much larger (0.1 percentage point, the precision shown) has widened
@@ -131,9 +132,7 @@ class FairnessImpact:
 
 def _md(text: str, limit: int = 80) -> str:
     """A name from the data as markdown text, cut at a word boundary (a group label can be long)."""
-    from curate.card import shorten
-
-    return escape.markdown(shorten(text, limit))
+    return published(text, limit)
 
 
 def _pct(rate: float | None) -> str:

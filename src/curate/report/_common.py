@@ -10,6 +10,7 @@ import re
 from pathlib import PurePath
 from typing import Any, Iterable
 
+from curate.cells import short  # noqa: F401  (the renderers import it from here)
 from curate.findings import CheckResult, Finding, Report, Status
 
 STATUS_WORDS = {
@@ -82,12 +83,6 @@ def metrics_text(metrics: dict[str, Any], limit: int = 3) -> str:
     if len(metrics) > limit:
         items.append("…")
     return " ".join(items)
-
-
-def short(text: Any, limit: int) -> str:
-    """Cut long values (a whole document as a key or message) so one cell cannot flood a report."""
-    text = "" if text is None else str(text)
-    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
 def one_line(text: Any) -> str:

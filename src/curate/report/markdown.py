@@ -9,26 +9,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from curate import escape
+from curate.cells import CELL_LIMIT, cell
 from curate.findings import CheckResult, Report, Status
 from curate.report._common import (
     counts_text,
     fmt_number,
     problem_results,
     related_text,
-    short,
     split_sizes,
     suggestion_text,
     verdict,
 )
 
 STATUS_MD = {Status.PASS: "✅ pass", Status.WARN: "⚠️ warn", Status.FAIL: "❌ fail", Status.ERROR: "💥 error", Status.SKIP: "⏭️ skip"}
-CELL_LIMIT = 200
-
-
-def cell(value: Any, limit: int = CELL_LIMIT) -> str:
-    """Escape a value for a table cell: markdown/HTML punctuation, pipes, newlines; cut long text."""
-    return escape.markdown(short(value, limit))
 
 
 def _row(values: list[str]) -> str:
