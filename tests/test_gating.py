@@ -205,3 +205,38 @@ def test_update_baseline_is_atomic_and_replaces_the_file(tmp_path, adult_rows) -
     assert cli("check", root, "--update-baseline", target).exit_code == 0
     assert json.loads(target.read_text())["results"][0]["name"] == "duplicates"
     assert [p.name for p in target.parent.iterdir()] == [BASELINE_FILENAME]  # no temp file left behind
+
+
+# --------------------------------------------------------------------------- findings with a subject
+
+
+def _balance_report(findings: list[Finding]) -> Report:
+    return Report({"path": "d"}, [CheckResult("balance", "balance", Status.WARN, "gaps", {}, findings, severity="warning")])
+
+
+def _gap(group: str, rate: str) -> Finding:
+    return Finding(f"sex={group}: {rate} of rows have income >50K", column="sex", subject=f"base_rate sex={group} income >50K")
+
+
+def test_a_new_group_on_a_column_with_a_known_gap_is_new() -> None:
+    baseline = _balance_report([_gap("Female", "10.9%")]).to_dict()
+    now = _balance_report([_gap("Female", "11.2%"), _gap("Other", "9.0%")])  # the rate moved; a second group appears
+    assert compare(now, "b.json", baseline).results["balance"].states == ["unchanged", NEW]
+
+
+def test_a_group_gone_since_the_baseline_is_fixed() -> None:
+    baseline = _balance_report([_gap("Female", "10.9%"), _gap("Other", "9.0%")]).to_dict()
+    gate = compare(_balance_report([_gap("Other", "9.1%")]), "b.json", baseline).results["balance"]
+    assert gate.states == ["unchanged"] and [f["subject"] for f in gate.fixed] == ["base_rate sex=Female income >50K"]
+
+
+def test_a_baseline_written_before_subjects_still_matches_by_column() -> None:
+    baseline = _balance_report([_gap("Female", "10.9%")]).to_dict()
+    for f in baseline["results"][0]["findings"]:
+        del f["subject"]
+    assert compare(_balance_report([_gap("Female", "11.2%")]), "b.json", baseline).results["balance"].states == ["unchanged"]
+
+
+def test_subject_is_in_the_json_only_when_set() -> None:
+    assert _gap("Female", "1%").to_dict()["subject"] == "base_rate sex=Female income >50K"
+    assert "subject" not in Finding("x", key="k").to_dict()

@@ -414,6 +414,7 @@ def precision_scores(scratch):
     "text_quality",
     "class_imbalance",
     "pii",
+    "balance",
 ])
 def test_reviewed_precision_meets_the_floor(precision_scores, family):
     """Precision over the reviewed findings curate still reports is at the family's floor, and

@@ -50,6 +50,11 @@ class Finding:
     Column-level findings (a removed column, a drifted distribution) leave ``row`` and
     ``key`` as ``None``. ``score`` orders findings worst-first (higher is worse).
 
+    ``subject`` names what a finding without a row is about when its column alone does not
+    (``base_rate sex=Female``: one column carries a finding per group). It is part of the finding's
+    identity across runs (baseline gating, SARIF fingerprints, reviewed verdicts), so it must not
+    hold numbers that change with the data; the message carries those.
+
     ``suggestion`` is the fix a reviewer may accept, in one of two shapes that ``curate fix``
     turns into corrections:
 
@@ -67,9 +72,10 @@ class Finding:
     related: list[RowRef] = field(default_factory=list)
     suggestion: dict[str, Any] | None = None
     score: float | None = None
+    subject: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "split": self.split,
             "row": self.row,
             "key": self.key,
@@ -79,6 +85,9 @@ class Finding:
             "suggestion": self.suggestion,
             "score": self.score,
         }
+        if self.subject is not None:  # only the findings that need one carry it
+            out["subject"] = self.subject
+        return out
 
 
 @dataclass

@@ -6,8 +6,9 @@ ordinary ``--format json`` report; it is unrelated to ``curate.lock.json``, the 
 of :mod:`curate.baseline`.
 
 Findings match by check name, split, row key and column (never by row position), so reordering or
-appending rows creates no new finding. Findings with neither key nor column (dataset-level ones)
-match by message. Matching counts multiplicity: two identical findings against one in the
+appending rows creates no new finding. A finding without a key that names its ``subject`` (one
+group of a balance measure) matches by column and subject; findings with neither key nor column
+(dataset-level ones) match by message. Matching counts multiplicity: two identical findings against one in the
 baseline leave one new.
 """
 
@@ -28,9 +29,11 @@ NEW, UNCHANGED = "new", "unchanged"
 Identity = tuple[str | None, ...]
 
 
-def finding_identity(split: Any, key: Any, column: Any, message: Any) -> Identity:
+def finding_identity(split: Any, key: Any, column: Any, message: Any, subject: Any = None) -> Identity:
     """What makes two findings of one check "the same" across runs (row position left out)."""
     text = lambda v: None if v is None else str(v)  # noqa: E731 — keys are strings in JSON, maybe ints here
+    if key is None and subject is not None:
+        return (text(split), None, text(column), f"subject:{subject}")
     if key is None and column is None:
         return (text(split), None, None, text(message))
     return (text(split), text(key), text(column), None)
@@ -153,17 +156,31 @@ def _compare_result(result: CheckResult, before: dict[str, Any] | None) -> Resul
     """
     if before is None:
         return ResultGate(None, [NEW] * len(result.findings))
-    old = [(f.get("split"), f.get("key"), f.get("column"), f.get("message"), f.get("related")) for f in before["findings"]]
-    now = [(f.split, f.key, f.column, f.message, [r.to_dict() for r in f.related]) for f in result.findings]
+    old = [(f.get("split"), f.get("key"), f.get("column"), f.get("message"), f.get("related"), f.get("subject"))
+           for f in before["findings"]]
+    now = [(f.split, f.key, f.column, f.message, [r.to_dict() for r in f.related], f.subject) for f in result.findings]
     states = [NEW] * len(now)
     left = list(range(len(old)))
-    for ident in (lambda i, rows: finding_identity(*rows[i][:4]), _group_identity(old, now)):
+    for ident in (lambda i, rows: finding_identity(*rows[i][:4], rows[i][5]), _group_identity(old, now), _legacy_identity(old)):
         left = _match(old, now, ident, states, left)
     fixed = [_fixed_view(before["findings"][i]) for i in left]
     return ResultGate(Status(before["status"]), states, fixed)
 
 
-Row = tuple[Any, Any, Any, Any, Any]
+Row = tuple[Any, Any, Any, Any, Any, Any]
+
+
+def _legacy_identity(old: list[Row]) -> Any:
+    """A baseline written before findings had a ``subject`` matches them as it did then (by split,
+    key and column), so upgrading curate does not turn every balance finding into a new one."""
+    legacy = id(old)
+
+    def ident(i: int, rows: list[Row]) -> Any:
+        if id(rows) == legacy and rows[i][5] is not None:
+            return None  # a baseline finding with a subject was matched by it or is gone
+        return finding_identity(*rows[i][:4])
+
+    return ident
 
 
 def _match(old: list[Row], now: list[Row], ident: Any, states: list[str], left: list[int]) -> list[int]:
@@ -204,7 +221,7 @@ def _groups(rows: list[Row]) -> list[frozenset | None]:
         return x
 
     nodes = []
-    for split, key, _, _, related in rows:
+    for split, key, _, _, related, _ in rows:
         refs = [(r.get("split"), r.get("key")) for r in related or [] if isinstance(r, dict)]
         me = (None if split is None else str(split), None if key is None else str(key))
         refs = [(None if s is None else str(s), None if k is None else str(k)) for s, k in refs]
@@ -218,7 +235,10 @@ def _groups(rows: list[Row]) -> list[frozenset | None]:
 
 
 def _fixed_view(finding: dict[str, Any]) -> dict[str, Any]:
-    return {k: finding.get(k) for k in ("split", "row", "key", "column", "message")}
+    view = {k: finding.get(k) for k in ("split", "row", "key", "column", "message")}
+    if finding.get("subject") is not None:
+        view["subject"] = finding["subject"]
+    return view
 
 
 # --------------------------------------------------------------------------- reading and writing

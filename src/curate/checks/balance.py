@@ -1033,6 +1033,7 @@ class BalanceCheck(Check):
                         ),
                         column=row["attribute"],
                         score=_score(1 if JOIN in row["attribute"] else 3, 1 - (row["ratio"] or 0.0)),
+                        subject=f"base_rate {row['attribute']}={row['group']} {row['label']}",
                     )
                 )
         return out
@@ -1103,6 +1104,7 @@ class BalanceCheck(Check):
                             ),
                             column=attribute,
                             score=_score(3, abs(1 - ratio) if ratio is not None else 1.0),
+                            subject=f"representation {attribute}={r['group']}",
                         )
                     )
         return out
@@ -1127,6 +1129,7 @@ class BalanceCheck(Check):
                     ),
                     column=r["attribute"],
                     score=_score(0, 1 - r["rows"] / minimum),
+                    subject=f"small_group {r['attribute']}={r['group']}",
                 )
             )
         return out
@@ -1210,6 +1213,7 @@ class BalanceCheck(Check):
                             ),
                             column=attribute if column == "any" else column,
                             score=_score(2, 1 - (row["rest_rate"] or 0) / row["rate"]),
+                            subject=f"missing {attribute}={row['group']} {column}",
                         )
                     )
         return out
@@ -1247,6 +1251,7 @@ class BalanceCheck(Check):
                             ),
                             column=attribute,
                             score=_score(2, 1 - (row["rest_rate"] or 0) / row["rate"]),
+                            subject=f"label_errors {attribute}={row['group']}",
                         )
                     )
         return out
@@ -1327,6 +1332,7 @@ class BalanceCheck(Check):
                             ),
                             column=column,
                             score=_score(2, value),
+                            subject=f"proxy {column}~{attribute}",
                         )
                     )
         out.sort(key=lambda r: (-(r["value"] or 0.0), r["column"], r["attribute"]))

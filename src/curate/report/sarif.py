@@ -26,7 +26,7 @@ def fingerprint(result: CheckResult, finding: Finding | None) -> str:
     """A stable hash of the check name and the finding's identity (split, key, column)."""
     from curate.gating import finding_identity
 
-    ident = finding_identity(finding.split, finding.key, finding.column, finding.message) if finding else ()
+    ident = finding_identity(finding.split, finding.key, finding.column, finding.message, finding.subject) if finding else ()
     return hashlib.sha256(json.dumps([result.name, *ident]).encode("utf-8")).hexdigest()
 
 

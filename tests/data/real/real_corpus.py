@@ -269,9 +269,10 @@ MIN_REVIEWED = 30  # per dataset and family: reviewed findings needed (all of th
 
 def finding_id(dataset: str, check: str, f) -> tuple[str, ...]:
     """How a verdict is matched to a finding: the baseline contract's check + split + key +
-    column, plus the related row's key (a near-duplicate verdict is about one pair)."""
+    column, plus the related row's key (a near-duplicate verdict is about one pair). A finding
+    without a row (a balance group) is matched by its ``subject`` in the key's place."""
     related = f.related[0].key if f.related else ""
-    return (dataset, check, f.split or "", f.key or "", f.column or "", related)
+    return (dataset, check, f.split or "", f.key or f.subject or "", f.column or "", related)
 
 
 def load_verdicts(path: Path = VERDICTS) -> dict[tuple[str, ...], tuple[str, str]]:
