@@ -251,6 +251,7 @@ def build_corrections(
         family = hooks(result.check)
         if family.value_fix:
             value_fixes.add(result.check)
+        specs = [s for s in suite.checks if s.family == result.check] if suite is not None else []
         if weak_model(result):
             skipped += [
                 Skipped(result.check, f.split, f.key, f.column, "weak model", f"{result.name}: {result.message[:160]}")
@@ -262,7 +263,6 @@ def build_corrections(
             order += 1
             suggestion = finding.suggestion
             if not suggestion:
-                specs = [s for s in suite.checks if s.family == result.check] if suite is not None else []
                 suggestion = family.suggest(finding, dataset, specs)
             if not suggestion:
                 continue

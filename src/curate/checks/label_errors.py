@@ -187,8 +187,9 @@ class LabelErrors(Check):
     @classmethod
     def artefact(cls, name: str, result: CheckResult) -> LabelIssues | None:
         """``label_issues``: the rows this result flags (a weak-model skip flags none)."""
-        rows = [(f.split, int(f.row)) for f in result.findings if f.row is not None]
-        return LabelIssues(result.name, rows) if name == "label_issues" else None
+        if name != "label_issues":
+            return None
+        return LabelIssues(result.name, [(f.split, int(f.row)) for f in result.findings if f.row is not None])
 
     # ------------------------------------------------------------------ validation
 
@@ -224,7 +225,7 @@ class LabelErrors(Check):
         if p.model == "text" or p.pred_probs is not None or p.embeddings:
             return []
         text = self._text(ctx)
-        if text and p.model == "auto" or p.embedding_model:
+        if (text and p.model == "auto") or p.embedding_model:
             return []  # a text column alone: tabular columns join only when listed or with model: mixed
         excluded = {self._label(ctx), ctx.roles.key, text}
         first = ctx.dataset.splits[splits[0]].frame.columns
