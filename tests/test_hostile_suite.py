@@ -124,3 +124,20 @@ def test_progress_shows_suite_names_as_text(name: str) -> None:
     assert "\x1b]" not in shown and "\x1b[2J" not in shown and "\x07" not in shown
     assert "]8;" not in shown  # no OSC 8 hyperlink from [link=…]
     assert ("[blink]" in shown) or ("[link=" in shown) or ("\\x1b" in shown)
+
+
+def test_pred_probs_in_the_datasets_own_suite_stay_inside_the_dataset(tmp_path: Path) -> None:
+    """label_errors' .npy files named by an untrusted curate.yaml may not be read from outside the folder."""
+    import numpy as np
+
+    np.save(tmp_path / "probs.npy", np.full((4, 2), 0.5))
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "train.csv").write_text("id,label\n1,a\n2,b\n3,a\n4,b\n")
+    (root / "curate.yaml").write_text("dataset: {key: id, label: label}\nchecks:\n  - label_errors: {pred_probs: ../probs.npy}\n")
+    from click.testing import CliRunner
+
+    from curate.cli import main
+
+    result = CliRunner().invoke(main, ["check", str(root), "--no-cache", "--no-progress"])
+    assert result.exit_code == 2 and "outside the dataset folder" in result.output and "Traceback" not in result.output, result.output

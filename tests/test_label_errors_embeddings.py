@@ -148,3 +148,22 @@ def test_missing_library_is_a_one_line_error(tmp_path: Path, tiny_model: Path, m
 def test_embedding_model_with_another_model_is_a_suite_error(tmp_path: Path, params: str, fragment: str) -> None:
     result, _ = check_report(tmp_path, topic_rows(), params)
     assert result.exit_code == 2 and fragment in result.output
+
+
+def test_the_datasets_own_suite_cannot_name_a_model_outside_the_dataset(tmp_path: Path, tiny_model: Path, no_network) -> None:
+    """A dataset's curate.yaml is untrusted: an absolute or climbing model path is refused before loading."""
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in topic_rows()))
+    expected = {str(tiny_model): "outside the dataset folder", "../outside": "outside the dataset folder",
+                "~/models/x": "embedding model folder '~/models/x' not found"}  # ~ is not the user's home here
+    for model, fragment in expected.items():
+        (tmp_path / "outside").mkdir(exist_ok=True)
+        write(root / "curate.yaml", f"dataset: {{key: id, label: label, text: text}}\nchecks:\n  - label_errors: {{embedding_model: '{model}'}}\n")
+        result = CliRunner().invoke(main, ["check", str(root), "--no-cache", "--no-progress"])
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert result.exit_code == 2 and len(lines) == 1 and "Traceback" not in result.output, result.output
+        assert fragment in lines[0] and "curate.yaml:3" in lines[0], lines
+    # the same absolute folder from a suite the user passes with --suite is trusted
+    result, report = check_report(tmp_path / "trusted", topic_rows(), f"{{embedding_model: '{tiny_model}', max_share: 1.0}}")
+    assert result.exit_code in (0, 1), result.output

@@ -4,9 +4,10 @@
 of TF-IDF. A word model reads "not bad" as *bad*; a sentence encoder trained on paraphrases places it
 near "good". curate never downloads a model: PATH_OR_NAME is a model folder (absolute, or relative to
 the dataset folder, then to the current directory) or a Hugging Face model id already in the local
-cache (``HF_HUB_CACHE`` / ``HF_HOME``, or ``SENTENCE_TRANSFORMERS_HOME``). It is resolved to a folder
-here (:func:`locate`) and loaded from that folder with ``local_files_only=True``, never with remote
-code.
+cache (``HF_HUB_CACHE`` / ``HF_HOME``, or ``SENTENCE_TRANSFORMERS_HOME``). A dataset's own
+curate.yaml is untrusted: there the folder must lie inside the dataset folder (or the name be a
+cached model id). It is resolved to a folder here (:func:`locate`) and loaded from that folder with
+``local_files_only=True``, never with remote code.
 
 Why sentence-transformers on PyTorch (the ``curate[embeddings]`` extra) rather than a lighter
 runtime: it is the library in which nearly every published sentence-embedding model is saved and
@@ -53,10 +54,11 @@ def library_missing() -> str | None:
 REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")  # a Hub model id: NAME or OWNER/NAME
 
 
-def locate(name: str, roots: list[Path]) -> Path:
+def locate(name: str, roots: list[Path], *, expand_user: bool = True) -> Path:
     """The local folder of model ``name``: a folder (tried under each of ``roots`` when relative), else
-    a model id in the local Hugging Face cache. Raises :class:`EncoderUnavailable` saying where it looked."""
-    path = Path(name).expanduser()
+    a model id in the local Hugging Face cache. Raises :class:`EncoderUnavailable` saying where it looked.
+    ``expand_user=False`` for a name from an untrusted suite (``~`` is then an ordinary folder name)."""
+    path = Path(name).expanduser() if expand_user else Path(name)
     candidates = [path] if path.is_absolute() else [root / path for root in roots]
     for candidate in candidates:
         if candidate.is_dir():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -130,6 +131,23 @@ class Check:
         """A suite error located at one of this check's parameters."""
         return self.spec.error(param_path, message)
 
+    def suite_came_with_data(self, ctx: RunContext) -> bool:
+        """Whether this entry's suite file lies in the dataset folder (untrusted, like the data)."""
+        return _inside_folder(self.spec.source.file, ctx.dataset.root)
+
+    def param_path(self, ctx: RunContext, value: str, param_path: Path_) -> Path:
+        """A file or folder named by a parameter, relative to the dataset folder. A suite that came
+        with the data (the dataset's own curate.yaml) is untrusted: its paths must stay inside the
+        dataset folder (SECURITY.md). A suite given with --suite may name any path."""
+        from curate.confine import inside
+
+        if not self.suite_came_with_data(ctx):
+            return ctx.dataset.root / value
+        try:
+            return inside(ctx.dataset.root, value, what=f"{self.name} parameter")
+        except CurateError as exc:
+            raise self.error(param_path, exc.message) from None
+
     def require_column(self, ctx: RunContext, column: str, param_path: Path_, splits: list[str] | None = None) -> None:
         """Raise a located error unless ``column`` exists in every named split (default: all)."""
         for split_name in splits or list(ctx.dataset.splits):
@@ -192,6 +210,15 @@ class Check:
             severity=self.params.severity,
             tables=tables or {},
         )
+
+
+def _inside_folder(file: str, folder: Path) -> bool:
+    """Whether the suite file ``file`` lies in the dataset ``folder`` (a suite that came with the data)."""
+    try:
+        Path(file).resolve().relative_to(folder.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def hooks(check: str) -> type[Check]:

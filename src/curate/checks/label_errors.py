@@ -280,7 +280,11 @@ class LabelErrors(Check):
         if why:
             raise self.error(("embedding_model",), f"label_errors: {why}")
         try:
-            self._encoder_folder = locate(p.embedding_model, [ctx.dataset.root, Path.cwd()])
+            if self.suite_came_with_data(ctx):  # untrusted: a folder inside the dataset, or a cached model id
+                self.param_path(ctx, p.embedding_model, ("embedding_model",))
+                self._encoder_folder = locate(p.embedding_model, [ctx.dataset.root], expand_user=False)
+            else:
+                self._encoder_folder = locate(p.embedding_model, [ctx.dataset.root, Path.cwd()])
         except EncoderUnavailable as exc:
             raise self.error(("embedding_model",), f"label_errors: {exc}") from None
 
@@ -301,14 +305,14 @@ class LabelErrors(Check):
         """(file, param path, splits it covers) for each .npy file named by ``pred_probs``."""
         p = self.params.pred_probs
         if isinstance(p, str):
-            return [(ctx.dataset.root / p, ("pred_probs",), splits)]
+            return [(self.param_path(ctx, p, ("pred_probs",)), ("pred_probs",), splits)]
         assert isinstance(p, dict)
         for split in p:
             self.require_split(ctx, split, ("pred_probs", split))
         missing = [s for s in splits if s not in p]
         if missing:
             raise self.error(("pred_probs",), f"label_errors: pred_probs names no file for split(s) {', '.join(missing)}")
-        return [(ctx.dataset.root / p[s], ("pred_probs", s), [s]) for s in splits]
+        return [(self.param_path(ctx, p[s], ("pred_probs", s)), ("pred_probs", s), [s]) for s in splits]
 
     def _validate_pred_probs(self, ctx: RunContext, splits: list[str]) -> None:
         p = self.params.pred_probs
