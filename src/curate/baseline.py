@@ -14,8 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from curate.dataset import Dataset
+from curate.atomic import atomic_write_bytes
+from curate.dataset import Dataset, load_with_roles
+from curate.errors import CurateError
+from curate.suite import SUITE_FILENAME, dataset_section, read_yaml
 
+LOCK_FILENAME = "curate.lock.json"
 LOCK_VERSION = 1
 MAX_CATEGORIES = 50  # columns with at most this many distinct values keep their value counts
 NUMERIC_BINS = 20  # quantile bins recorded for numeric columns
@@ -125,8 +129,6 @@ def build_baseline(dataset: Dataset) -> dict[str, Any]:
 
 def write_lock(baseline: dict[str, Any], path: Path) -> None:
     """Write the lock file atomically, with ordinary permissions: it is committed to the dataset repo."""
-    from curate.atomic import atomic_write_bytes
-
     text = json.dumps(baseline, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     atomic_write_bytes(Path(path), text.encode("utf-8"))
 
@@ -140,8 +142,6 @@ def read_lock(path: Path) -> dict[str, Any]:
     A lock is committed to dataset repos and edited by hand in merges, so a bad one must say
     where it is and what is wrong rather than crash a check halfway.
     """
-    from curate.errors import CurateError
-
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -161,8 +161,6 @@ def read_lock(path: Path) -> dict[str, Any]:
 
 def check_lock(document: Any, path: Path | str) -> None:
     """Raise CurateError unless ``document`` is a lock this version of curate understands."""
-    from curate.errors import CurateError
-
     if not isinstance(document, dict) or "curate_lock" not in document:
         raise CurateError("not a curate lock file (no 'curate_lock' version; run `curate lock`)", file=path)
     version = document["curate_lock"]
@@ -188,11 +186,6 @@ def lock_dataset(
     Key, config and encoding default to the dataset's own ``curate.yaml`` so the lock sees
     the rows exactly as ``curate check`` will. Only the lock file is written (atomically).
     """
-    from curate.context import LOCK_FILENAME
-    from curate.errors import CurateError
-    from curate.runner import load_with_roles
-    from curate.suite import dataset_section
-
     dataset = load_with_roles(Path(path), dataset_section(Path(path)), key=key, config=config)
     target = Path(output) if output is not None else dataset.root / LOCK_FILENAME
     if target.is_dir():
@@ -209,9 +202,6 @@ def suite_roles(path: Path) -> dict[str, str]:
     Only those are read (the checks are not validated), so a typo in some check of the suite
     does not stop ``curate lock`` or ``curate diff``; ``curate check`` reports it.
     """
-    from curate.errors import CurateError
-    from curate.suite import SUITE_FILENAME, read_yaml
-
     root = path if path.is_dir() else path.parent
     suite = root / SUITE_FILENAME
     if not suite.is_file():

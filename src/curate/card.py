@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from curate.cells import published, shorten
+from curate.checks.base import hooks
 
 JOIN = " × "
 CARD_HEADING = "Bias, Risks, and Limitations"
@@ -49,8 +50,6 @@ def _check_name(result: Any) -> str:
 def _group_rates(result: Any) -> bool:
     """Whether ``result`` comes from a family whose tables have the group-rate layout this module
     renders (``Check.tables_layout``), or names no family (a bare JSON result)."""
-    from curate.checks.base import hooks
-
     name = _check_name(result)
     return not name or hooks(name).tables_layout == "group_rates"
 

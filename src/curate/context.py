@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol, TypeVar
 
+from curate.baseline import LOCK_FILENAME, read_lock
+from curate.checks.base import hooks
+from curate.confine import inside
 from curate.dataset import Dataset
 from curate.errors import CurateError
 from curate.findings import CheckResult, Status
 from curate.roles import ResolvedRoles
 
-LOCK_FILENAME = "curate.lock.json"
 T = TypeVar("T")
 
 
@@ -58,8 +60,6 @@ class RunContext:
         ``error`` provide nothing), else None (no provider ran before the asking check)."""
         if name in self._artefacts:
             return self._artefacts[name]
-        from curate.checks.base import hooks
-
         for result in reversed(self.results):
             family = hooks(result.check)
             if name in family.publishes and Status(result.status) != Status.ERROR:
@@ -78,16 +78,12 @@ class RunContext:
     def baseline(self) -> dict[str, Any] | None:
         """The recorded schema/drift baseline, or None when the dataset has none."""
         if self._baseline is None:
-            from curate.baseline import read_lock
-
             path = self.lock_path or (self.dataset.root / LOCK_FILENAME)
             if not path.is_file():
                 if self.lock_path is not None:
                     raise CurateError("baseline file not found (run `curate lock`)", file=path)
                 return None
             if self.lock_path is None:  # the dataset's own lock: a link out of the folder is not followed
-                from curate.confine import inside
-
                 inside(self.dataset.root, LOCK_FILENAME, what="lock file", file=path)
             self._baseline = read_lock(path)
         return self._baseline

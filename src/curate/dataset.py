@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ from curate.errors import CurateError, did_you_mean
 from curate.findings import RowRef
 from curate.layout import Layout, resolve_layout
 from curate.readers import ReadOptions, read_table, record_lines
+
+if TYPE_CHECKING:
+    from curate.suite import Roles
 
 # column names that are, by convention, row identifiers
 _ID_NAMES = {"id", "_id", "uid", "uuid", "guid", "key", "idx", "sku", "row_id", "example_id"}
@@ -193,6 +197,23 @@ def load_dataset(
     dataset = Dataset(layout, splits, key_column, key_source, notes)
     dataset.__dict__["_table_keys"] = keys
     return dataset
+
+
+def load_with_roles(
+    root: Path, roles: Roles, *, key: str | None = None, config: str | None = None, table: str | None = None
+) -> Dataset:
+    """Load a dataset as a suite's ``dataset:`` section describes it (key, config, reading options).
+
+    Here rather than in the runner because ``curate lock``, ``diff`` and ``apply`` load data this way
+    too without running checks."""
+    return load_dataset(
+        root,
+        key=key or roles.key,
+        config=config or roles.config,
+        options=roles.read_options(),
+        files=roles.files,
+        table=table or roles.table,
+    )
 
 
 def file_frame(split: Split, data_file: DataFile) -> pd.DataFrame:

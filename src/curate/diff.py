@@ -35,8 +35,9 @@ from curate.checks.schema import (
     schema_result,
     type_family,
 )
-from curate.dataset import Dataset, Split
+from curate.dataset import Dataset, Split, load_with_roles
 from curate.findings import CheckResult, Finding, Report, Status
+from curate.suite import dataset_section
 
 VALUE_PREVIEW = 40  # characters of an old/new value shown in a changed-row message
 
@@ -86,9 +87,6 @@ def load_pair(old: Path, new: Path, *, key: str | None, config: str | None) -> t
     roles_new, roles_old = suite_roles(new), suite_roles(old)
     key = key or roles_new.get("key") or roles_old.get("key")
     config = config or roles_new.get("config") or roles_old.get("config")
-    from curate.runner import load_with_roles
-    from curate.suite import dataset_section
-
     old_ds = load_with_roles(old, dataset_section(old), key=key, config=config)
     new_ds = load_with_roles(new, dataset_section(new), key=key, config=config)
     if key is None and old_ds.key_column != new_ds.key_column:

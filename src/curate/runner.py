@@ -18,11 +18,11 @@ from typing import Any
 from curate.checks import family
 from curate.checks.base import Check, timed_run
 from curate.context import NoProgress, Progress, RunContext
-from curate.dataset import Dataset, load_dataset
+from curate.dataset import Dataset, load_with_roles
 from curate.errors import CurateError
 from curate.findings import CheckResult, Report, Status
 from curate.roles import ResolvedRoles, resolve_roles
-from curate.suite import Roles, Suite, load_suite
+from curate.suite import Suite, load_suite
 
 
 def check(
@@ -75,20 +75,6 @@ def load_suite_and_dataset(
             raise loaded.source.error(("dataset", "files"), f"{exc.message} (in {exc.file})") from exc
         raise
     return loaded, dataset
-
-
-def load_with_roles(
-    root: Path, roles: Roles, *, key: str | None = None, config: str | None = None, table: str | None = None
-) -> Dataset:
-    """Load a dataset as a suite's ``dataset:`` section describes it (key, config, reading options)."""
-    return load_dataset(
-        root,
-        key=key or roles.key,
-        config=config or roles.config,
-        options=roles.read_options(),
-        files=roles.files,
-        table=table or roles.table,
-    )
 
 
 def run_suite(

@@ -17,31 +17,15 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from curate.checks import family as find_family
+from curate.checks import registry
 from curate.confine import check_yaml, inside
 from curate.errors import CurateError, did_you_mean
+from curate.spec import CheckSpec, Path_, SourceMap
 
 SUITE_FILENAME = "curate.yaml"
 BUILTIN_PREFIX = "builtin:"
 SECTIONS = ["dataset", "checks", "fix"]
-
-Path_ = tuple[str | int, ...]  # a path into the YAML document, e.g. ("checks", 2, "drift", "column")
-
-
-@dataclass
-class SourceMap:
-    """Where each value of a YAML document was written: path → (line, column), 1-based."""
-
-    file: str
-    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-
-    def error(self, path: Path_, message: str) -> CurateError:
-        """A CurateError located at ``path``, or at its nearest written ancestor."""
-        for end in range(len(path), -1, -1):
-            if path[:end] in self.marks:
-                line, col = self.marks[path[:end]]
-                return CurateError(message, file=self.file, line=line, column=col)
-        return CurateError(message, file=self.file)
-
 
 # the ``dataset:`` keys that say how files are read (rather than which column plays which role)
 READING_OPTIONS = ("files", "format", "sep", "header", "names", "quoting", "encoding", "table")
@@ -101,20 +85,6 @@ class FixOptions(BaseModel):
 
 
 @dataclass
-class CheckSpec:
-    """One validated ``checks`` entry: its family, parameters and where it was written."""
-
-    family: str
-    params: Any  # an instance of the family's Params model
-    index: int  # position in the suite's check list
-    source: SourceMap
-    path: Path_  # path of this entry's parameters in the YAML document
-
-    def error(self, param_path: Path_, message: str) -> CurateError:
-        return self.source.error(self.path + param_path, message)
-
-
-@dataclass
 class Suite:
     """A parsed, validated suite: the dataset's roles and the checks to run, in order."""
 
@@ -129,10 +99,8 @@ class Suite:
         if not only:
             return self
         present = {c.family for c in self.checks}
-        from curate.checks import family, registry
-
         for name in only:
-            if family(name) is None:
+            if find_family(name) is None:
                 raise CurateError(f"--only: unknown check '{name}'{did_you_mean(name, registry())}")
             if name not in present:
                 raise CurateError(
@@ -314,9 +282,6 @@ def _parse_roles(raw: Any, source: SourceMap) -> Roles:
 
 
 def _parse_check(entry: Any, index: int, source: SourceMap, only: list[str] | None = None) -> CheckSpec:
-    from curate.checks import family as find_family
-    from curate.checks import registry
-
     where: Path_ = ("checks", index)
     if isinstance(entry, str):
         entry = {entry: None}

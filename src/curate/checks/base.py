@@ -16,6 +16,7 @@ Those modules find the class of a result with :func:`hooks`.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import time
 from pathlib import Path
@@ -23,12 +24,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from curate.context import RunContext
+from curate.checks import _REGISTRY, family
+from curate.confine import inside
 from curate.errors import CurateError, did_you_mean
 from curate.findings import CheckResult, Finding, Status
-from curate.suite import CheckSpec, Path_
+from curate.spec import CheckSpec, Path_
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the run context holds checks' results, so it imports this module
+    from curate.context import RunContext
     from curate.dataset import Dataset
 
 Medium = Literal["markdown", "console", "card"]
@@ -139,8 +142,6 @@ class Check:
         """A file or folder named by a parameter, relative to the dataset folder. A suite that came
         with the data (the dataset's own curate.yaml) is untrusted: its paths must stay inside the
         dataset folder (SECURITY.md). A suite given with --suite may name any path."""
-        from curate.confine import inside
-
         if not self.suite_came_with_data(ctx):
             return ctx.dataset.root / value
         try:
@@ -224,10 +225,6 @@ def _inside_folder(file: str, folder: Path) -> bool:
 def hooks(check: str) -> type[Check]:
     """The class of the family named ``check`` (a result's ``check``), or :class:`Check` itself for a
     name no family has (a hand-written correction, a report from elsewhere): its hooks do nothing."""
-    import importlib.util
-
-    from curate.checks import _REGISTRY, family
-
     if not isinstance(check, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", check) or check == "base":
         return _REGISTRY.get(check, Check) if isinstance(check, str) else Check
     if check not in _REGISTRY and importlib.util.find_spec(f"curate.checks.{check}") is None:

@@ -72,10 +72,10 @@ import pandas as pd
 from pydantic import Field
 
 from curate import stats
-from curate.baseline import MAX_CATEGORIES, NUMERIC_BINS, bin_counts, column_kind
+from curate.baseline import LOCK_FILENAME, MAX_CATEGORIES, NUMERIC_BINS, bin_counts, column_kind
 from curate.checks import register
 from curate.checks.base import Check, CheckParams
-from curate.context import LOCK_FILENAME, RunContext
+from curate.context import RunContext
 from curate.errors import did_you_mean
 from curate.findings import CheckResult, Finding
 

@@ -54,7 +54,7 @@ from curate.corrections import finding_position, normalise_text, plain
 from curate.dataset import Dataset
 from curate.errors import CurateError, did_you_mean
 from curate.findings import CheckResult, Finding
-from curate.suite import CheckSpec, Path_
+from curate.spec import CheckSpec, Path_
 
 # arguments that name columns the expectation reads (checked against the data before running)
 COLUMN_ARGS = ("column", "column_A", "column_B", "column_list")

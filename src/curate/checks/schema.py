@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from curate.baseline import check_lock, column_profile, read_lock
+from curate.baseline import LOCK_FILENAME, check_lock, column_profile, read_lock
 from curate.checks import register
 from curate.checks.base import Check, CheckParams
-from curate.context import LOCK_FILENAME, RunContext
+from curate.context import RunContext
 from curate.dataset import Dataset, Split
 from curate.errors import CurateError
 from curate.findings import CheckResult, Finding, Status
