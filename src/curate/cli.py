@@ -221,8 +221,9 @@ def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: 
           no_cache: bool, extra_reports: list[tuple[str, Path]], force: bool) -> None:
     """Run a check suite on DATASET (a folder or a data file) and report what it finds."""
     from curate.cache import open_cache
-    from curate.gating import accepted_exit_code, compare, find_baseline, write_baseline
+    from curate.gating import accepted_exit_code, compare, find_baseline
     from curate.progress import console_progress
+    from curate.report.json_report import write_baseline
     from curate.runner import check as run_check
 
     if baseline is not None and no_baseline:

@@ -1,7 +1,8 @@
 """Baseline gating: compare a run with a previous JSON report and fail only on what is new.
 
 A dataset with known problems would otherwise fail every CI build until all of them are fixed.
-The *gating baseline* (``curate.baseline.json`` by default, written by ``--update-baseline``) is an
+The *gating baseline* (``curate.baseline.json`` by default, written by ``--update-baseline`` with
+:func:`curate.report.json_report.write_baseline`, since the reports import this module) is an
 ordinary ``--format json`` report; it is unrelated to ``curate.lock.json``, the schema/drift lock
 of :mod:`curate.baseline`.
 
@@ -292,17 +293,6 @@ def _validate(doc: Any, path: Path) -> None:
         findings = result.get("findings")
         if not isinstance(findings, list) or not all(isinstance(f, dict) for f in findings):
             raise bad(f"results[{i}] has no 'findings' list")
-
-
-def write_baseline(report: Report, path: Path) -> None:
-    """Write ``report`` as the new baseline (its JSON report), atomically: CI may read it concurrently."""
-    from curate.atomic import atomic_write_bytes
-    from curate.report import json_report
-
-    try:
-        atomic_write_bytes(path, (json_report.render(report) + "\n").encode("utf-8"))
-    except OSError as exc:
-        raise CurateError(f"cannot write the baseline report: {exc.strerror}", file=path) from None
 
 
 def accepted_exit_code(report: Report, fail_on: str) -> int:

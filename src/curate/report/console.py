@@ -16,7 +16,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from curate.checks.base import hooks
 from curate.findings import CheckResult, Report, Status
+from curate.gating import NEW, ordered_findings
 from curate.report._common import (
     counts_text,
     metrics_text,
@@ -89,8 +91,6 @@ def summary_table(report: Report, width: int = 100) -> Table:
 
 def findings_block(result: CheckResult, max_findings: int, report: Report | None = None) -> Group:
     """A non-passing check's worst findings (new ones first against a baseline): where, column, message, suggestion."""
-    from curate.gating import NEW, ordered_findings
-
     title = Text.assemble(status_text(result.status), " ", (result.name, "bold"))
     if result.message:
         title.append(f" — {short(one_line(result.message), 300)}")
@@ -134,8 +134,6 @@ def gate_block(report: Report, max_findings: int) -> Text:
 
 def group_tables(report: Report) -> list[RenderableType]:
     """The tables some checks keep besides findings (``Check.render_tables``: ``balance``'s groups)."""
-    from curate.checks.base import hooks
-
     out: list[RenderableType] = []
     for result in report.results:
         tables = hooks(result.check).render_tables(result, "console")

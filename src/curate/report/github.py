@@ -12,6 +12,7 @@ from pathlib import Path
 
 from curate import escape
 from curate.findings import Finding, Report, Status
+from curate.gating import NEW, ordered_findings
 from curate.report import markdown
 from curate.report._common import (
     annotation_path,
@@ -71,8 +72,6 @@ def annotations(report: Report, limit: int = 10) -> list[str]:
     annotation with its message, so it is not invisible in the pull-request view. Against a
     baseline only new findings (and new metric-only failures) are annotated.
     """
-    from curate.gating import NEW, ordered_findings
-
     out: list[str] = []
     gate = report.gate
     for result in problem_results(report):

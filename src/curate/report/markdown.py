@@ -10,7 +10,9 @@ import re
 from typing import Any
 
 from curate.cells import CELL_LIMIT, cell
+from curate.checks.base import hooks
 from curate.findings import CheckResult, Report, Status
+from curate.gating import NEW, ordered_findings
 from curate.report._common import (
     counts_text,
     fmt_number,
@@ -59,8 +61,6 @@ def summary_table(report: Report) -> list[str]:
 
 def findings_section(result: CheckResult, max_findings: int, report: Report | None = None) -> list[str]:
     """A heading per failing/warning check and a table of its worst findings (new ones first, marked)."""
-    from curate.gating import NEW, ordered_findings
-
     lines = [f"### {STATUS_MD[Status(result.status)]}: {cell(result.name)}", ""]
     if result.message:
         lines += [cell(result.message, 1000), ""]
@@ -121,8 +121,6 @@ def gate_section(report: Report, max_findings: int) -> list[str]:
 
 def group_tables(report: Report) -> list[str]:
     """The tables some checks keep besides findings (``Check.render_tables``: ``balance``'s groups)."""
-    from curate.checks.base import hooks
-
     lines: list[str] = []
     for result in report.results:
         tables = hooks(result.check).render_tables(result, "markdown")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from curate import escape
 from curate.findings import CheckResult, Report, Status
+from curate.gating import NEW, ordered_findings
 from curate.report._common import counts_text, problem_results, related_text, suggestion_text, verdict
 from curate.report.markdown import STATUS_MD, cell
 
@@ -53,8 +54,6 @@ def checks_table(report: Report) -> list[str]:
 
 def details(report: Report, result: CheckResult, max_findings: int) -> list[str]:
     """One collapsed block: the check's first findings, new ones first and marked."""
-    from curate.gating import NEW, ordered_findings
-
     shown = ordered_findings(report, result, max_findings)
     if not shown:
         return []

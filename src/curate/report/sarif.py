@@ -13,8 +13,11 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from curate.checks import family
 from curate.findings import CheckResult, Finding, Report, Status
+from curate.gating import finding_identity
 from curate.report._common import annotation_path, finding_line, plain, short
+from curate.report.github import location
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT = "curateFinding/v1"
@@ -24,8 +27,6 @@ LEVELS = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning", S
 
 def fingerprint(result: CheckResult, finding: Finding | None) -> str:
     """A stable hash of the check name and the finding's identity (split, key, column)."""
-    from curate.gating import finding_identity
-
     ident = finding_identity(finding.split, finding.key, finding.column, finding.message, finding.subject) if finding else ()
     return hashlib.sha256(json.dumps([result.name, *ident]).encode("utf-8")).hexdigest()
 
@@ -49,8 +50,6 @@ def _split_file(report: Report, split: str | None) -> str | None:
 
 
 def _locations(report: Report, finding: Finding | None) -> list[dict[str, Any]]:
-    from curate.report.github import location
-
     file, line = location(report, finding) if finding is not None else (None, None)
     if file is None:
         file, line = _split_file(report, finding.split if finding else None), None
@@ -81,7 +80,6 @@ def _result(report: Report, result: CheckResult, finding: Finding | None, positi
 def to_sarif(report: Report) -> dict[str, Any]:
     """The SARIF log as a dict (one run)."""
     from curate import __version__
-    from curate.checks import family
 
     families = list(dict.fromkeys(r.check for r in report.results))
     rules = [{"id": f, "name": f, "shortDescription": {"text": getattr(family(f), "description", f) or f}}
