@@ -46,89 +46,50 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from curate.atomic import file_mode
 from curate.corrections import (
     CORRECTIONS_FILENAME,
     Correction,
-    CorrectionSet,
     FileEdits,
     Plan,
     apply_to_frame,
+    apply_to_frames,
     build_corrections,
+    change_shares,
     plan_edits,
     read_corrections,
     select,
     write_corrections,
 )
+from curate.dataset import Dataset, Split, load_with_roles
 from curate.errors import CurateError
+from curate.export.bundle import DEFAULT_MAX_CHANGE, FileResult, FixOutcome, file_identity
+from curate.export.hf import (
+    arrow_num_bytes,
+    bias_text,
+    card_features,
+    pr_markdown,
+    update_card_counts,
+    write_hf_bundle,
+)
+from curate.export.impact import fairness_impact
+from curate.export.kaggle import write_kaggle_bundle
+from curate.export.tabdiff import tabular_diff, to_csv, to_html
+from curate.export.writer import rewrite, verify_written
 from curate.layout import CARD_FILENAME, OWN_FILES
+from curate.readers import ReadOptions
+from curate.runner import load_suite_and_dataset, run_suite
+from curate.suite import dataset_section
 
 MANIFEST_FILENAME = "fix.json"
-DEFAULT_MAX_CHANGE = 0.1  # the suite's `fix: {max_change}` default (curate.suite.FixOptions)
 BUNDLES = ("auto", "hf", "kaggle", "all", "none")
-
-
-@dataclass
-class FileResult:
-    """One split file of the corrected dataset."""
-
-    rel: str  # path relative to the dataset root (and to DIR/data)
-    split: str
-    source: Path
-    corrected: Path  # the corrected (or copied) file
-    frame: pd.DataFrame  # its rows after the edits
-    rows_before: int
-    rows_after: int
-    deleted: int = 0
-    updated_cells: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.deleted or self.updated_cells)
-
-
-@dataclass
-class FixOutcome:
-    """Everything ``curate fix`` produced (what the bundles and the console summary read)."""
-
-    dataset: Any
-    report: Any
-    corrections: CorrectionSet
-    plan: Plan
-    out: Path
-    min_confidence: float
-    version: str
-    date: str
-    fingerprint: str
-    command: str | None  # the command line that ran (None when called from Python)
-    max_change: float = DEFAULT_MAX_CHANGE
-    after: Any = None  # Report of the checks re-run on the corrected rows (see recheck), or None
-    impact: Any = None  # FairnessImpact of the corrections on group label rates, or None
-    all_files: list[FileResult] = field(default_factory=list)
-    bias: Any = None
-    warnings: list[str] = field(default_factory=list)
-    bundles: list[str] = field(default_factory=list)
-    hf_uploads: list[str] = field(default_factory=list)
-    kaggle_command: str | None = None
-
-    @property
-    def files(self) -> list[FileResult]:
-        return [f for f in self.all_files if f.changed]
-
-    @property
-    def plan_corrections(self) -> list[Correction]:
-        return self.plan.corrections
-
-    @property
-    def counts(self) -> dict[str, int]:
-        ops = [c.op for c in self.plan.corrections]
-        return {"delete": ops.count("delete"), "update": ops.count("update")}
 
 
 @dataclass
@@ -165,7 +126,6 @@ def fix_dataset(
     ``command`` is the command line recorded in ``fix.json`` and ``PR.md``.
     """
     from curate import __version__
-    from curate.runner import load_suite_and_dataset, run_suite
 
     if not 0.0 <= min_confidence <= 1.0:
         raise CurateError(f"--min-confidence must be between 0 and 1, got {min_confidence}")
@@ -208,8 +168,6 @@ def fix_dataset(
     if not plan.corrections:
         write_nothing_to_fix(outcome, force)
         return outcome
-    from curate.export.hf import bias_text
-    from curate.export.impact import fairness_impact
 
     outcome.impact = fairness_impact(report, after, plan.corrections)
     outcome.bias, warning = bias_text(after if after is not None else report, report)
@@ -219,8 +177,6 @@ def fix_dataset(
         outcome.all_files = write_corrected_copy(dataset, plan, staging / "data")
         write_corrections(plan.corrections, staging / CORRECTIONS_FILENAME)
         write_diffs(outcome, staging / "diff")
-        from curate.export.hf import pr_markdown, write_hf_bundle
-        from curate.export.kaggle import write_kaggle_bundle
 
         (staging / "PR.md").write_text(pr_markdown(outcome), encoding="utf-8")
         outcome.bundles = _bundles(bundles, dataset.layout.kind)
@@ -266,8 +222,6 @@ def refuse_large_changes(corrections: list[Correction], dataset: Any, limit: flo
                          families: list[str] | None = None) -> None:
     """Raise (one line, before anything is written) when a split or column would change beyond ``limit``;
     the message names the way out: raise the limit, or leave the families over it out with ``--only``."""
-    from curate.corrections import change_shares
-
     over = [c for c in change_shares(corrections, dataset) if c.share > limit + 1e-12]
     if not over:
         return
@@ -299,8 +253,6 @@ def recheck(dataset: Any, suite: Any, report: Any, plan: Plan, *, debug: bool = 
     What the re-run finds that ``check`` did not report (an update can turn a row into a copy of
     another) becomes a warning, never a correction: ``fix`` proposes exactly what ``check`` reported.
     """
-    from curate.runner import run_suite
-
     warnings = warnings if warnings is not None else []
     if not plan.corrections:
         return None
@@ -332,9 +284,6 @@ def _is_update(suggestion: Any) -> bool:
 
 def corrected_dataset(dataset: Any, plan: Plan) -> Any:
     """The dataset as the plan leaves it, in memory, each kept row with its original key."""
-    from curate.corrections import apply_to_frames
-    from curate.dataset import Dataset, Split
-
     frames = apply_to_frames(dataset, plan)
     splits = {}
     for name, split in dataset.splits.items():
@@ -363,8 +312,6 @@ def fingerprint(corrections: list[Correction]) -> str:
 
 
 def write_diffs(outcome: FixOutcome, dest: Path) -> None:
-    from curate.export.tabdiff import tabular_diff, to_csv, to_html
-
     for f in outcome.files:
         edits = outcome.plan.files[f.source]
         split = outcome.dataset.splits[f.split]
@@ -384,8 +331,6 @@ def write_diffs(outcome: FixOutcome, dest: Path) -> None:
 
 
 def _write_manifest(outcome: FixOutcome, staging: Path, card: Path | None) -> None:
-    from curate.export.hf import file_identity
-
     counts = outcome.counts
     manifest: dict[str, Any] = {
         "curate_fix": 1,
@@ -444,8 +389,6 @@ def _write_manifest(outcome: FixOutcome, staging: Path, card: Path | None) -> No
 
 def _options(split: Any) -> Any:
     """The reading options the split's files were read with (the writer honours every one)."""
-    from curate.readers import ReadOptions
-
     return split.reader_options or ReadOptions()
 
 
@@ -455,8 +398,6 @@ def file_frame(split: Any, data_file: Any) -> pd.DataFrame:
 
 def corrected_bytes(split: Any, edits: FileEdits) -> tuple[bytes, pd.DataFrame]:
     """The rewritten file's bytes and the rows they must read back as."""
-    from curate.export.writer import rewrite
-
     frame = file_frame(split, edits.data_file)
     integer_columns = {str(c) for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])}
     data = rewrite(
@@ -479,8 +420,6 @@ def _relative(dataset: Any, path: Path) -> str:
 
 def write_corrected_copy(dataset: Any, plan: Plan, dest: Path) -> list[FileResult]:
     """The corrected dataset under ``dest``: split files (patched or copied), card, curate's files."""
-    from curate.export.writer import verify_written
-
     results: list[FileResult] = []
     seen: set[Path] = set()
     for name, split in dataset.splits.items():
@@ -540,8 +479,6 @@ def corrected_card(text: str, dataset: Any, results: list[FileResult], sizes: di
     ``results`` holds at least the changed files; ``sizes`` maps each changed file to its new size
     in bytes. ``num_bytes`` is recomputed (as ``datasets`` does) only for the splits that changed.
     """
-    from curate.export.hf import arrow_num_bytes, card_features, update_card_counts
-
     by_file = {f.source: f for f in results}
     rows: dict[str, int] = {}
     num_bytes: dict[str, int] = {}
@@ -625,9 +562,6 @@ def apply_corrections(
     config: str | None = None,
 ) -> ApplyOutcome:
     """Apply the accepted (or also proposed) corrections: to a copy in ``out``, or in place."""
-    from curate.runner import load_with_roles
-    from curate.suite import dataset_section
-
     if (out is None) == (not in_place):
         raise CurateError("give either --out DIR or --in-place")
     root = Path(path)
@@ -650,9 +584,6 @@ def apply_corrections(
 def _apply_in_place(
     dataset: Any, plan: Plan, chosen: list[Correction], backup_dir: str | Path | None, total: int
 ) -> ApplyOutcome:
-    from curate.atomic import file_mode
-    from curate.export.writer import verify_written
-
     root = dataset.root
     temps: dict[Path, Path] = {}
     results: list[FileResult] = []

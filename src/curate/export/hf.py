@@ -24,20 +24,27 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from typing import Any
 
 from curate import escape
-from curate.cells import published
+from curate.checks.base import hooks
+from curate.corrections import weak_model
 from curate.errors import CurateError
-
-if TYPE_CHECKING:
-    from curate.export.fix import FixOutcome
+from curate.export.bundle import (  # the shared texts and identities: re-exported, they lived here
+    MAX_LISTED,
+    FixOutcome,
+    corrections_table,
+    file_identity,
+    files_table,
+    fixed_findings,
+    git_blob_sha1,
+    known_issues,
+    summary_table,
+)
 
 CARD_FILENAME = "README.md"
 PR_FILENAME = "PR.md"
 BIAS_HEADING = "Bias, Risks, and Limitations"
-MAX_LISTED = 300  # corrections listed one by one in PR.md and the changelog (all are in corrections.jsonl)
 _BIAS_HEADING_RE = re.compile(
     r"^(#{1,6})[ \t]*Bias,?[ \t]+Risks,?[ \t]+and[ \t]+Limitations[ \t]*#*[ \t]*$", re.IGNORECASE | re.MULTILINE
 )
@@ -262,9 +269,6 @@ def bias_text(report: Any, original: Any = None) -> tuple[Callable[[int], str] |
     card. Both are None when no such result exists or the renderer is not available; a section
     that cannot be rendered is left out with a warning, not an error.
     """
-    from curate.checks.base import hooks
-    from curate.corrections import weak_model
-
     result = next((r for r in report.results if hooks(r.check).card_section == BIAS_HEADING), None)
     if result is None:
         return None, None
@@ -295,146 +299,6 @@ def bias_text(report: Any, original: Any = None) -> tuple[Callable[[int], str] |
 
 
 # =========================================================================== texts
-
-
-def _cell(text: Any, limit: int = 160) -> str:
-    """Data-derived text for PR.md and the card: cut at a word boundary, then escaped (curate.escape.markdown)."""
-    return published(str(text), limit)
-
-
-def _change(c: Any) -> str:
-    from curate.corrections import show
-
-    if c.op == "delete":
-        return "delete row"
-    return f"{escape.markdown_code(c.column)}: {_cell(show(c.old, 40))} → {_cell(show(c.new, 40))}"
-
-
-def fixed_findings(outcome: FixOutcome, result: Any) -> int:
-    """How many of a check's findings these corrections address (their row deleted, or their cell updated)."""
-    deleted = {(c.split, c.key) for c in outcome.plan_corrections if c.op == "delete"}
-    updated = {(c.split, c.key, c.column) for c in outcome.plan_corrections if c.op == "update"}
-    rows = {(c.split, c.key) for c in outcome.plan_corrections if c.op == "update"}
-    fixed = 0
-    for f in result.findings:
-        if f.split is None or f.key is None:
-            continue
-        if (
-            (f.split, f.key) in deleted
-            or (f.split, f.key, f.column) in updated
-            or (f.column is None and (f.split, f.key) in rows)
-        ):
-            fixed += 1
-    return fixed
-
-
-def summary_table(outcome: FixOutcome) -> list[str]:
-    """Per check: status, findings, how many are fixed here, rows deleted, values updated, suggestions not applied."""
-    counts = outcome.corrections.counts()
-    empty = {"delete": 0, "update": 0, "skipped": 0}
-    lines = [
-        "| check | status | findings | fixed here | rows deleted | values updated | suggestions not applied |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    seen: set[str] = set()
-    for r in outcome.report.results:
-        n = counts.get(r.check, empty) if r.check not in seen else empty
-        seen.add(r.check)
-        lines.append(
-            f"| {_cell(r.name)} | {r.status.value} | {len(r.findings)} | {fixed_findings(outcome, r)} | "
-            f"{n['delete']} | {n['update']} | {n['skipped']} |"
-        )
-    d, u = outcome.counts["delete"], outcome.counts["update"]
-    lines.append(
-        f"| **total** | | {sum(len(r.findings) for r in outcome.report.results)} | | **{d}** | **{u}** | "
-        f"{len(outcome.corrections.skipped)} |"
-    )
-    return lines
-
-
-def files_table(outcome: FixOutcome, *, diff_links: bool) -> list[str]:
-    lines = [
-        "| file | split | rows before | rows after | rows deleted | cells updated |"
-        + (" review diff |" if diff_links else ""),
-        "|---|---|---:|---:|---:|---:|" + ("---|" if diff_links else ""),
-    ]
-    for f in outcome.files:
-        link = f" [{_cell(f.rel)}.diff.html](diff/{quote(f.rel)}.diff.html) |" if diff_links else ""
-        lines.append(
-            f"| {escape.markdown_code(f.rel)} | {_cell(f.split)} | {f.rows_before} | {f.rows_after} | {f.deleted} | {f.updated_cells} |{link}"
-        )
-    return lines
-
-
-def corrections_table(outcome: FixOutcome, limit: int = MAX_LISTED) -> list[str]:
-    items = outcome.plan_corrections
-    lines = ["| id | split | key | change | confidence | check | reason |", "|---|---|---|---|---:|---|---|"]
-    for c in items[:limit]:
-        lines.append(
-            f"| {escape.markdown_code(c.id)} | {_cell(c.split)} | {_cell(c.key)} | {_change(c)} | {c.confidence:.2f} | "
-            f"{_cell(c.check)} | {_cell(c.reason)} |"
-        )
-    if len(items) > limit:
-        lines.append(f"| … | | | {len(items) - limit} more in `corrections.jsonl` | | | |")
-    return lines
-
-
-def known_issues(outcome: FixOutcome) -> str:
-    """Problems left in the *corrected* data (for the card and PR.md).
-
-    A check re-run on the corrected rows (``outcome.after``) speaks for itself; a check that was not
-    re-run (it proposed updates) is described by its findings these corrections leave unfixed. A
-    check that distrusts its own model (``metrics["guard"]``) gets no figures.
-    """
-    from curate.corrections import weak_model
-
-    lines = ["## Known issues", ""]
-    items = []
-    rerun = _after_results(outcome)
-    for i, r in enumerate(outcome.report.results):
-        after = rerun.get(i)
-        fixed = fixed_findings(outcome, r)
-        if weak_model(r):
-            items.append(
-                f"- **{_cell(r.name)}** could not judge this dataset ({r.status.value}): its model is not clearly "
-                "better than guessing, so none of its suggestions were used."
-            )
-        elif after is not None:
-            if after.status.value in ("pass", "skip"):
-                continue
-            note = f" ({fixed:,} of the {len(r.findings):,} findings before were fixed in this revision)" if fixed else ""
-            items.append(f"- **{_cell(r.name)}** ({after.status.value}): {_cell(after.message, 300)}{note}")
-        elif r.status.value not in ("pass", "skip") and fixed < len(r.findings):
-            items.append(
-                f"- **{_cell(r.name)}** ({r.status.value} before these corrections): {len(r.findings) - fixed:,} of "
-                f"its {len(r.findings):,} findings are not fixed in this revision."
-            )
-        elif r.status.value not in ("pass", "skip") and not r.findings:
-            items.append(f"- **{_cell(r.name)}** ({r.status.value}): {_cell(r.message, 300)}")
-    if not items:
-        checks = ", ".join(_cell(r.name) for r in outcome.report.results)
-        items.append(f"- None left after these corrections (curate {outcome.version}; checks: {checks}).")
-    lines += items
-    if outcome.corrections.skipped:
-        summary = ", ".join(f"{n} {why}" for why, n in outcome.corrections.skipped_summary().items())
-        lines += ["", f"Suggestions not applied: {summary}."]
-    return "\n".join(lines)
-
-
-def _after_results(outcome: FixOutcome) -> dict[int, Any]:
-    """Position of a result in ``outcome.report`` → the same check's result on the corrected rows."""
-    after = getattr(outcome, "after", None)
-    if after is None:
-        return {}
-    pending: dict[tuple[str, str], list[Any]] = {}
-    for r in after.results:
-        pending.setdefault((r.check, r.name), []).append(r)
-    out = {}
-    for i, r in enumerate(outcome.report.results):
-        queue = pending.get((r.check, r.name))
-        if queue:
-            out[i] = queue.pop(0)
-    return out
 
 
 def changelog_entry(outcome: FixOutcome) -> str:
@@ -536,16 +400,6 @@ def write_hf_bundle(outcome: FixOutcome, dest: Path, card_text: str | None) -> l
     uploads.append(CARD_FILENAME)
     (dest / PR_FILENAME).write_text(pr_markdown(outcome), encoding="utf-8")
     return uploads
-
-
-def git_blob_sha1(data: bytes) -> str:
-    """The git object id of a file's content (what the Hub reports as ``blobId`` for non-LFS files)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
-def file_identity(path: Path) -> dict[str, Any]:
-    data = Path(path).read_bytes()
-    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "git_sha1": git_blob_sha1(data)}
 
 
 # =========================================================================== submit

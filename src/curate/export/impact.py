@@ -20,6 +20,7 @@ from typing import Any
 
 from curate import escape
 from curate.cells import published
+from curate.checks.base import hooks
 
 JOIN = " × "  # how balance names intersections
 WIDER = 0.001  # a gap this much larger (0.1 percentage point, the precision shown) has widened
@@ -151,8 +152,6 @@ def _delta(g: GroupRate) -> str:
 
 def _balance(report: Any) -> Any:
     """The first result holding group-rate tables (``Check.tables_layout``; ``balance``'s)."""
-    from curate.checks.base import hooks
-
     if report is None:
         return None
     return next(

@@ -21,16 +21,14 @@ import re
 import shlex
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from curate import escape
 from curate.confine import inside
+from curate.export.bundle import FixOutcome, corrections_table, files_table, known_issues, summary_table
 from curate.layout import KAGGLE_METADATA, OWN_FILES
-
-if TYPE_CHECKING:
-    from curate.export.fix import FixOutcome
 
 COMMAND_FILENAME = "kaggle-version.sh"
 DISCUSSION_FILENAME = "DISCUSSION.md"
@@ -160,8 +158,6 @@ def write_kaggle_bundle(outcome: FixOutcome, out: Path) -> str:
 
 def discussion_post(outcome: FixOutcome, meta: dict[str, Any], command: str) -> str:
     """A post for the dataset's Discussion tab: what is wrong, what the fix changes, how to apply it."""
-    from curate.export.hf import corrections_table, files_table, known_issues, summary_table
-
     d, u = outcome.counts["delete"], outcome.counts["update"]
     owner = str(meta["id"]).split("/")[0]
     lines = [
