@@ -15,7 +15,7 @@ import pytest
 from conftest import EXAMPLES
 
 HEAVY = ("pandas", "numpy", "pyarrow", "scipy", "sklearn", "great_expectations", "datasets", "fairlearn", "cleanlab",
-         "ftfy", "phonenumbers", "rich.progress")
+         "ftfy", "phonenumbers", "rich.progress", "curate.report.junit")
 PROBE = """
 import json, sys
 from curate.cli import main
@@ -53,7 +53,7 @@ def test_only_imports_the_libraries_of_the_checks_that_run() -> None:
     libraries = loaded("check", str(EXAMPLES / "hf_news"), "--only", "duplicates", "--no-progress", "--format", "json")
     assert "pandas" in libraries  # the data is read
     assert not {"great_expectations", "sklearn", "cleanlab", "fairlearn", "scipy", "ftfy", "phonenumbers",
-                "rich.progress"} & set(libraries)
+                "rich.progress", "curate.report.junit"} & set(libraries)  # junit (xml.etree) only for --format junit
     assert "great_expectations" in loaded("check", str(EXAMPLES / "hf_news"), "--only", "expect", "--no-progress",
                                           "--format", "json")
 

@@ -223,7 +223,7 @@ def _mangled(values: pd.Series) -> str | None:
             return None
         return f"{array[big][0]:.6G}"
     if values.dtype == object or pd.api.types.is_string_dtype(values):
-        text = values.astype(str).head(10_000)
+        text = values.head(10_000).astype(str)
         matches = text.str.match(_SCIENTIFIC)
         if matches.mean() < 0.5:
             return None

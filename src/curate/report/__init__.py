@@ -13,7 +13,7 @@ from rich.console import Console
 from curate.escape import CommandSafeWriter, command_safe, for_terminal, json_text
 from curate.findings import Report
 from curate.report import console as console_format
-from curate.report import github, json_report, junit, markdown, pr_comment
+from curate.report import github, json_report, markdown, pr_comment
 from curate.report.github import write_step_summary
 
 FORMATS = ("console", "json", "markdown", "junit", "github", "pr-comment", "sarif")
@@ -42,7 +42,9 @@ def _render(report: Report, fmt: str, *, max_findings: int, width: int, color: b
         return json_report.render(report) + "\n"
     if fmt == "markdown":
         return markdown.render(report, max_findings=max_findings)
-    if fmt == "junit":
+    if fmt == "junit":  # imported on use, like sarif: xml.etree is start-up cost for every other format
+        from curate.report import junit
+
         return junit.render(report, max_findings=max_findings)
     if fmt == "github":
         return github.render(report, max_findings=max_findings)
