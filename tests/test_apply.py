@@ -444,6 +444,25 @@ def test_headerless_file_with_any_extension_and_separator(tmp_path: Path) -> Non
     assert rewrite(renamed, set(), {0: {"second": 9}}, expected_rows=1, options=options) == b"id,score,score\n1,2,9\n"
 
 
+def test_skip_initial_space_keeps_the_space_after_the_separator(tmp_path: Path) -> None:
+    """', '-separated records (UCI adult.data): the values are read without the space; an updated field
+    keeps the space before it (and its quotes), every other byte stays, and the file reads back the same way."""
+    from curate.readers import ReadOptions
+
+    path = tmp_path / "adult.data"
+    path.write_bytes(b'39, State-gov, Male, <=50K\n50,  "Self, emp", Female, >50K\r\n38, Private, Male, <=50K\n')
+    options = ReadOptions(format="csv", header=False, names=("age", "work", "sex", "income"), skip_initial_space=True)
+    frame = read_table(path, options)
+    assert frame["work"].tolist() == ["State-gov", "Self, emp", "Private"] and frame["sex"].tolist()[1] == "Female"
+    out = rewrite(path, {2}, {0: {"income": ">50K"}, 1: {"work": 'Self-emp "inc"'}}, expected_rows=3, options=options)
+    assert out == b'39, State-gov, Male, >50K\n50,  "Self-emp ""inc""", Female, >50K\r\n'
+    patched = tmp_path / "patched.data"
+    patched.write_bytes(out)
+    assert read_table(patched, options)["work"].tolist() == ["State-gov", 'Self-emp "inc"']
+    with pytest.raises(CurateError, match="malformed CSV"):  # without it, '  "Self, emp"' is not a quoted field
+        read_table(path, ReadOptions(format="csv", header=False, names=("age", "work", "sex", "income")))
+
+
 def _real(kind: str, tmp_path: Path) -> tuple[Path, str]:
     from test_loading import ADULT_NAMES, adult_folder, sms_folder
 
@@ -451,10 +470,12 @@ def _real(kind: str, tmp_path: Path) -> tuple[Path, str]:
         options = "  files: SMSSpamCollection\n  format: tsv\n  header: false\n  names: [label, text]\n  quoting: none\n"
         return sms_folder(tmp_path, options), "SMSSpamCollection"
     options = f"  files: adult.data\n  format: csv\n  header: false\n  names: [{ADULT_NAMES}]\n"
+    if kind == "adult spaced":
+        options += "  skip_initial_space: true\n"
     return adult_folder(tmp_path, options), "adult.data"
 
 
-@pytest.mark.parametrize("kind", ["sms", "adult"])
+@pytest.mark.parametrize("kind", ["sms", "adult", "adult spaced"])
 def test_fix_and_apply_round_trip_real_files_under_reading_options(kind: str, tmp_path: Path) -> None:
     """The real SMS corpus (quoting: none, headerless TSV) and UCI Adult (headerless .data): fix deletes
     the exact copies, apply reproduces it byte for byte, and every other record keeps its bytes."""

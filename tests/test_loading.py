@@ -197,6 +197,26 @@ def test_headerless_file_read_with_a_header_gets_a_note(tmp_path: Path) -> None:
     assert not [n for n in ds.notes if "duplicate header" in n]  # its repeated ' 0' is the same misreading
 
 
+def test_values_after_a_comma_and_space_get_a_note_and_skip_initial_space_reads_them(tmp_path: Path) -> None:
+    options = f"  files: adult.data\n  format: csv\n  header: false\n  names: [{ADULT_NAMES}]\n"
+    (tmp_path / "spaced").mkdir()
+    (tmp_path / "read").mkdir()
+    ds = _load(adult_folder(tmp_path / "spaced", options))
+    notes = [n for n in ds.notes if "starting with a space" in n]
+    assert len(notes) == 1 and "9 of 9 text columns" in notes[0] and "skip_initial_space: true" in notes[0]
+    assert ds.splits["train"].frame.loc[0, "sex"] == " Male"
+    ds = _load(adult_folder(tmp_path / "read", options + "  skip_initial_space: true\n"))
+    frame = ds.splits["train"].frame
+    assert not [n for n in ds.notes if "starting with a space" in n] and len(frame) == 32_561
+    assert frame.loc[0, "sex"] == "Male" and frame.loc[0, "age"] == 39
+    assert (frame["workclass"] == "?").sum() == 1_836  # UCI's missing marker, now without its space
+
+
+def test_a_text_column_that_starts_with_spaces_alone_gets_no_note(tmp_path: Path) -> None:
+    write(tmp_path / "train.csv", "id,text,label\n" + "".join(f"{i}, indented line {i},a\n" for i in range(50)))
+    assert not [n for n in _load(tmp_path).notes if "starting with a space" in n]  # one column: its own content
+
+
 def test_without_files_a_data_file_is_refused_with_the_options_to_set(tmp_path: Path) -> None:
     folder = tmp_path / "raw"
     folder.mkdir()

@@ -47,6 +47,7 @@ class ReadOptions:
     names: tuple[str, ...] | None = None
     quoting: str | None = None  # None (minimal, the CSV convention) or "none"
     encoding: str | None = None
+    skip_initial_space: bool = False
 
     def with_defaults(self, sep: str | None = None, encoding: str | None = None) -> "ReadOptions":
         """These options, with ``sep``/``encoding`` filled in where they are unset (e.g. from a card)."""
@@ -132,7 +133,18 @@ def csv_arguments(path: Path, options: ReadOptions) -> dict:
             args["header"] = 0  # the file's own header row is replaced
     if options.quoting == "none":
         args["quoting"] = csv.QUOTE_NONE
+    if options.skip_initial_space:
+        args["skipinitialspace"] = True
     return args
+
+
+def csv_dialect(path: Path, options: ReadOptions) -> dict:
+    """The stdlib ``csv.reader`` arguments that read records as ``pandas.read_csv`` does with these options."""
+    return {
+        "delimiter": options.separator(path),
+        "quoting": csv.QUOTE_NONE if options.quoting == "none" else csv.QUOTE_MINIMAL,
+        "skipinitialspace": options.skip_initial_space,
+    }
 
 
 def _read_csv(path: Path, options: ReadOptions) -> pd.DataFrame:
@@ -171,8 +183,7 @@ def first_record(path: Path, options: ReadOptions) -> list[str] | None:
     """The first non-blank record of a CSV/TSV file as raw fields (the header, when it has one)."""
     with open_text(path, options.text_encoding) as handle:
         head = handle.read(1 << 20)
-    quoting = csv.QUOTE_NONE if options.quoting == "none" else csv.QUOTE_MINIMAL
-    for record in csv.reader(io.StringIO(head), delimiter=options.separator(path), quoting=quoting):
+    for record in csv.reader(io.StringIO(head), **csv_dialect(path, options)):
         if record:
             return record
     return None
@@ -295,8 +306,7 @@ def record_lines(
     with open(path, encoding=options.text_encoding, errors="replace", newline="") as handle:
         if fmt == "jsonl":
             return [n for n, line in enumerate(handle, start=1) if line.strip()]
-        quoting = csv.QUOTE_NONE if options.quoting == "none" else csv.QUOTE_MINIMAL
-        reader = csv.reader(handle, delimiter=options.separator(path), quoting=quoting)
+        reader = csv.reader(handle, **csv_dialect(path, options))
         starts: list[int] = []
         line_before = 0
         header_seen = not options.header

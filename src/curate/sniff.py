@@ -11,7 +11,9 @@ reported as one line naming the file and the reading option that fixes it:
   file again with ``quoting: none``, only when a field holds a line that looks like a record);
 * ids in scientific notation (``5.70306E+17``): a spreadsheet re-save lost their digits, and
   distinct ids now collide;
-* duplicate header names, which pandas renames silently (``name``, ``name.1``).
+* duplicate header names, which pandas renames silently (``name``, ``name.1``);
+* values that all start with a space: a file separated by ``, `` (UCI's ``adult.data``), read
+  without ``skip_initial_space``, so every text value is `` Male`` and never equals ``Male``.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ def misreadings(path: Path, frame: pd.DataFrame, options: ReadOptions, root: Pat
             notes += _duplicate_header(path, options, name)
         if options.quoting != "none":
             notes += _swallowed_records(path, frame, options, name)
+        if not options.skip_initial_space:
+            notes += _initial_spaces(frame, name, options.separator(path))
     notes += _scientific_ids(frame, name)
     return notes
 
@@ -185,6 +189,32 @@ def _rows_unquoted(path: Path, options: ReadOptions, width: int) -> int | None:
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
         return None
     return len(unquoted) if unquoted.shape[1] == width else None
+
+
+# --------------------------------------------------------------------------- spaces after the separator
+
+SPACED_SHARE = 0.95  # of a text column's values starting with a space, for the column to count
+SAMPLE = 10_000  # values looked at per column
+
+
+def _initial_spaces(frame: pd.DataFrame, name: str, sep: str) -> list[str]:
+    """A note when most text columns have (nearly) every value starting with a space: the file's
+    separator is followed by a space that belongs to the layout, not to the values."""
+    text_columns = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    spaced = []
+    for column in text_columns:
+        values = frame[column].dropna().head(SAMPLE).astype(str)
+        values = values[values.str.strip() != ""]
+        if len(values) and values.str.startswith(" ").mean() >= SPACED_SHARE:
+            spaced.append(column)
+    if len(spaced) < 2 or len(spaced) * 2 < len(text_columns):
+        return []
+    example = str(frame[spaced[0]].dropna().iloc[0])
+    return [
+        f"{name}: {len(spaced)} of {len(text_columns)} text columns have every value starting with a space "
+        f"(e.g. {example!r}): the separator is {sep + ' '!r}; set 'skip_initial_space: true' under dataset: "
+        "in curate.yaml"
+    ]
 
 
 # --------------------------------------------------------------------------- ids

@@ -28,7 +28,7 @@ BUILTIN_PREFIX = "builtin:"
 SECTIONS = ["dataset", "checks", "fix"]
 
 # the ``dataset:`` keys that say how files are read (rather than which column plays which role)
-READING_OPTIONS = ("files", "format", "sep", "header", "names", "quoting", "encoding", "table")
+READING_OPTIONS = ("files", "format", "sep", "header", "names", "quoting", "skip_initial_space", "encoding", "table")
 
 
 class Roles(BaseModel):
@@ -49,6 +49,7 @@ class Roles(BaseModel):
     header: bool = True
     names: list[str] | None = None
     quoting: Literal["none", "minimal"] | None = None
+    skip_initial_space: bool = False  # drop the spaces after each separator (", "-separated files)
     table: str | None = None  # one table of a multi-table (Kaggle) folder
 
     @field_validator("names")
@@ -73,6 +74,7 @@ class Roles(BaseModel):
             names=tuple(self.names) if self.names is not None else None,
             quoting=self.quoting if self.quoting == "none" else None,
             encoding=self.encoding,
+            skip_initial_space=self.skip_initial_space,
         )
 
 

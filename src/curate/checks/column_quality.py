@@ -205,7 +205,7 @@ class ColumnQuality(Check):
         if share > p.max_fix_share:
             out.column("padded values", column,
                        f"{share:.1%} of values carry leading/trailing whitespace ({examples}): strip the column "
-                       f"(or read with skipinitialspace)", 0.5)
+                       f"(or, when a space follows every separator, set 'skip_initial_space: true' under dataset:)", 0.5)
             return
         fixes = {v: v.strip() for v, bad in zip(distinct, padded) if bad}
         target = values.map(fixes)

@@ -10,7 +10,8 @@ order) and an updated row changes only inside the updated field:
   when the original field was quoted or when the value needs it. The suite's reading options
   are honoured: ``header: false`` (every record is a row, columns named by ``names``),
   ``quoting: none`` (one record per line, quotes are text, a new value may not hold the
-  separator or a line break), ``sep`` and ``format`` (for any extension).
+  separator or a line break), ``skip_initial_space`` (the spaces after a separator stay in
+  front of an updated field), ``sep`` and ``format`` (for any extension).
 * JSON Lines: one record per non-blank line; an updated member's value is replaced in place.
 * JSON (a list of objects, or ``{"data": [...]}``): element spans are found with the stdlib
   JSON scanner; a deleted element is dropped with its separator.
@@ -174,12 +175,14 @@ def _check_ascii_compatible(encoding: str, path: Path) -> None:
         )
 
 
-def _csv_patterns(sep: bytes, quoted: bool = True) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """(one field, one record) patterns; ``quoted=False`` (``quoting: none``): quotes are plain text."""
+def _csv_patterns(sep: bytes, quoted: bool = True, skip_spaces: bool = False) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """(one field, one record) patterns; ``quoted=False`` (``quoting: none``): quotes are plain text;
+    ``skip_spaces`` (``skip_initial_space``): a quoted field may follow the spaces after a separator."""
     s = re.escape(sep)
     stop = rb"(?:" + s + rb"|[\r\n])" if len(sep) > 1 else rb"[" + s + rb"\r\n]"
     plain_run = rb"(?:(?!" + stop + rb").)*" if len(sep) > 1 else rb"[^" + s + rb"\r\n]*"
-    one = rb'(?:"[^"]*(?:""[^"]*)*"' + plain_run + rb"|" + plain_run + rb")" if quoted else plain_run
+    lead = rb" *" if skip_spaces else b""
+    one = rb'(?:' + lead + rb'"[^"]*(?:""[^"]*)*"' + plain_run + rb"|" + plain_run + rb")" if quoted else plain_run
     return re.compile(one, re.DOTALL), re.compile(one + rb"(?:" + s + one + rb")*", re.DOTALL)
 
 
@@ -236,7 +239,7 @@ def _rewrite_delimited(
     _check_ascii_compatible(encoding, path)
     sep_b = sep.encode(encoding)
     quoted = options.quoting != "none"
-    field, record = _csv_patterns(sep_b, quoted)
+    field, record = _csv_patterns(sep_b, quoted, options.skip_initial_space)
     records = _scan_records(data, record)
     non_blank = [r for r in records if r[1] > r[0]]
     if not non_blank:
@@ -266,11 +269,13 @@ def _rewrite_delimited(
                     file=path,
                 )
             a, b = spans[at]
+            # skip_initial_space: the spaces after the separator are layout, not the value: they stay
+            lead = len(data[a:b]) - len(data[a:b].lstrip(b" ")) if options.skip_initial_space else 0
             if quoted:
-                new = _csv_field(value, sep, data[a : a + 1] == b'"', column in integer_columns)
+                new = _csv_field(value, sep, data[a + lead : a + lead + 1] == b'"', column in integer_columns)
             else:
                 new = _unquoted_field(value, sep, column in integer_columns, path)
-            replaced[at] = new.encode(encoding)
+            replaced[at] = data[a : a + lead] + new.encode(encoding)
         pieces = []
         for i, (a, b) in enumerate(spans):
             pieces.append(replaced.get(i, data[a:b]))
@@ -301,8 +306,9 @@ def _column_names(
         width = len(_field_spans(data, rows[0][0], rows[0][1], field, sep)) if rows else 0
         return [f"column_{i + 1}" for i in range(width)]
     spans = _field_spans(data, header[0], header[1], field, sep)
-    names = [_unquote(data[a:b], options.text_encoding) if options.quoting != "none" else
-             data[a:b].decode(options.text_encoding) for a, b in spans]
+    raw = [data[a:b].lstrip(b" ") if options.skip_initial_space else data[a:b] for a, b in spans]
+    names = [_unquote(r, options.text_encoding) if options.quoting != "none" else r.decode(options.text_encoding)
+             for r in raw]
     if names:
         names[0] = names[0].lstrip("\ufeff")
     return names
