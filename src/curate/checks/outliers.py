@@ -27,7 +27,7 @@ Pass/fail: ``max_share`` of rows (default 1 %); ``max_count`` when set.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd

@@ -6,10 +6,9 @@ newline would end the table, and ``<!--`` or other HTML would hide the rest of t
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from curate.cells import CELL_LIMIT, cell
+from curate.cells import cell
 from curate.checks.base import hooks
 from curate.findings import CheckResult, Report, Status
 from curate.gating import NEW, ordered_findings
