@@ -255,8 +255,10 @@ def test_markdown_tables_and_escaping():
 
 
 def test_markdown_cell_escapes_html():
-    assert markdown.cell("a|b\r\nc<!-- d") == "a\\|b<br>c\\<!-- d"
-    assert len(markdown.cell("x" * 10_000)) <= markdown.CELL_LIMIT
+    from curate.cells import CELL_LIMIT, cell
+
+    assert cell("a|b\r\nc<!-- d") == "a\\|b<br>c\\<!-- d"
+    assert len(cell("x" * 10_000)) <= CELL_LIMIT
 
 
 # ---------------------------------------------------------------- junit
