@@ -48,6 +48,22 @@ def test_text_features_small_use_word_and_char_ngrams_large_use_hashing() -> Non
     assert "hashed" in desc and H.shape == (len(frame), models.HASH_FEATURES)
 
 
+@pytest.mark.parametrize("processes", [False, True])
+def test_hashed_features_are_scikit_learns_tfidf_of_the_hashed_counts(processes, monkeypatch) -> None:
+    """The large-data features (hashed in worker processes, weighted in place) equal scikit-learn's
+    own pipeline run the plain way, value for value."""
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+    frame, _ = texts()
+    if processes:
+        monkeypatch.setattr(models, "PARALLEL_HASH_ROWS", 10)
+        monkeypatch.setattr(models.os, "cpu_count", lambda: 2)
+    H, _ = models.text_features(frame["text"], large=True)
+    hasher = HashingVectorizer(n_features=models.HASH_FEATURES, alternate_sign=False, norm=None, dtype=np.float32)
+    expected = TfidfTransformer().fit_transform(hasher.transform(frame["text"].tolist())).tocsr()
+    assert H.dtype == expected.dtype and (H != expected).nnz == 0
+
+
 def test_text_probs_are_out_of_sample_seeded_and_tracked_per_fold() -> None:
     frame, y = texts()
     progress = RecordingProgress()

@@ -130,8 +130,9 @@ def text_features(texts: pd.Series, *, large: bool | None = None):
         large = len(texts) > CHAR_NGRAM_MAX_ROWS
     if large:
         hasher = HashingVectorizer(n_features=HASH_FEATURES, alternate_sign=False, norm=None, dtype=np.float32)
-        counts = _hash_in_processes(hasher, texts.tolist())
-        return TfidfTransformer().fit_transform(counts).tocsr(), "TF-IDF hashed words"
+        counts = _hash_in_processes(hasher, texts)
+        # weighted in place (copy=False): a second rows × words matrix would be this step's peak memory
+        return TfidfTransformer().fit(counts).transform(counts, copy=False).tocsr(), "TF-IDF hashed words"
     blocks = []
     for name, vectorizer in (
         ("word 1-2", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)),
@@ -149,9 +150,10 @@ def text_features(texts: pd.Series, *, large: bool | None = None):
     return (sparse.hstack([words, chars]).tocsr() * np.float32(1 / np.sqrt(2.0))), "TF-IDF word 1-2 + char 2-5-grams"
 
 
-def _hash_in_processes(hasher: Any, texts: list[str]):
+def _hash_in_processes(hasher: Any, texts: pd.Series):
     """``hasher.transform(texts)`` in chunks over all cores (it is stateless, so the result is
-    identical); tokenising is pure Python, so threads would not help."""
+    identical); tokenising is pure Python, so threads would not help. The chunks go to the workers
+    as slices of the (Arrow-backed) column, never as one list of Python strings in this process."""
     from joblib import Parallel, delayed
     from scipy import sparse
 
@@ -159,7 +161,7 @@ def _hash_in_processes(hasher: Any, texts: list[str]):
     if jobs == 1 or len(texts) < PARALLEL_HASH_ROWS:
         return hasher.transform(texts)
     bounds = np.linspace(0, len(texts), 4 * jobs + 1).astype(int)
-    parts = Parallel(n_jobs=jobs)(delayed(hasher.transform)(texts[a:b]) for a, b in zip(bounds[:-1], bounds[1:]))
+    parts = Parallel(n_jobs=jobs)(delayed(hasher.transform)(texts.iloc[a:b]) for a, b in zip(bounds[:-1], bounds[1:]))
     return sparse.vstack(parts).tocsr()
 
 
