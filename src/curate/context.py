@@ -7,6 +7,10 @@ runs (``ctx.publish(name, value)``: something computed along the way) or derives
 ``label_errors`` flagged). A later family asks ``ctx.artefact(name)``. Checks run in suite order,
 so an artefact exists only when its provider is listed, and ran, before the family asking for it;
 the asker must work (or skip the part that needs it) when it is None.
+
+Intermediate results that several families compute from the same data (normalised columns,
+MinHash signatures) are shared through ``ctx.shared`` (:class:`curate.shared.SharedWork`): the
+first family that needs one computes it, later ones with the same inputs reuse it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from curate.dataset import Dataset
 from curate.errors import CurateError
 from curate.findings import CheckResult, Status
 from curate.roles import ResolvedRoles
+from curate.shared import SharedWork
 
 T = TypeVar("T")
 
@@ -47,6 +52,7 @@ class RunContext:
     results: list[CheckResult] = field(default_factory=list)  # results of checks already run
     lock_path: Path | None = None  # baseline file; default: curate.lock.json at the dataset root
     cache: Any = None  # a curate.cache.ResultCache, or None (no caching)
+    shared: SharedWork = field(default_factory=SharedWork)  # this run's shared intermediate results
     _baseline: Any = None
     _artefacts: dict[str, Any] = field(default_factory=dict)
 

@@ -62,7 +62,7 @@ import itertools
 import math
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -445,20 +445,21 @@ def content_mask(arr: pa.Array, min_chars: int) -> np.ndarray:
 # --------------------------------------------------------------------------- exact grouping
 
 
-def _is_text(series: pd.Series) -> bool:
+def is_text(series: pd.Series) -> bool:
+    """Whether a column is compared as normalised text (others are compared by value)."""
     return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
 
 
 def column_codes(series: pd.Series, norm: Normalization, *, nulls_equal: bool = False, min_chars: int = 0,
-                 workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 workers: int | None = None, normalized: pa.Array | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(group id of each value, mask of values with content).
 
     Equal after normalisation → same id. A missing value (null, NaN, a text empty after
     normalisation) gets ``-1``, or with ``nulls_equal`` one id shared by every missing value.
     The mask is False for missing values and for texts with fewer than ``min_chars`` letters or
-    digits."""
-    if _is_text(series):
-        arr = normalize_strings(series, norm, workers=workers)
+    digits. ``normalized``: the text column already normalised with ``norm`` (shared by the caller)."""
+    if is_text(series):
+        arr = normalized if normalized is not None else normalize_strings(series, norm, workers=workers)
         codes = pc.fill_null(pc.dictionary_encode(arr).indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
         missing = missing_mask(arr)
         codes[missing] = int(codes.max()) + 1 if nulls_equal and len(codes) else -1
@@ -487,18 +488,21 @@ def combine_codes(columns: list[np.ndarray]) -> np.ndarray:
 
 
 def row_codes(frame: pd.DataFrame, columns: list[str], norm: Normalization, *, nulls_equal: bool = False,
-              required: Sequence[str] = (), min_chars: int = 0, workers: int | None = None) -> np.ndarray:
+              required: Sequence[str] = (), min_chars: int = 0, workers: int | None = None,
+              normalized: Mapping[str, pa.Array] | None = None) -> np.ndarray:
     """Group id per row over ``columns`` (equal after normalisation → same id); -1 for rows that
     are never compared.
 
     Without ``nulls_equal`` a row with a missing value is never compared; with it, missing values
     equal each other (as in ``DataFrame.duplicated``). Either way a row whose ``required`` columns
     (the text that is the row's content) are missing or hold fewer than ``min_chars`` letters or
-    digits is never compared."""
+    digits is never compared. ``normalized``: text columns already normalised with ``norm``."""
+    normalized = normalized or {}
     codes, masks = [], []
     for c in columns:
         code, mask = column_codes(frame[c], norm, nulls_equal=nulls_equal and c not in required,
-                                  min_chars=min_chars if c in required else 0, workers=workers)
+                                  min_chars=min_chars if c in required else 0, workers=workers,
+                                  normalized=normalized.get(c))
         codes.append(code)
         if c in required:
             masks.append(mask)
@@ -509,10 +513,12 @@ def row_codes(frame: pd.DataFrame, columns: list[str], norm: Normalization, *, n
 
 
 def joined_text(frame: pd.DataFrame, columns: list[str], norm: Normalization, *, min_chars: int = 0,
-                workers: int | None = None) -> pa.LargeStringArray:
+                workers: int | None = None, normalized: Mapping[str, pa.Array] | None = None) -> pa.LargeStringArray:
     """Normalised values of ``columns`` joined by a separator (one text per row); null when the
-    row has fewer than ``min_chars`` letters or digits in all (or no value at all)."""
-    parts = [normalize_strings(frame[c], norm, workers=workers) for c in columns]
+    row has fewer than ``min_chars`` letters or digits in all (or no value at all).
+    ``normalized``: columns already normalised with ``norm``."""
+    normalized = normalized or {}
+    parts = [normalized[c] if c in normalized else normalize_strings(frame[c], norm, workers=workers) for c in columns]
     if len(parts) == 1:
         text = parts[0]
     else:
@@ -1030,14 +1036,22 @@ def text_digest(arr: pa.Array) -> str:
     return h.hexdigest()
 
 
-def unique_texts(text: pa.Array, workers: int = 1) -> tuple[np.ndarray, pa.LargeStringArray]:
-    """(id of each row's text or -1 when missing, the unique texts in first-seen order).
 
-    Texts are identified by a 64-bit hash of their bytes (two different texts share one with
-    probability about 2**-64 per pair).
-    """
+@dataclass
+class UniqueTexts:
+    """The distinct texts of a column of rows (texts are identified by a 64-bit hash of their
+    bytes: two different texts share one with probability about 2**-64 per pair)."""
+
+    text_of_row: np.ndarray  # int64: each row's text, -1 when missing (null or empty)
+    texts: pa.LargeStringArray  # the distinct texts, in order of first appearance
+    hashes: np.ndarray  # uint64 hash of each distinct text
+
+
+def distinct_texts(text: pa.Array, workers: int = 1) -> UniqueTexts:
+    """The distinct texts of ``text`` (already normalised) and which one each row holds."""
     missing = missing_mask(text)
-    ids, _ = pd.factorize(string_hashes(text, workers=workers))
+    hashes = string_hashes(text, workers=workers)
+    ids, _ = pd.factorize(hashes)
     ids = ids.astype(np.int64)
     if missing.any():
         ids[missing] = -1
@@ -1046,7 +1060,139 @@ def unique_texts(text: pa.Array, workers: int = 1) -> tuple[np.ndarray, pa.Large
     n = int(ids.max()) + 1 if len(ids) else 0
     first = np.full(n, len(ids), dtype=np.int64)
     np.minimum.at(first, ids[ids >= 0], np.flatnonzero(ids >= 0))
-    return ids, as_strings(text.take(pa.array(first)))
+    return UniqueTexts(ids, as_strings(text.take(pa.array(first))), hashes[first])
+
+
+def unique_texts(text: pa.Array, workers: int = 1) -> tuple[np.ndarray, pa.LargeStringArray]:
+    """(id of each row's text or -1 when missing, the unique texts in first-seen order)."""
+    unique = distinct_texts(text, workers)
+    return unique.text_of_row, unique.texts
+
+
+def merge_texts(parts: Sequence[UniqueTexts]) -> tuple[UniqueTexts, list[np.ndarray]]:
+    """The distinct texts of several columns' rows taken one after the other (as
+    :func:`distinct_texts` of their concatenation would find them, in the same order), and for
+    each part the merged id of each of its texts."""
+    hashes = np.concatenate([p.hashes for p in parts]) if parts else np.empty(0, np.uint64)
+    ids, _ = pd.factorize(hashes)  # first appearance in part order = first appearance in the rows
+    ids = ids.astype(np.int64)
+    bounds = np.cumsum([0] + [len(p.hashes) for p in parts])
+    ids_of = [ids[bounds[i] : bounds[i + 1]] for i in range(len(parts))]
+    rows = [np.where(p.text_of_row >= 0, ids_of[i][np.maximum(p.text_of_row, 0)], -1) for i, p in enumerate(parts)]
+    n = int(ids.max()) + 1 if len(ids) else 0
+    first = np.full(n, len(ids), dtype=np.int64)
+    np.minimum.at(first, ids, np.arange(len(ids)))
+    texts = pa.concat_arrays([p.texts for p in parts]) if parts else pa.array([], type=pa.large_string())
+    merged = UniqueTexts(np.concatenate(rows) if rows else np.empty(0, np.int64), as_strings(texts.take(pa.array(first))),
+                         hashes[first])
+    return merged, ids_of
+
+
+@dataclass
+class Signatures:
+    """MinHash signatures of distinct texts: ``values`` ``(num_perm, texts)`` uint32 (4 × num_perm
+    bytes per text: 512 at the default 128), ``valid`` the texts that have shingles (the others'
+    columns are meaningless). Band keys and 16-bit values for verification derive from them, so
+    checks with other thresholds or LSH bands reuse them."""
+
+    values: np.ndarray
+    valid: np.ndarray
+
+
+def sketch(texts: pa.Array, shingle: ShingleKind, n: int, num_perm: int, seed: int, *, workers: int | None = None,
+           progress: Any = None) -> Signatures:
+    """MinHash signatures of (normalised, null-free) texts, chunk by chunk on the thread pool."""
+    workers = workers or default_workers()
+    a = permutations(num_perm, seed)
+    values = np.empty((num_perm, len(texts)), dtype=np.uint32)
+    valid = np.zeros(len(texts), dtype=bool)
+    chunks = _chunks(texts)
+
+    def one(bounds: tuple[int, int]) -> None:
+        lo, hi = bounds
+        hashes, docs = shingle_hashes(texts.slice(lo, hi - lo), shingle, n)
+        values[:, lo:hi], valid[lo:hi] = minhash(hashes, docs, hi - lo, a)
+
+    for _ in _track(progress, _map(one, chunks, workers), len(chunks), "near duplicates: MinHash"):
+        pass
+    return Signatures(values, valid)
+
+
+KEY_BLOCK = 1 << 16  # texts per block of band-key computation
+
+
+def _band_keys_of(parts: Sequence[tuple[Signatures, np.ndarray]], n: int, bands: int, rows: int,
+                  workers: int) -> tuple[np.ndarray, np.ndarray]:
+    """(band keys, valid) of ``n`` texts from parts ``(signatures, text id of each column)``; a
+    text several parts hold gets the same values from each."""
+    keys = np.empty((bands, n), dtype=np.uint32)
+    valid = np.zeros(n, dtype=bool)
+    for sig, ids in parts:
+        valid[ids] = sig.valid
+
+        def block(lo: int, sig: Signatures = sig, ids: np.ndarray = ids) -> None:
+            keys[:, ids[lo : lo + KEY_BLOCK]] = band_keys(sig.values[:, lo : lo + KEY_BLOCK], bands, rows)
+
+        for _ in _map(block, list(range(0, len(ids), KEY_BLOCK)), workers):
+            pass
+    return keys, valid
+
+
+def _sig16_of(parts: Sequence[tuple[Signatures, np.ndarray]], n: int, texts: np.ndarray) -> np.ndarray:
+    """``(len(texts), num_perm)`` uint16: the high halves of the signatures of some texts."""
+    part = np.full(n, -1, dtype=np.int64)
+    column = np.zeros(n, dtype=np.int64)
+    for i, (_, ids) in enumerate(parts):
+        part[ids] = i
+        column[ids] = np.arange(len(ids))
+    k = parts[0][0].values.shape[0] if parts else 0
+    out = np.empty((len(texts), k), dtype=np.uint16)
+    for i, (sig, _) in enumerate(parts):
+        mine = np.flatnonzero(part[texts] == i)
+        out[mine] = (sig.values[:, column[texts[mine]]] >> np.uint32(16)).astype(np.uint16).T
+    return out
+
+
+def signature_pairs(unique: UniqueTexts, parts: Sequence[tuple[Signatures, np.ndarray]], config: MinHashConfig, *,
+                    workers: int | None = None) -> NearDuplicatePairs:
+    """Verified near-duplicate pairs among ``unique.texts`` from their signatures (LSH, then the
+    estimate and, with ``verify="exact"``, the exact Jaccard similarity of the candidates).
+    ``parts`` are ``(signatures, id in unique.texts of each of their columns)``; together they
+    cover every text."""
+    import time
+
+    workers = workers or default_workers()
+    u = len(unique.texts)
+    timings: dict[str, float] = {}
+    none = np.empty(0, np.int64)
+    if u < 2:
+        return NearDuplicatePairs(unique.text_of_row, u, none, none, np.empty(0), 0, config, timings)
+    t0 = time.perf_counter()
+    bands, rows = config.lsh_shape()
+    keys, valid = _band_keys_of(parts, u, bands, rows, workers)
+    pairs = lsh_candidates(keys, valid, workers=workers)
+    del keys  # freed before verification
+    timings["lsh"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    involved = sorted_unique(pairs.ravel())
+    sig16 = _sig16_of(parts, u, involved)
+    estimate = estimate_jaccard(sig16, np.searchsorted(involved, pairs), workers=workers, floor=config.threshold)
+    del sig16
+    if config.verify == "estimate":
+        keep = estimate >= config.threshold
+        sim = estimate[keep]
+        pairs = pairs[keep]
+    else:
+        sigma = math.sqrt(max(config.threshold * (1 - config.threshold), 0.01) / config.num_perm)
+        keep = estimate >= max(0.0, config.threshold - ESTIMATE_MARGIN_SIGMAS * sigma)
+        survivors = pairs[keep]
+        involved = sorted_unique(survivors.ravel())
+        offsets, values = shingle_sets(unique.texts.take(pa.array(involved)), config.shingle, config.n, workers=workers)
+        sim = exact_jaccard(offsets, values, np.searchsorted(involved, survivors))
+        ok = sim >= config.threshold - 1e-12
+        pairs, sim = survivors[ok], sim[ok]
+    timings["verify"] = time.perf_counter() - t0
+    return NearDuplicatePairs(unique.text_of_row, u, pairs[:, 0], pairs[:, 1], sim, len(estimate), config, timings)
 
 
 def near_duplicate_pairs(
@@ -1064,56 +1210,13 @@ def near_duplicate_pairs(
 
     config = config or MinHashConfig()
     workers = workers or default_workers()
-    timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    text = as_strings(text)
-    text_of_row, texts = unique_texts(text, workers)
-    u = len(texts)
-    timings["unique"] = time.perf_counter() - t0
-    empty = NearDuplicatePairs(text_of_row, u, np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), 0, config, timings)
-    if u < 2:
-        return empty
-    bands, rows = config.lsh_shape()
-    a = permutations(config.num_perm, config.seed)
-    keys = np.empty((bands, u), dtype=np.uint32)
-    sig16 = np.empty((u, config.num_perm), dtype=np.uint16)
-    valid = np.zeros(u, dtype=bool)
-    chunks = _chunks(texts)
-
-    def sketch(bounds: tuple[int, int]) -> tuple[int, int]:
-        lo, hi = bounds
-        hashes, docs = shingle_hashes(texts.slice(lo, hi - lo), config.shingle, config.n)
-        sig, has = minhash(hashes, docs, hi - lo, a)
-        keys[:, lo:hi] = band_keys(sig, bands, rows)
-        sig16[lo:hi] = (sig >> np.uint32(16)).astype(np.uint16).T
-        valid[lo:hi] = has
-        return bounds
-
-    t0 = time.perf_counter()
-    for _ in _track(progress, _map(sketch, chunks, workers), len(chunks), "near duplicates: MinHash"):
-        pass
-    timings["minhash"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    pairs = lsh_candidates(keys, valid, workers=workers)
-    keys = np.empty((0, 0), dtype=np.uint32)  # free it before verification
-    timings["lsh"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    sigma = math.sqrt(max(config.threshold * (1 - config.threshold), 0.01) / config.num_perm)
-    floor = max(0.0, config.threshold - ESTIMATE_MARGIN_SIGMAS * sigma)
-    estimate = estimate_jaccard(sig16, pairs, workers=workers, floor=config.threshold)
-    sig16 = np.empty((0, 0), dtype=np.uint16)
-    if config.verify == "estimate":
-        keep = estimate >= config.threshold
-        sim = estimate[keep]
-        pairs = pairs[keep]
-    else:
-        keep = estimate >= floor
-        survivors = pairs[keep]
-        involved = sorted_unique(survivors.ravel())
-        local = np.searchsorted(involved, survivors)
-        offsets, values = shingle_sets(texts.take(pa.array(involved)), config.shingle, config.n, workers=workers)
-        sim = exact_jaccard(offsets, values, local)
-        ok = sim >= config.threshold - 1e-12
-        pairs, sim = survivors[ok], sim[ok]
-    timings["verify"] = time.perf_counter() - t0
-    return NearDuplicatePairs(text_of_row, u, pairs[:, 0], pairs[:, 1], sim, len(estimate), config, timings)
+    unique = distinct_texts(as_strings(text), workers)
+    t1 = time.perf_counter()
+    if len(unique.texts) < 2:
+        return signature_pairs(unique, [], config, workers=workers)
+    sig = sketch(unique.texts, config.shingle, config.n, config.num_perm, config.seed, workers=workers, progress=progress)
+    t2 = time.perf_counter()
+    result = signature_pairs(unique, [(sig, np.arange(len(unique.texts)))], config, workers=workers)
+    result.seconds = {"unique": t1 - t0, "minhash": t2 - t1, **result.seconds}
+    return result

@@ -136,9 +136,17 @@ def run_suite(
 
 
 def _run_all(checks: list[Any], ctx: RunContext, debug: bool) -> list[CheckResult]:
-    """Run checks in order (already-decided skips pass through), each result visible to the next."""
-    for item in ctx.progress.track(checks, len(checks), "running checks"):
-        ctx.results.append(item if isinstance(item, CheckResult) else _run_one(item, ctx, debug))
+    """Run checks in order (already-decided skips pass through), each result visible to the next.
+
+    Shared intermediate results (``ctx.shared``) are kept only while a check still to run
+    declares their kind, and freed when the last check has run."""
+    shares = [() if isinstance(item, CheckResult) else type(item).shares for item in checks]
+    try:
+        for i, item in enumerate(ctx.progress.track(checks, len(checks), "running checks")):
+            ctx.shared.plan(now=shares[i], later={kind for later in shares[i + 1 :] for kind in later})
+            ctx.results.append(item if isinstance(item, CheckResult) else _run_one(item, ctx, debug))
+    finally:
+        ctx.shared.clear()
     return ctx.results
 
 

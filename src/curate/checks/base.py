@@ -10,7 +10,8 @@ What the rest of curate does with a family's results is declared on its class to
 module names a family: corrections ask :attr:`Check.value_fix` and :meth:`Check.suggest`, the
 reports and the dataset card ask :meth:`Check.render_tables` and :attr:`Check.card_section`, the
 fairness impact of a fix asks :attr:`Check.tables_layout`, and families share work through named
-artefacts (:attr:`Check.publishes`, :meth:`Check.artefact`, ``RunContext.publish/artefact``).
+artefacts (:attr:`Check.publishes`, :meth:`Check.artefact`, ``RunContext.publish/artefact``) and
+intermediate results (:attr:`Check.shares`, ``RunContext.shared``).
 Those modules find the class of a result with :func:`hooks`.
 """
 
@@ -62,6 +63,11 @@ class Check:
     publishes: ClassVar[tuple[str, ...]] = ()
     """Names of the run-context artefacts this family provides to families that run after it
     (see :meth:`artefact` and ``RunContext.artefact``)."""
+
+    shares: ClassVar[tuple[str, ...]] = ()
+    """Kinds of shared intermediate results this family reads from ``ctx.shared`` (see
+    :mod:`curate.shared`): the runner keeps a kind's values only while a check still to run
+    declares it."""
 
     consumes: ClassVar[dict[str, tuple[str, ...]]] = {}
     """Artefact name → the tables of this family's result built from it. Those tables are kept out

@@ -28,11 +28,13 @@ import pandas as pd
 from curate.checks import register
 from curate.checks.base import Check
 from curate.checks.duplicates import (
+    NORMALIZED,
     Content,
     LimitParams,
     NormalizeParams,
     content_of,
     describe_ref,
+    normalized_columns,
     plural,
     python_value,
     split_order,
@@ -56,6 +58,7 @@ class ConflictingLabels(Check):
     name: ClassVar[str] = "conflicting_labels"
     description: ClassVar[str] = "Identical content (after normalisation) carrying different labels"
     Params = ConflictingLabelsParams
+    shares: ClassVar[tuple[str, ...]] = (NORMALIZED,)
 
     def _label(self, ctx: RunContext) -> str | None:
         return self.params.label or ctx.roles.label
@@ -104,7 +107,8 @@ class ConflictingLabels(Check):
             row_of = np.arange(len(split_of)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
             total += len(frame)
             codes = row_codes(frame, columns, p.normalize, nulls_equal=content.nulls_equal,
-                              required=content.required, min_chars=p.min_chars)
+                              required=content.required, min_chars=p.min_chars,
+                              normalized=normalized_columns(ctx, splits, columns, p.normalize))
             labels = frame[label]
             codes[labels.isna().to_numpy()] = -1
             missing += int((codes < 0).sum())

@@ -30,13 +30,14 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
+import pyarrow as pa
 from pydantic import Field, field_validator, model_validator
 
 from curate.checks import register
 from curate.checks.base import Check, CheckParams
 from curate.context import RunContext
 from curate.dataset import Split
-from curate.dedup import Normalization, coerce_normalization, groups_from_codes, row_codes
+from curate.dedup import Normalization, coerce_normalization, groups_from_codes, is_text, normalize_strings, row_codes
 from curate.findings import CheckResult, Finding, RowRef
 
 # ---------------------------------------------------------------------------- shared by the
@@ -164,6 +165,24 @@ def content_of(ctx: RunContext, *, column: str | None = None, columns: list[str]
     return Content(cols, required, len(cols) > 1, "all columns", note if text in cols else "")
 
 
+NORMALIZED = "normalized"  # ctx.shared kind: one split's text column normalised
+
+
+def normalized_columns(ctx: RunContext, splits: list[Split], columns: list[str], norm: Normalization) -> dict[str, pa.Array]:
+    """The text columns among ``columns`` of the rows of ``splits`` taken one after the other,
+    normalised with ``norm``: each split's column once per run (``ctx.shared``), whichever duplicate
+    family asks first. A column that is not text in every split is left out (the caller then
+    normalises the concatenated column, as before)."""
+    out: dict[str, pa.Array] = {}
+    for c in columns:
+        if not all(c in s.frame.columns and is_text(s.frame[c]) for s in splits):
+            continue
+        parts = [ctx.shared.get_or_compute(NORMALIZED, s.name, s.frame, (c, norm),
+                                           lambda s=s: normalize_strings(s.frame[c], norm)) for s in splits]
+        out[c] = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
+    return out
+
+
 def unjudged(rows: int, total: int) -> bool:
     """Whether a check looked at too few rows to say it found nothing (most were not compared)."""
     return total == 0 or rows > total / 2
@@ -235,6 +254,7 @@ class Duplicates(Check):
     name: ClassVar[str] = "duplicates"
     description: ClassVar[str] = "Rows that repeat an earlier row of the same split (after normalising case, whitespace, Unicode)"
     Params = DuplicatesParams
+    shares: ClassVar[tuple[str, ...]] = (NORMALIZED,)
 
     def validate(self, ctx: RunContext) -> None:
         self.require_columns(ctx, self.params.columns, "columns")
@@ -254,7 +274,8 @@ class Duplicates(Check):
             if not content.columns or any(c not in frame.columns for c in content.columns):
                 continue
             codes = row_codes(frame, content.columns, p.normalize, nulls_equal=content.nulls_equal,
-                              required=content.required, min_chars=p.min_chars)
+                              required=content.required, min_chars=p.min_chars,
+                              normalized=normalized_columns(ctx, [split], content.columns, p.normalize))
             total += len(frame)
             missing += int((codes < 0).sum())
             rows, offsets = groups_from_codes(codes)

@@ -27,14 +27,29 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from curate.checks import register
 from curate.checks.base import Check
-from curate.checks.duplicates import Content, LimitParams, content_of, plural, row_refs, split_order, unjudged
-from curate.checks.near_duplicates import TextColumnsParams, require_content_columns, verified_pairs
+from curate.checks.duplicates import (
+    Content,
+    LimitParams,
+    content_of,
+    normalized_columns,
+    plural,
+    row_refs,
+    split_order,
+    unjudged,
+)
+from curate.checks.near_duplicates import (
+    SHARES,
+    SplitText,
+    TextColumnsParams,
+    require_content_columns,
+    texts_together,
+    verified_pairs,
+)
 from curate.context import RunContext
-from curate.dedup import joined_text, row_codes, unique_texts
+from curate.dedup import row_codes
 from curate.findings import CheckResult, Finding, RowRef
 
 
@@ -48,6 +63,7 @@ class Leakage(Check):
     name: ClassVar[str] = "leakage"
     description: ClassVar[str] = "Rows of one split also present (exactly or nearly) in an earlier split, e.g. test rows in train"
     Params = LeakageParams
+    shares: ClassVar[tuple[str, ...]] = SHARES
 
     def validate(self, ctx: RunContext) -> None:
         for i, name in enumerate(self.params.order or []):
@@ -77,14 +93,15 @@ class Leakage(Check):
         if whole_rows:  # exact copies of whole rows; missing values equal
             frame = pd.concat([s.frame[content.columns] for s in splits], ignore_index=True)
             text_of_row = row_codes(frame, content.columns, p.normalize, nulls_equal=content.nulls_equal,
-                                    required=content.required, min_chars=p.min_chars)
-        else:
-            text = pa.concat_arrays([joined_text(s.frame, content.columns, p.normalize, min_chars=p.min_chars) for s in splits])
+                                    required=content.required, min_chars=p.min_chars,
+                                    normalized=normalized_columns(ctx, splits, content.columns, p.normalize))
+        else:  # each split's texts and signatures shared with near_duplicates (ctx.shared)
+            texts = [SplitText(ctx, s, content.columns, p) for s in splits]
             if near:
-                result = verified_pairs(ctx, text, cfg)
+                result = verified_pairs(ctx, texts, cfg)
                 text_of_row, left, right, sim = result.text_of_row, result.left, result.right, result.similarity
             else:
-                text_of_row, _ = unique_texts(text)
+                text_of_row = texts_together(texts)[0].text_of_row
         leaks = _matches(text_of_row, rank, left, right, sim)
         later = int(sizes[1:].sum())
         missing = int((text_of_row[rank > 0] < 0).sum())

@@ -47,6 +47,7 @@ planted edits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -56,15 +57,32 @@ from pydantic import Field, model_validator
 
 from curate.checks import register
 from curate.checks.base import Check
-from curate.checks.duplicates import LimitParams, NormalizeParams, content_of, describe_ref, plural, row_refs, unjudged
+from curate.checks.duplicates import (
+    NORMALIZED,
+    LimitParams,
+    NormalizeParams,
+    content_of,
+    describe_ref,
+    normalized_columns,
+    plural,
+    row_refs,
+    unjudged,
+)
 from curate.context import RunContext
+from curate.dataset import Split
 from curate.dedup import (
     MinHashConfig,
     NearDuplicatePairs,
+    Signatures,
+    UniqueTexts,
+    default_workers,
+    distinct_texts,
     exact_jaccard,
     joined_text,
-    near_duplicate_pairs,
+    merge_texts,
     shingle_sets,
+    signature_pairs,
+    sketch,
     sorted_unique,
     star_clusters,
     text_digest,
@@ -120,16 +138,75 @@ class VerifiedPairs:
     candidates: int
 
 
-def verified_pairs(ctx: RunContext, text: pa.Array, cfg: MinHashConfig) -> NearDuplicatePairs:
-    """:func:`near_duplicate_pairs` through the run's result cache: MinHash, LSH and verification
-    are the costly part, and a CI re-run on unchanged texts with the same settings reuses them
-    (keyed by a hash of the normalised texts and the MinHash settings)."""
+# ctx.shared kinds (see curate.shared): one split's content text, its distinct texts, their signatures
+TEXTS, UNIQUE, SIGNATURES = "texts", "unique_texts", "signatures"
+SHARES = (NORMALIZED, TEXTS, UNIQUE, SIGNATURES)
+
+
+class SplitText:
+    """One split's content text as the MinHash families compare it. Each stage (normalised joined
+    text, distinct texts, MinHash signatures) is computed once per run and shared between
+    ``near_duplicates`` and ``leakage`` through ``ctx.shared``, keyed by the split's frame and
+    every parameter that shapes it (the LSH threshold and bands do not: they only read the
+    signatures)."""
+
+    def __init__(self, ctx: RunContext, split: Split, columns: list[str], params: NormalizeParams) -> None:
+        self.ctx, self.split, self.columns, self.params = ctx, split, columns, params
+        self._key = (tuple(columns), params.normalize, params.min_chars)
+        self._got: dict[Any, Any] = {}  # what this object already fetched (the memo may hand an entry out once)
+
+    def _get(self, kind: str, extra: tuple, compute: Callable[[], Any]) -> Any:
+        if (kind, extra) not in self._got:
+            self._got[kind, extra] = self.ctx.shared.get_or_compute(kind, self.split.name, self.split.frame,
+                                                                    self._key + extra, compute)
+        return self._got[kind, extra]
+
+    def text(self) -> pa.Array:
+        """Normalised values of the content columns, one text per row (null: not compared)."""
+        p, frame = self.params, self.split.frame
+
+        def compute() -> pa.Array:
+            normalized = normalized_columns(self.ctx, [self.split], self.columns, p.normalize)
+            return joined_text(frame, self.columns, p.normalize, min_chars=p.min_chars, normalized=normalized)
+
+        return self._get(TEXTS, (), compute)
+
+    def unique(self) -> UniqueTexts:
+        return self._get(UNIQUE, (), lambda: distinct_texts(self.text(), default_workers()))
+
+    def signatures(self, cfg: MinHashConfig) -> Signatures:
+        """MinHash signatures of the distinct texts (``num_perm`` × texts uint32, see curate.shared)."""
+        return self._get(SIGNATURES, (cfg.shingle, cfg.n, cfg.num_perm, cfg.seed),
+                         lambda: sketch(self.unique().texts, cfg.shingle, cfg.n, cfg.num_perm, cfg.seed,
+                                        progress=self.ctx.progress))
+
+
+def texts_together(texts: list[SplitText]) -> tuple[UniqueTexts, list[np.ndarray]]:
+    """The distinct texts of several splits' rows one after the other, and for each split the
+    merged id of each of its own distinct texts."""
+    if len(texts) == 1:
+        unique = texts[0].unique()
+        return unique, [np.arange(len(unique.texts))]
+    return merge_texts([t.unique() for t in texts])
+
+
+def verified_pairs(ctx: RunContext, texts: list[SplitText], cfg: MinHashConfig) -> NearDuplicatePairs:
+    """Verified near-duplicate pairs among the rows of ``texts`` (splits taken one after the
+    other), from the splits' shared signatures, through the run's result cache: MinHash, LSH and
+    verification are the costly part, and a CI re-run on unchanged texts with the same settings
+    reuses them (keyed by a hash of the normalised texts and the MinHash settings)."""
 
     def compute() -> VerifiedPairs:
-        r = near_duplicate_pairs(text, cfg, progress=ctx.progress)
+        unique, ids = texts_together(texts)
+        parts = [(t.signatures(cfg), i) for t, i in zip(texts, ids)] if len(unique.texts) >= 2 else []
+        r = signature_pairs(unique, parts, cfg)
         return VerifiedPairs(r.text_of_row, r.n_texts, r.left, r.right, r.similarity, r.candidates)
 
-    v = ctx.memo("near_duplicates.pairs", VerifiedPairs, cfg.model_dump(mode="json"), [text_digest(text)], compute)
+    digests = []
+    if ctx.cache is not None:
+        joined = texts[0].text() if len(texts) == 1 else pa.concat_arrays([t.text() for t in texts])
+        digests = [text_digest(joined)]
+    v = ctx.memo("near_duplicates.pairs", VerifiedPairs, cfg.model_dump(mode="json"), digests, compute)
     return NearDuplicatePairs(v.text_of_row, int(v.n_texts), v.left, v.right, v.similarity, int(v.candidates), cfg)
 
 
@@ -142,6 +219,7 @@ class NearDuplicates(Check):
     name: ClassVar[str] = "near_duplicates"
     description: ClassVar[str] = "Near-identical texts or rows within a split (MinHash + LSH, verified Jaccard ≥ threshold)"
     Params = NearDuplicatesParams
+    shares: ClassVar[tuple[str, ...]] = SHARES
 
     def validate(self, ctx: RunContext) -> None:
         require_content_columns(self, ctx)
@@ -163,10 +241,11 @@ class NearDuplicates(Check):
         for split in ctx.dataset.splits.values():
             if any(c not in split.frame.columns for c in content.columns):
                 continue
-            text = joined_text(split.frame, content.columns, p.normalize, min_chars=p.min_chars)
+            shared = SplitText(ctx, split, content.columns, p)
+            text = shared.text()
             total += len(text)
             missing += text.null_count
-            result = verified_pairs(ctx, text, cfg)
+            result = verified_pairs(ctx, [shared], cfg)
             candidates += result.candidates
             verified += len(result.left)
             found, n_groups = self._split_findings(split, text, result, column)
