@@ -43,16 +43,20 @@ Near duplicates (:func:`near_duplicate_pairs`)
        Buckets larger than :data:`MAX_BUCKET` only pair each member with its next
        :data:`MAX_BUCKET` neighbours, which bounds the work on degenerate inputs.
     5. Verification: every candidate pair's Jaccard similarity is estimated from 16-bit slices of
-       the signatures (kept as a compact ``uint16`` matrix); pairs that clearly fall short are
+       the signatures (gathered for the candidates' texts only); pairs that clearly fall short are
        dropped, and the rest get their **exact** Jaccard similarity from their shingle sets
        (``verify="exact"``, the default) or keep the estimate (``verify="estimate"``). A pair is a
        near duplicate when the similarity is at least ``threshold``.
     6. Grouping (by the checks): :func:`star_clusters` over the verified pairs, so every member of
        a group is itself a verified pair with the group's representative (no chaining).
 
-Memory is bounded by chunking: text is processed in chunks of about :data:`CHUNK_BYTES` bytes;
-what is kept for all documents is one 32-bit key per band and ``num_perm`` 16-bit signature
-values (about 400 bytes per unique text with the defaults). Chunks run on a thread pool (numpy
+Stages 2-3 (:func:`sketch`: :class:`Signatures`) and 4-5 (:func:`signature_pairs`) are separate
+so that checks can share one split's signatures (``near_duplicates`` per split, ``leakage`` over
+the splits merged with :func:`merge_texts`; see curate.shared): signatures do not depend on the
+threshold or the LSH bands. Memory is bounded by chunking: text is processed in chunks of about
+:data:`CHUNK_BYTES` bytes; what is kept for all documents is their signatures (``num_perm``
+32-bit values, 512 bytes per unique text at 128 permutations) and, while LSH runs, one 32-bit
+key per band. Chunks run on a thread pool (numpy
 and pyarrow release the GIL), by default one thread per core, at most :data:`MAX_WORKERS`.
 """
 

@@ -11,7 +11,8 @@ similarity).
 
 Content follows the rules of ``duplicates`` (:func:`curate.checks.duplicates.content_of`): the
 text column when it is what the rows are, compared with the MinHash/LSH engine of
-``near_duplicates`` run once over every split together; a missing text, or one with fewer than
+``near_duplicates`` run once over every split together (each split's normalised texts and MinHash
+signatures are shared with ``near_duplicates`` within a run, see curate.shared); a missing text, or one with fewer than
 ``min_chars`` letters or digits, is never compared. Otherwise whole rows (every column but the
 key and label; missing values equal) are compared exactly: similar-looking records of a table
 are different records, and templated text that is one attribute among identifying columns (a
