@@ -31,6 +31,7 @@ _NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 _SCIENTIFIC = re.compile(r"^\s*[-+]?\d(\.\d+)?[eE]\+?\d{2}\s*$")
 _ID_NAME = re.compile(r"(^|[_\-\s])(id|ids|uuid|key|number|no|code)$|^id[_\-\s]|id$", re.IGNORECASE)
 MAX_SHOWN = 4  # header values quoted in a note
+SAMPLE = 10_000  # values of a column the detectors look at
 
 
 def misreadings(path: Path, frame: pd.DataFrame, options: ReadOptions, root: Path) -> list[str]:
@@ -54,6 +55,10 @@ def misreadings(path: Path, frame: pd.DataFrame, options: ReadOptions, root: Pat
             notes += _initial_spaces(frame, name, options.separator(path))
     notes += _scientific_ids(frame, name)
     return notes
+
+
+def _is_text(values: pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -96,7 +101,7 @@ def _data_like_header(frame: pd.DataFrame) -> bool:
 def _is_value_of(name: str, values: pd.Series) -> bool:
     if pd.api.types.is_numeric_dtype(values):
         return False
-    sample = values.dropna().astype(str).str.strip().head(10_000)
+    sample = values.dropna().head(SAMPLE).astype(str).str.strip()
     return name.strip() in set(sample)
 
 
@@ -148,7 +153,7 @@ def _swallowed_records(path: Path, frame: pd.DataFrame, options: ReadOptions, na
     swallowed = 0
     for column in frame.columns:
         values = frame[column]
-        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+        if not _is_text(values):
             continue
         cells = values[values.astype("string").str.contains(suspect, na=False)].astype(str).head(1000)
         swallowed += sum(_record_like(line, sep, width, categories) for cell in cells for line in cell.split("\n")[1:])
@@ -194,13 +199,12 @@ def _rows_unquoted(path: Path, options: ReadOptions, width: int) -> int | None:
 # --------------------------------------------------------------------------- spaces after the separator
 
 SPACED_SHARE = 0.95  # of a text column's values starting with a space, for the column to count
-SAMPLE = 10_000  # values looked at per column
 
 
 def _initial_spaces(frame: pd.DataFrame, name: str, sep: str) -> list[str]:
     """A note when most text columns have (nearly) every value starting with a space: the file's
     separator is followed by a space that belongs to the layout, not to the values."""
-    text_columns = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    text_columns = [c for c in frame.columns if _is_text(frame[c])]
     spaced = []
     for column in text_columns:
         values = frame[column].dropna().head(SAMPLE).astype(str)
@@ -248,12 +252,12 @@ def _mangled(values: pd.Series) -> str | None:
         big = np.abs(array) >= 1e11
         if big.mean() < 0.5:
             return None
-        rounded = np.array([float(f"{v:.6g}") for v in array[big][:10_000]])
-        if (rounded == array[big][:10_000]).mean() < 0.9:
+        rounded = np.array([float(f"{v:.6g}") for v in array[big][:SAMPLE]])
+        if (rounded == array[big][:SAMPLE]).mean() < 0.9:
             return None
         return f"{array[big][0]:.6G}"
-    if values.dtype == object or pd.api.types.is_string_dtype(values):
-        text = values.head(10_000).astype(str)
+    if _is_text(values):
+        text = values.head(SAMPLE).astype(str)
         matches = text.str.match(_SCIENTIFIC)
         if matches.mean() < 0.5:
             return None
