@@ -53,6 +53,15 @@ def normalized(monkeypatch) -> list[int]:
     return sizes
 
 
+def sketches(tmp_path: Path, sketched: list[int], *checks: str) -> list[tuple[Any, int]]:
+    """Run hf_news with each checks list in turn: the report and the documents MinHash-sketched."""
+    runs = []
+    for entries in checks:
+        sketched.clear()
+        runs.append((run(NEWS, tmp_path, entries, HF_NEWS_ROLES), sum(sketched)))
+    return runs
+
+
 def outcome(report: Any) -> list[tuple]:
     """Everything a result says but its time."""
     return [(r.name, r.status, r.message, r.metrics, [f.to_dict() for f in r.findings]) for r in report.results]
@@ -110,14 +119,7 @@ def test_values_are_kept_only_for_later_readers() -> None:
 
 
 def test_signatures_are_computed_once_for_both_families(tmp_path: Path, sketched: list[int]) -> None:
-    both = run(NEWS, tmp_path, NEAR + LEAK, HF_NEWS_ROLES)
-    together = sum(sketched)
-    sketched.clear()
-    near = run(NEWS, tmp_path, NEAR, HF_NEWS_ROLES)
-    near_alone = sum(sketched)
-    sketched.clear()
-    leak = run(NEWS, tmp_path, LEAK, HF_NEWS_ROLES)
-    leak_alone = sum(sketched)
+    (both, together), (near, near_alone), (leak, leak_alone) = sketches(tmp_path, sketched, NEAR + LEAK, NEAR, LEAK)
     assert together == near_alone == leak_alone == distinct_per_split()  # each split's texts sketched once
     assert outcome(both) == outcome(near) + outcome(leak)
     assert both.result("leakage").metrics["leaked"] == 15 and both.result("near_duplicates").findings
@@ -134,14 +136,8 @@ def test_signatures_are_computed_once_for_both_families(tmp_path: Path, sketched
 ])
 def test_what_decides_whether_signatures_are_shared(tmp_path: Path, sketched: list[int], second: str,
                                                     shared: bool) -> None:
-    both = run(NEWS, tmp_path, NEAR + second, HF_NEWS_ROLES)
-    together = sum(sketched)
-    sketched.clear()
-    first = run(NEWS, tmp_path, NEAR, HF_NEWS_ROLES)
-    first_alone = sum(sketched)
-    sketched.clear()
-    alone = run(NEWS, tmp_path, second, HF_NEWS_ROLES)
-    second_alone = sum(sketched)
+    runs = sketches(tmp_path, sketched, NEAR + second, NEAR, second)
+    (both, together), (first, first_alone), (alone, second_alone) = runs
     assert first_alone == distinct_per_split()
     assert together == (first_alone if shared else first_alone + second_alone)
     assert outcome(both) == outcome(first) + outcome(alone)
