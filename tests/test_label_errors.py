@@ -19,7 +19,7 @@ import curate
 from curate.cli import main
 from curate.errors import CurateError
 from curate.findings import Status
-from curate.labels import FILTER_BY, LabelInputError
+from curate.labels import FILTER_BY, LabelInputError, unflagged_error
 
 PLANTED = json.loads((EXAMPLES / "planted" / "hf_news.json").read_text(encoding="utf-8"))
 
@@ -71,14 +71,31 @@ def test_hf_news_finds_the_planted_flipped_labels(hf_result) -> None:
 
 def test_every_confident_learning_flag_without_the_swap_cut(hf_result, tmp_path: Path) -> None:
     # the cut only drops flags whose label the model finds plausible: the rest are the same rows
-    every = run_check(EXAMPLES / "hf_news", tmp_path, "{max_share: 0.02, max_swap_ratio: null}", "key: id, label: label, text: text")
+    roles = "key: id, label: label, text: text"
+    every = run_check(EXAMPLES / "hf_news", tmp_path, "{max_share: 0.02, max_swap_ratio: null}", roles)
+    cut = run_check(EXAMPLES / "hf_news", tmp_path, "{max_share: 0.02, cut_min_error: null}", roles, name="cut.yaml")
     flipped = {(f["split"], f["id"]) for f in PLANTED["flipped_labels"]}
     found = {(f.split, f.key) for f in every.findings}
     assert len(found & flipped) / len(flipped) >= HF_MIN_RECALL_EVERY_FLAG
-    assert {(f.split, f.key) for f in hf_result.findings} < found
-    dropped = len(found) - len(hf_result.findings)
-    assert hf_result.metrics["plausible_not_reported"] == dropped and f"{dropped:,} more flagged" in hf_result.message
-    assert every.metrics["plausible_not_reported"] == 0 and every.metrics["label_issues"] == hf_result.metrics["label_issues"]
+    assert {(f.split, f.key) for f in cut.findings} < found
+    dropped = len(found) - len(cut.findings)
+    assert cut.metrics["plausible_not_reported"] == dropped and f"{dropped:,} more flagged" in cut.message
+    assert every.metrics["plausible_not_reported"] == 0 and every.metrics["label_issues"] == cut.metrics["label_issues"]
+    assert cut.metrics["swap_cut"] == 1 and every.metrics["swap_cut"] == 0
+
+
+def test_a_model_all_but_never_wrong_outside_its_flags_reports_every_flag(hf_result, tmp_path: Path) -> None:
+    # hf_news is generated: its model contradicts almost none of the labels it does not flag, so its
+    # flags are the planted flips and the default reports them all (the cut would drop true flips)
+    m = hf_result.metrics
+    assert m["unflagged_error_upper"] < 0.01 and m["swap_cut"] == 0 and m["plausible_not_reported"] == 0
+    assert m["flagged"] == m["label_issues"] + m["rare_label_rows"]
+    assert "every Confident Learning flag reported" in hf_result.message and "cut_min_error 1%" in hf_result.message
+    # the bound, not the rate: 0 errors in 150 rows is no evidence of a model below 1 %
+    rate, upper = unflagged_error(np.zeros(150, dtype=int), np.tile([0.9, 0.1], (150, 1)), np.zeros(150, dtype=bool))
+    assert rate == 0.0 and 0.01 < upper < 0.03
+    rate, upper = unflagged_error(np.array([0, 1] * 100), np.tile([0.9, 0.1], (200, 1)), np.array([False, True] * 100))
+    assert rate == 0.0 and upper < 0.03  # the flagged rows (the model's 100 disagreements) are not counted
 
 
 def test_swap_rates_use_the_flags_own_direction_unless_it_is_disputed() -> None:
@@ -487,6 +504,8 @@ def test_a_strong_model_on_real_text_is_not_guarded(tmp_path: Path) -> None:
     pd.DataFrame(rows, columns=["label", "text"]).to_parquet(root / "train.parquet")
     r = run_check(root, tmp_path, "{}", "label: label, text: text")
     assert r.metrics["rows"] == 5574 and r.metrics["guard"] == 0 and r.metrics["accuracy_lift"] > 0.5
+    # real annotations: the model errs outside its flags often enough that the swap cut applies
+    assert r.metrics["unflagged_error_upper"] >= 0.01 and r.metrics["swap_cut"] == 1
     assert r.status in (Status.PASS, Status.FAIL) and all(f.suggestion for f in r.findings)
 
 

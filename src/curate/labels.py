@@ -219,6 +219,22 @@ def suggestions(labels: np.ndarray, pred_probs: np.ndarray) -> tuple[np.ndarray,
     return best, pred_probs[np.arange(len(labels)), best]
 
 
+def unflagged_error(labels: np.ndarray, pred_probs: np.ndarray, mask: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """``(rate, upper)``: the share of the rows Confident Learning does not flag whose label is not the
+    model's most probable class, and its one-sided Clopper–Pearson upper bound at ``confidence``.
+
+    A low bound says the model is all but never wrong outside its flags, so its flags are the label
+    noise, not its own boundary errors; with few rows the bound stays high whatever the rate.
+    """
+    from scipy.stats import beta
+
+    rest = ~mask
+    n = int(rest.sum())
+    wrong = int((pred_probs[rest].argmax(axis=1) != labels[rest]).sum()) if n else 0
+    upper = float(beta.ppf(confidence, wrong + 1, n - wrong)) if wrong < n else 1.0
+    return (wrong / n if n else 0.0), upper
+
+
 @dataclass
 class LabelIssues:
     """Everything the ``label_errors`` check reports, for rows with integer labels 0..K-1."""
@@ -451,4 +467,5 @@ __all__ = [
     "noise_matrices",
     "suggestions",
     "swap_rates",
+    "unflagged_error",
 ]
