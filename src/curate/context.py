@@ -11,6 +11,8 @@ the asker must work (or skip the part that needs it) when it is None.
 Intermediate results that several families compute from the same data (normalised columns,
 MinHash signatures) are shared through ``ctx.shared`` (:class:`curate.shared.SharedWork`): the
 first family that needs one computes it, later ones with the same inputs reuse it.
+
+``engine`` runs partitioned families' ``map`` (:mod:`curate.engines`): in process by default.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from curate.baseline import LOCK_FILENAME, read_lock
 from curate.checks.base import hooks
 from curate.confine import inside
 from curate.dataset import Dataset
+from curate.engines import Engine, PandasEngine
 from curate.errors import CurateError
 from curate.findings import CheckResult, Status
 from curate.roles import ResolvedRoles
@@ -53,6 +56,7 @@ class RunContext:
     lock_path: Path | None = None  # baseline file; default: curate.lock.json at the dataset root
     cache: Any = None  # a curate.cache.ResultCache, or None (no caching)
     shared: SharedWork = field(default_factory=SharedWork)  # this run's shared intermediate results
+    engine: Engine = field(default_factory=PandasEngine)  # where partitioned families map (curate.engines)
     _baseline: Any = None
     _artefacts: dict[str, Any] = field(default_factory=dict)
 

@@ -52,6 +52,11 @@ class Split:
     def __len__(self) -> int:
         return len(self.frame)
 
+    @property
+    def columns(self) -> list[str]:
+        """The split's column names (an engine may know them without reading the rows)."""
+        return list(map(str, self.frame.columns))
+
     def ref(self, row: int) -> RowRef:
         return RowRef(self.name, int(row), str(self.keys.iat[row]))
 
@@ -90,7 +95,7 @@ class Dataset:
         """Every column of every split, in first-seen order."""
         seen: dict[str, None] = {}
         for split in self.splits.values():
-            seen.update(dict.fromkeys(map(str, split.frame.columns)))
+            seen.update(dict.fromkeys(split.columns))
         return list(seen)
 
     def split(self, name: str) -> Split:
@@ -168,12 +173,7 @@ def load_dataset(
     """
     from curate.sniff import misreadings
 
-    options = options or ReadOptions()
-    layout = resolve_layout(Path(path), config, files=files, fmt=options.format)
-    if table is not None:
-        layout = layout.select_table(table)
-    card = layout.reader_options
-    options = options.with_defaults(card.get("sep") or card.get("delimiter"), encoding or card.get("encoding"))
+    layout, options = resolve_reading(path, config=config, encoding=encoding, options=options, files=files, table=table)
     splits = {name: _read_split(name, paths, options) for name, paths in layout.splits.items()}
     notes: list[str] = []
     for split in splits.values():
@@ -197,6 +197,26 @@ def load_dataset(
     dataset = Dataset(layout, splits, key_column, key_source, notes)
     dataset.__dict__["_table_keys"] = keys
     return dataset
+
+
+def resolve_reading(
+    path: str | Path,
+    *,
+    config: str | None = None,
+    encoding: str | None = None,
+    options: ReadOptions | None = None,
+    files: object = None,
+    table: str | None = None,
+) -> tuple[Layout, ReadOptions]:
+    """Which files make up which split, and the reading options (the card's separator and encoding
+    filled in): the part of loading that reads no data, shared by both engines."""
+    options = options or ReadOptions()
+    layout = resolve_layout(Path(path), config, files=files, fmt=options.format)
+    if table is not None:
+        layout = layout.select_table(table)
+    card = layout.reader_options
+    options = options.with_defaults(card.get("sep") or card.get("delimiter"), encoding or card.get("encoding"))
+    return layout, options
 
 
 def load_with_roles(
@@ -288,10 +308,21 @@ def _hex(values: np.ndarray) -> np.ndarray:
 
 def _row_keys(frame: pd.DataFrame, key_column: str | None, split: str, notes: list[str]) -> pd.Series:
     """String keys, one per row; repeats get a ``~N`` suffix so every key stays unique."""
+    return suffix_repeats(base_keys(frame, key_column), key_column, split, notes)
+
+
+def base_keys(frame: pd.DataFrame, key_column: str | None) -> pd.Series:
+    """Each row's key before repeats are told apart: the key column as text, else a hash of the row's
+    content. A function of the row alone, so any partition of the rows computes its own."""
     if key_column is not None:
-        base = frame[key_column].astype(str).reset_index(drop=True)
-    else:
-        base = pd.Series(_hex(_content_hashes(frame)), dtype=str)
+        return frame[key_column].astype(str).reset_index(drop=True)
+    return pd.Series(_hex(_content_hashes(frame)), dtype=str)
+
+
+def suffix_repeats(base: pd.Series, key_column: str | None, split: str, notes: list[str]) -> pd.Series:
+    """The split's keys: a repeated base key gets ``~N`` (its N-th repeat in row order). This needs
+    every base key of the split in row order (the global view of the keys)."""
+    base = base.reset_index(drop=True)
     repeat = base.groupby(base, sort=False).cumcount()
     if (repeat > 0).any():
         if key_column is not None:

@@ -13,6 +13,27 @@ fairness impact of a fix asks :attr:`Check.tables_layout`, and families share wo
 artefacts (:attr:`Check.publishes`, :meth:`Check.artefact`, ``RunContext.publish/artefact``) and
 intermediate results (:attr:`Check.shares`, ``RunContext.shared``).
 Those modules find the class of a result with :func:`hooks`.
+
+**Partitions.** A family whose evidence adds up over rows (counts per class, per group) declares
+``needs = "partitions"`` and splits its work the way deepchecks' ``initialize_run / update /
+compute`` and pandera's API/backend split do, so that an engine decides where rows are read:
+
+* :meth:`Check.plan` ``(ctx) → Plan`` before any row is read: which splits and columns it reads
+  (a :class:`Plan`, which it may subclass to carry its decisions), or a ``CheckResult`` decided
+  without data (a skip), or None when this configuration needs every row at once (then
+  :meth:`Check.collect` runs on pandas frames);
+* :meth:`Check.map` ``(plan, split, partition) → state`` on one partition of one split, a pandas
+  DataFrame of the plan's columns whose index is the rows' positions in their split; states
+  must be small (counts), they travel from the workers;
+* :meth:`Check.combine` ``(plan, states) → state``: associative, so partial results may be
+  combined in any grouping;
+* :meth:`Check.judge` ``(plan, state, ctx) → CheckResult`` from the combined state.
+
+``RunContext.engine`` yields the states: the pandas engine maps each data file's rows in
+process, the Dask engine (:mod:`curate.engines.dask`) each partition on its workers. Both run
+the same ``map`` / ``combine`` / ``judge``, so there is one implementation of a family's
+arithmetic and the engines agree by construction. Families that must see every row at once
+keep ``needs = "collect"`` (the default) and implement :meth:`Check.run` on pandas frames.
 """
 
 from __future__ import annotations
@@ -20,6 +41,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -36,6 +58,16 @@ if TYPE_CHECKING:  # annotations only: the run context holds checks' results, so
     from curate.dataset import Dataset
 
 Medium = Literal["markdown", "console", "card"]
+Needs = Literal["collect", "partitions"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a partitioned family reads, decided before any row is read (sent to the workers: keep
+    it small and picklable). Families subclass it to carry their own decisions."""
+
+    splits: tuple[str, ...]  # the splits whose partitions are mapped, in the order judge reports them
+    columns: tuple[str, ...]  # the columns map reads (engines read only these where the format allows)
 
 
 class CheckParams(BaseModel):
@@ -83,6 +115,11 @@ class Check:
     layout of group shares and label rates (``summary``, ``base_rates``, ``disparities``, …) that
     ``curate.export.impact`` compares before and after a fix."""
 
+    needs: ClassVar[Needs] = "collect"
+    """``"collect"``: :meth:`run` gets pandas frames of whole splits. ``"partitions"``: the family
+    implements :meth:`plan`, :meth:`map`, :meth:`combine` and :meth:`judge` (see the module
+    docstring) and any engine can run it partition by partition."""
+
     def __init__(self, spec: CheckSpec) -> None:
         self.spec = spec
         self.params: Any = spec.params
@@ -128,6 +165,40 @@ class Check:
         """Check the parameters against the loaded data (columns, splits). Raise CurateError."""
 
     def run(self, ctx: RunContext) -> CheckResult:
+        """Run the check. A partitioned family is run through ``plan`` → the engine's ``map`` per
+        partition → ``combine`` → ``judge``; a collecting family overrides this."""
+        if self.needs != "partitions":
+            raise NotImplementedError
+        plan = self.plan(ctx)
+        if isinstance(plan, CheckResult):
+            return plan
+        if plan is None:
+            return self.collect(ctx)
+        return self.judge(plan, self.combine(plan, ctx.engine.states(self, plan, ctx.dataset)), ctx)
+
+    # ---------------------------------------------------------------- the partition protocol
+
+    def plan(self, ctx: RunContext) -> Plan | CheckResult | None:
+        """Before rows are read: what to read (a :class:`Plan`), a result that needs no rows (a
+        skip), or None when this configuration must see every row at once (:meth:`collect`)."""
+        raise NotImplementedError
+
+    def map(self, plan: Plan, split: str, partition: Any) -> Any:
+        """The small state (counts) of one partition of ``split`` (a pandas DataFrame of
+        ``plan.columns``, indexed by row position in the split). Runs on a worker."""
+        raise NotImplementedError
+
+    def combine(self, plan: Plan, states: list[Any]) -> Any:
+        """One state from several (associative: any grouping of partitions gives the same state)."""
+        raise NotImplementedError
+
+    def judge(self, plan: Plan, state: Any, ctx: RunContext) -> CheckResult:
+        """The result from the combined state of every partition of the plan's splits."""
+        raise NotImplementedError
+
+    def collect(self, ctx: RunContext) -> CheckResult:
+        """A partitioned family's run on whole pandas frames, for the configurations whose
+        :meth:`plan` returns None."""
         raise NotImplementedError
 
     # ---------------------------------------------------------------- helpers
@@ -158,7 +229,7 @@ class Check:
     def require_column(self, ctx: RunContext, column: str, param_path: Path_, splits: list[str] | None = None) -> None:
         """Raise a located error unless ``column`` exists in every named split (default: all)."""
         for split_name in splits or list(ctx.dataset.splits):
-            columns = list(ctx.dataset.splits[split_name].frame.columns)
+            columns = ctx.dataset.splits[split_name].columns
             if column not in columns:
                 raise self.error(
                     param_path,

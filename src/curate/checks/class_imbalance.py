@@ -20,6 +20,8 @@ Pass/fail: any finding fails (``severity: warning`` reports without failing).
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -27,7 +29,7 @@ import pandas as pd
 from pydantic import Field
 
 from curate.checks import register
-from curate.checks.base import Check, CheckParams
+from curate.checks.base import Check, CheckParams, Plan
 from curate.checks.duplicates import plural, split_order
 from curate.context import RunContext
 from curate.findings import CheckResult, Finding
@@ -43,6 +45,11 @@ class ClassImbalanceParams(CheckParams):
     reference: str | None = None  # default: the first training split
 
 
+@dataclass(frozen=True)
+class LabelPlan(Plan):
+    label: str = ""
+
+
 def label_key(value: Any) -> str:
     """Labels compared as text, so 1 and "1" (a CSV and a Parquet split) are one class."""
     if isinstance(value, float) and value.is_integer():
@@ -55,6 +62,7 @@ class ClassImbalance(Check):
     name: ClassVar[str] = "class_imbalance"
     description: ClassVar[str] = "Label distribution per split: rare classes, classes missing from a split, label drift"
     Params = ClassImbalanceParams
+    needs = "partitions"
 
     def validate(self, ctx: RunContext) -> None:
         if self.params.label:
@@ -62,13 +70,35 @@ class ClassImbalance(Check):
         if self.params.reference:
             self.require_split(ctx, self.params.reference, ("reference",))
 
-    def run(self, ctx: RunContext) -> CheckResult:
-        p: ClassImbalanceParams = self.params
-        label = p.label or ctx.roles.label
+    # partitioned: the evidence is the rows per (split, class), which adds up over partitions
+    def plan(self, ctx: RunContext) -> "LabelPlan | CheckResult":
+        label = self.params.label or ctx.roles.label
         if not label:
             return self.skip("no label column (declare dataset.label or set label)")
-        counts = {name: split.frame[label].dropna().map(label_key).value_counts()
-                  for name, split in ctx.dataset.splits.items() if label in split.frame.columns}
+        splits = tuple(name for name, split in ctx.dataset.splits.items() if label in split.columns)
+        return LabelPlan(splits, (label,), label)
+
+    def map(self, plan: "LabelPlan", split: str, partition: pd.DataFrame) -> dict[str, Counter[str]]:
+        """Rows per class (as :func:`label_key` text) in one partition of ``split``."""
+        values = partition[plan.label]
+        counts: Counter[str] = Counter()
+        if values.dtype == object:  # mixed values (1 and True hash alike): convert before counting
+            counts.update(values.dropna().map(label_key).value_counts().to_dict())
+        else:
+            for value, n in values.value_counts(dropna=True).items():
+                counts[label_key(value)] += int(n)
+        return {split: counts}
+
+    def combine(self, plan: "LabelPlan", states: list[dict[str, Counter[str]]]) -> dict[str, Counter[str]]:
+        out: dict[str, Counter[str]] = {}
+        for state in states:
+            for split, counts in state.items():
+                out.setdefault(split, Counter()).update(counts)
+        return out
+
+    def judge(self, plan: "LabelPlan", state: dict[str, Counter[str]], ctx: RunContext) -> CheckResult:
+        label = plan.label
+        counts = {name: pd.Series(state.get(name, {}), dtype="int64") for name in plan.splits}
         counts = {name: c for name, c in counts.items() if c.sum()}
         if not counts:
             return self.skip(f"no labelled rows in '{label}'")
