@@ -212,13 +212,18 @@ _max_findings_option = click.option(
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--report", "extra_reports", multiple=True, metavar="FORMAT=FILE", callback=_parse_reports,
               help="Also write the report in FORMAT to FILE (repeatable), e.g. --report json=curate.json.")
+@click.option("--engine", type=click.Choice(("pandas", "dask")), default="pandas", show_default=True,
+              help="Where rows are read: in this process (pandas) or on a Dask cluster (needs curate[dask]).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --engine dask: the scheduler, e.g. tcp://host:8786 (default: a local cluster of 2 workers).")
 @_force_output_option
 @_follow_option
 @_handle_errors
 def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: Path | None, fail_on: str,
           config: str | None, table: str | None, lock: Path | None, max_findings: int, no_progress: bool,
           baseline: Path | None, no_baseline: bool, update_baseline: Path | None, cache_dir: Path | None,
-          no_cache: bool, extra_reports: list[tuple[str, Path]], force: bool) -> None:
+          no_cache: bool, extra_reports: list[tuple[str, Path]], engine: str, scheduler: str | None,
+          force: bool) -> None:
     """Run a check suite on DATASET (a folder or a data file) and report what it finds."""
     from curate.cache import open_cache
     from curate.gating import accepted_exit_code, compare, find_baseline
@@ -228,12 +233,15 @@ def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: 
 
     if baseline is not None and no_baseline:
         raise click.UsageError("give either --baseline or --no-baseline, not both")
+    if scheduler is not None and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     _guard_outputs([dataset], [("--output", output)] + [("--report", p) for _, p in extra_reports], force)
     debug = click.get_current_context().find_root().params.get("debug", False)
     prior = find_baseline(dataset, baseline, use_default=not no_baseline)
     with console_progress(enabled=not no_progress) as progress:
         report = run_check(dataset, suite, only, config=config, lock=lock, progress=progress, debug=debug,
-                           cache=open_cache(cache_dir, enabled=not no_cache), table=table)
+                           cache=open_cache(cache_dir, enabled=not no_cache), table=table, engine=engine,
+                           scheduler=scheduler)
     if prior is not None:
         compare(report, *prior)
     _emit(report, fmt, output, max_findings)

@@ -57,6 +57,21 @@ class Split:
         """The split's column names (an engine may know them without reading the rows)."""
         return list(map(str, self.frame.columns))
 
+    # what loading asks of a split's rows; the Dask engine's splits answer on the workers
+    def file_notes(self, data_file: DataFile, root: Path) -> list[str]:
+        """Suspected misreadings of one of the split's files (see :mod:`curate.sniff`)."""
+        from curate.sniff import misreadings
+
+        return misreadings(data_file.path, file_frame(self, data_file), self.reader_options, root)
+
+    def unique_id(self, column: str) -> bool:
+        """Whether ``column`` has a value in every row and no value twice (an id column)."""
+        return _is_unique_id(self.frame[column])
+
+    def row_keys(self, key_column: str | None, notes: list[str]) -> pd.Series:
+        """Every row's key (see :func:`suffix_repeats`); a note when the key column repeats values."""
+        return _row_keys(self.frame, key_column, self.name, notes)
+
     def ref(self, row: int) -> RowRef:
         return RowRef(self.name, int(row), str(self.keys.iat[row]))
 
@@ -171,21 +186,28 @@ def load_dataset(
     Suspected misreadings (a data-like header, records swallowed by quotes, mangled ids,
     duplicate header names) become notes; nothing is changed silently.
     """
-    from curate.sniff import misreadings
-
     layout, options = resolve_reading(path, config=config, encoding=encoding, options=options, files=files, table=table)
     splits = {name: _read_split(name, paths, options) for name, paths in layout.splits.items()}
+    return assemble(layout, splits, key)
+
+
+def assemble(layout: Layout, splits: dict[str, Split], key: str | None) -> Dataset:
+    """The dataset of read splits: misreading notes per file, the key of each table, row keys.
+
+    Both engines call this; a split that holds no frame (the Dask engine's) answers the
+    questions asked here (:meth:`Split.file_notes`, :meth:`Split.unique_id`,
+    :meth:`Split.row_keys`) where its rows are."""
     notes: list[str] = []
     for split in splits.values():
         for data_file in split.files:
-            notes += misreadings(data_file.path, file_frame(split, data_file), options, layout.root)
+            notes += split.file_notes(data_file, layout.root)
     table_of = {s: t for t, names in (layout.tables or {"": list(splits)}).items() for s in names}
     keys: dict[str, tuple[str | None, str]] = {}
     for name in dict.fromkeys(table_of.values()):
         members = {s: splits[s] for s, t in table_of.items() if t == name}
         keys[name] = _choose_key(members, key, lenient=bool(layout.tables))
         for split in members.values():
-            split.keys = _row_keys(split.frame, keys[name][0], split.name, notes)
+            split.keys = split.row_keys(keys[name][0], notes)
     if key and not any(k == key for k, _ in keys.values()):
         _choose_key(splits, key, lenient=False)  # raises the not-found error
     chosen = set(keys.values())
@@ -259,20 +281,19 @@ def _read_split(name: str, files: list[Path], options: ReadOptions) -> Split:
 
 def _choose_key(splits: dict[str, Split], declared: str | None, *, lenient: bool = False) -> tuple[str | None, str]:
     """The declared key (which every split must have; ``lenient``: else infer), or an obvious id column."""
-    frames = [s.frame for s in splits.values()]
     if declared:
         for split in splits.values():
-            if declared not in split.frame.columns:
+            if declared not in split.columns:
                 if lenient:  # one table of several: the declared key is another table's
                     return _choose_key(splits, None)
-                cols = list(split.frame.columns)
+                cols = split.columns
                 raise CurateError(
                     f"key column '{declared}' not found in split '{split.name}'{did_you_mean(declared, cols)}",
                     file=split.files[0].path,
                 )
         return declared, "declared"
-    for column in frames[0].columns:
-        if _looks_like_id(column) and all(column in f.columns and _is_unique_id(f[column]) for f in frames):
+    for column in next(iter(splits.values())).columns:
+        if _looks_like_id(column) and all(column in s.columns and s.unique_id(column) for s in splits.values()):
             return column, "inferred"
     return None, "content hash"
 

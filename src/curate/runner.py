@@ -12,6 +12,8 @@ with the reason; only when it applies to no table is that a suite error. Split-n
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,8 @@ from curate.checks import family
 from curate.checks.base import Check, timed_run
 from curate.context import NoProgress, Progress, RunContext
 from curate.dataset import Dataset, load_with_roles
+from curate.engines import Engine, PandasEngine
+from curate.engines import dask as dask_engine
 from curate.errors import CurateError
 from curate.findings import CheckResult, Report, Status
 from curate.roles import ResolvedRoles, resolve_roles
@@ -36,6 +40,8 @@ def check(
     debug: bool = False,
     cache: Any = None,
     table: str | None = None,
+    engine: str = "pandas",
+    scheduler: str | None = None,
 ) -> Report:
     """Run a suite on a dataset folder and return the report (the CLI's ``curate check``).
 
@@ -43,15 +49,24 @@ def check(
     (else the built-in default suite). ``only`` restricts the run to some check families;
     ``table`` to one table of a multi-table folder (default: the suite's ``dataset.table``).
     ``cache`` (a folder or a :class:`curate.cache.ResultCache`) reuses expensive artefacts of
-    earlier runs on unchanged data; the default is no cache.
+    earlier runs on unchanged data; the default is no cache. ``engine="dask"`` reads the rows on a
+    Dask cluster (the scheduler at ``scheduler``, else a local one; see :mod:`curate.engines.dask`).
     """
-    loaded, dataset = load_suite_and_dataset(path, suite, only, config=config, table=table)
     if isinstance(cache, (str, Path)):
         from curate.cache import ResultCache
 
         cache = ResultCache(cache)
-    return run_suite(dataset, loaded, progress=progress, lock_path=Path(lock) if lock else None, debug=debug,
-                     cache=cache)
+    options = dict(progress=progress, lock_path=Path(lock) if lock else None, debug=debug, cache=cache)
+    if engine == "pandas":
+        loaded, dataset = load_suite_and_dataset(path, suite, only, config=config, table=table)
+        return run_suite(dataset, loaded, **options)
+    if engine != "dask":
+        raise CurateError(f"unknown engine '{engine}' (pandas, dask)")
+    dask_engine.require_dask()
+    with dask_engine.cluster(scheduler) as client:
+        loader = partial(dask_engine.load_dask, client)
+        loaded, dataset = load_suite_and_dataset(path, suite, only, config=config, table=table, loader=loader)
+        return run_suite(dataset, loaded, engine=dask_engine.DaskEngine(client), **options)
 
 
 def load_suite_and_dataset(
@@ -61,15 +76,17 @@ def load_suite_and_dataset(
     *,
     config: str | None = None,
     table: str | None = None,
+    loader: Callable[..., Dataset] = load_with_roles,
 ) -> tuple[Suite, Dataset]:
-    """The suite first (a typo is reported before any data is read), then the dataset it describes."""
+    """The suite first (a typo is reported before any data is read), then the dataset it describes
+    (``loader``: :func:`curate.dataset.load_with_roles`, or an engine's)."""
     root = Path(path)
     if isinstance(only, str):
         only = [name.strip() for name in only.split(",") if name.strip()]
     loaded = load_suite(suite, root if root.is_dir() else root.parent, only)
     loaded = loaded.select(only)
     try:
-        dataset = load_with_roles(root, loaded.roles, config=config, table=table)
+        dataset = loader(root, loaded.roles, config=config, table=table)
     except CurateError as exc:
         if exc.message.startswith("files:") and ("dataset", "files") in loaded.source.marks:
             raise loaded.source.error(("dataset", "files"), f"{exc.message} (in {exc.file})") from exc
@@ -85,13 +102,16 @@ def run_suite(
     lock_path: Path | None = None,
     debug: bool = False,
     cache: Any = None,
+    engine: Engine | None = None,
 ) -> Report:
-    """Validate every check against the data, then run them in suite order (table by table)."""
+    """Validate every check against the data, then run them in suite order (table by table);
+    ``engine`` maps partitioned families (default: in process, :class:`curate.engines.PandasEngine`)."""
     progress = progress or NoProgress()
+    engine = engine or PandasEngine()
     tables = list(dataset.tables)
     if len(tables) == 1:
         roles = resolve_roles(dataset, suite)
-        ctx = RunContext(dataset, roles, progress, lock_path=lock_path, cache=cache)
+        ctx = RunContext(dataset, roles, progress, lock_path=lock_path, cache=cache, engine=engine)
         checks = _instantiate(suite)
         for check_ in checks:
             check_.validate(ctx)
@@ -109,7 +129,7 @@ def run_suite(
         roles = resolve_roles(view, suite, within=dataset)
         per_table[table] = roles
         notes += [f"table '{table}': {note}" for note in roles.notes()]
-        ctx = RunContext(view, roles, progress, lock_path=lock_path, cache=cache)
+        ctx = RunContext(view, roles, progress, lock_path=lock_path, cache=cache, engine=engine)
         ctx._baseline = _table_baseline(baseline, view, dataset, first=table == tables[0])
         checks: list[Check | CheckResult] = []
         for index, check_ in enumerate(_instantiate(suite)):
