@@ -65,7 +65,7 @@ def cluster(scheduler: str | None, *, timeout: float = 10) -> Iterator[Any]:
     import distributed
 
     if scheduler is None:
-        with distributed.LocalCluster(n_workers=WORKERS, threads_per_worker=1, dashboard_address=None) as local:
+        with distributed.LocalCluster(n_workers=WORKERS, threads_per_worker=1, dashboard_address=":0") as local:
             with distributed.Client(local) as client:
                 yield client
         return
