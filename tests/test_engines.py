@@ -12,12 +12,16 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
 
 from conftest import EXAMPLES, write
+import curate.checks.balance as balance_module
+from curate.balance_state import quantiles
+from curate.checks.balance import BalanceCheck
 from curate.checks.base import Plan
 from curate.checks.class_imbalance import ClassImbalance
 from curate.cli import main
@@ -31,9 +35,10 @@ from curate.suite import load_suite
 
 distributed = pytest.importorskip("distributed")
 
-# partitioned families (class_imbalance) next to collecting ones, with row findings (keys) among them
+# partitioned families (class_imbalance, balance) next to collecting ones, with row findings (keys) among them
 CHECKS = """
   - class_imbalance: {}
+  - balance: {}
   - duplicates: {}
   - column_quality: {}
   - schema: {}
@@ -99,11 +104,10 @@ def test_engines_agree_on_generated_parquet(tmp_path: Path, scheduler: str) -> N
     for name in ("train", "test"):  # rewrite in row groups of 500 rows, so each file has several partitions
         path = root / f"data/{name}.parquet"
         pd.read_parquet(path).to_parquet(path, index=False, row_group_size=500)
-    suite = write(tmp_path / "gen.yaml", bench.DATASET + "checks:" + CHECKS.replace("duplicates: {}", "duplicates: {columns: [text]}")
-                  + "  - balance: {}\n")
+    suite = write(tmp_path / "gen.yaml", bench.DATASET + "checks:" + CHECKS.replace("duplicates: {}", "duplicates: {columns: [text]}"))
     pandas_report, dask_report = both(root, suite, scheduler)
     statuses = {r["check"]: r["status"] for r in pandas_report["results"]}
-    assert statuses["class_imbalance"] in ("pass", "fail") and statuses["duplicates"] == "fail"
+    assert statuses["class_imbalance"] in ("pass", "fail") and statuses["duplicates"] == statuses["balance"] == "fail"
     assert_same(pandas_report, dask_report)
 
 
@@ -176,3 +180,89 @@ def test_cli_without_dask(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 2
     assert "--engine dask needs Dask: pip install 'curate[dask]'" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def _mixed(tmp_path: Path) -> Path:
+    """Three Parquet files of several row groups: a free-text column with many distinct values, a
+    category column, numbers, booleans, dates, missing values."""
+    rng = np.random.default_rng(1)
+    n = 3000
+    frame = pd.DataFrame({
+        "gender": rng.choice(["f", "m", "x"], n), "label": rng.choice(["a", "b"], n),
+        "title": [f"title number {i} " + "w" * int(rng.integers(0, 40)) for i in range(n)],
+        "code": [f"c{int(i)}" for i in rng.integers(0, 1500, n)], "score": rng.normal(size=n),
+        "flag": rng.random(n) < 0.3, "when": pd.date_range("2020-01-01", periods=n, freq="h"),
+        "age": rng.integers(18, 90, n),
+    })
+    frame.loc[rng.choice(n, 150), "score"] = np.nan
+    frame.loc[rng.choice(n, 100), "gender"] = None
+    root = tmp_path / "mixed"
+    root.mkdir()
+    for i, start in enumerate(range(0, n, 1000)):
+        frame.iloc[start:start + 1000].to_parquet(root / f"train-{i}.parquet", index=False, row_group_size=400)
+    return root
+
+
+SUITE_MIXED = """checks:
+  - balance: {sensitive: [gender, age], missing_columns: [score]}
+  - balance: {name: explicit, sensitive: [gender], proxy_columns: [title, code, when, flag, score, age]}
+"""
+
+
+def test_balance_proxy_tables_over_the_bound_are_counted_again(tmp_path: Path, scheduler: str, monkeypatch) -> None:
+    """A proxy column with more distinct values per partition than the bound keeps no table; when it
+    needs one (an explicit proxy column), balance counts again unbounded: the same result."""
+    root = _mixed(tmp_path)
+    suite = write(tmp_path / "mixed.yaml", SUITE_MIXED)
+    unbounded = comparable(check(root, suite))
+    monkeypatch.setattr(balance_module, "PROXY_TABLE_CAP", 50)
+    decided = []
+    proxy_plan = BalanceCheck._proxy_plan
+
+    def recording(self, plan, state):
+        out = proxy_plan(self, plan, state)
+        decided.append((self.display_name, plan.cap, out is not None))
+        return out
+
+    monkeypatch.setattr(BalanceCheck, "_proxy_plan", recording)
+    bounded = comparable(check(root, suite))
+    # code (~1,300 values in 3,000 rows: a category, not an identifier) needs its table, over the
+    # bound in every partition: each entry is counted again without the bound
+    assert decided == [("balance", 50, False), ("balance", None, True), ("explicit", 50, False), ("explicit", None, True)]
+    assert_same(json.loads(json.dumps(unbounded)), bounded)
+    notes = " ".join(r["note"] for r in unbounded["results"][0]["tables"]["notes"])
+    assert "quantile bins" in notes and "proxy search skipped" in notes  # age binned, title/when skipped
+    assert_same(unbounded, comparable(check(root, suite, engine="dask", scheduler=scheduler)))
+
+
+def test_balance_state_is_associative(tmp_path: Path) -> None:
+    """Partition states of balance combine in any grouping to the state of whole splits."""
+    root = _mixed(tmp_path)
+    spec = load_suite(write(tmp_path / "b.yaml", SUITE_MIXED), root, None).checks[1]
+    family = BalanceCheck(spec)
+    dataset = load_dataset(root)
+    ctx = RunContext(dataset, ResolvedRoles(label="label"))
+    family.validate(ctx)
+    plan = family.plan(ctx)
+    frame = dataset.splits["train"].frame[list(plan.columns)]
+    whole = family.map(plan, "train", frame)
+    parts = [family.map(plan, "train", frame.iloc[a:b]) for a, b in [(0, 7), (7, 1400), (1400, 1401), (1401, 3000)]]
+    for grouping in (parts, parts[::-1], [family.combine(plan, parts[:2]), family.combine(plan, parts[2:])]):
+        combined = family.combine(plan, grouping)["train"]
+        for field in ("rows", "joint", "missing", "nulls", "flagged"):
+            assert getattr(combined, field) == getattr(whole["train"], field), field
+        for column, counts in combined.proxies.items():
+            expected = whole["train"].proxies[column]
+            assert (counts.table, counts.count, counts.distinct(), counts.sums.keys()) == (
+                expected.table, expected.count, expected.distinct(), expected.sums.keys())
+            assert counts.moments == pytest.approx(expected.moments, rel=1e-9)
+    assert family.judge(plan, family.combine(plan, parts), ctx).metrics == family.run(ctx).metrics
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_quantiles_of_counts_equal_numpy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    values = rng.choice(rng.normal(size=30).round(2), 500)
+    distinct, counts = np.unique(values, return_counts=True)
+    q = np.linspace(0, 1, 6)
+    assert quantiles(distinct, counts, q).tolist() == np.quantile(values, q).tolist()

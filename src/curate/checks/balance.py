@@ -54,6 +54,14 @@ still caught instead of being dropped by a size cut-off. With ``bootstrap: 0`` p
 decide. Draws are seeded per (scope, grouping, class) from ``seed``, so results do not depend on
 the order of work.
 
+**Partitions.** Every measure above is computed from counts (:mod:`curate.balance_state`): each
+partition of rows (a data file, a Parquet row group on a Dask worker) is counted per combination of
+the attributes' raw values and the label, with its missing values, flagged rows and proxy
+tables; the counts add up, and groups, bins, rates and tests are made from the sum, so both
+engines give the same result. A proxy candidate with more than ``PROXY_TABLE_CAP`` distinct
+values in a partition keeps no table; if it then still needs one (a categorical column with
+that many values), the splits are counted again without the bound.
+
 **Splits.** A dataset card describes the whole dataset, so findings and the status come from all
 audited splits combined (``splits``, default all). With several splits and ``per_split``
 (default), representation and base rates are also computed per split, into the tables and into
@@ -87,17 +95,30 @@ from __future__ import annotations
 import itertools
 import math
 import zlib
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from curate.balance_counts import GroupCounts, between_groups, bootstrap_rates, flagged_counts, rates
-from curate.baseline import column_kind
+from curate.balance_counts import GroupCounts, between_groups, bootstrap_rates, rates
+from curate.balance_state import (
+    SplitCounts,
+    combine,
+    correlation_ratio_sums,
+    count_partition,
+    cramers_v_table,
+    quantiles,
+    render,
+    combined_class,
+)
+from curate.balance_state import text_codes as _text_codes
+from curate.balance_state import value_text as _value_text
+from curate.baseline import MAX_CATEGORIES, TEXT_MIN_MEAN_LENGTH
 from curate.checks import register
-from curate.checks.base import Check, CheckParams
+from curate.checks.base import Check, CheckParams, Plan
 from curate.context import RunContext
 from curate.errors import did_you_mean
 from curate.findings import CheckResult, Finding
@@ -110,6 +131,7 @@ SENSITIVE_BINS = 5
 PROXY_DISCRETE_MAX = 20  # numeric candidate columns with at most this many values count as categorical
 IDENTIFIER_MIN_UNIQUE = 50  # categorical columns with more values, mostly distinct, are identifiers
 MAX_CLASSES = 50  # multi-class labels with more classes need positive_label
+PROXY_TABLE_CAP = 1000  # a proxy candidate's distinct values per partition kept in its table (balance_state)
 POSITIVE_TOKENS = ("1", "true", "yes", "y", "t", "positive", "pos")
 
 
@@ -138,22 +160,8 @@ def _cramers_v_codes(a: np.ndarray, b: np.ndarray, *, corrected: bool = True) ->
     ka, kb = int(a.max()) + 1 if len(a) else 0, int(b.max()) + 1 if len(b) else 0
     if ka < 2 or kb < 2:
         return 0.0
-    table = np.bincount(a * kb + b, minlength=ka * kb).reshape(ka, kb).astype(float)
-    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
-    r, k = table.shape
-    n = table.sum()
-    if r < 2 or k < 2 or n < 2:
-        return 0.0
-    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
-    chi2 = float(((table - expected) ** 2 / expected).sum())
-    phi2 = chi2 / n
-    if not corrected:
-        return float(math.sqrt(min(1.0, phi2 / min(r - 1, k - 1))))
-    phi2 = max(0.0, phi2 - (k - 1) * (r - 1) / (n - 1))
-    rc = r - (r - 1) ** 2 / (n - 1)
-    kc = k - (k - 1) ** 2 / (n - 1)
-    denominator = min(rc - 1, kc - 1)
-    return float(math.sqrt(min(1.0, phi2 / denominator))) if denominator > 0 else 0.0
+    table = np.bincount(a * kb + b, minlength=ka * kb).reshape(ka, kb)
+    return cramers_v_table(table, corrected=corrected)
 
 
 def correlation_ratio(groups: pd.Series, values: pd.Series, *, corrected: bool = True) -> float:
@@ -193,67 +201,6 @@ def _correlation_ratio_codes(codes: np.ndarray, v: np.ndarray, *, corrected: boo
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _value_text(value: Any) -> str:
-    """How one value is written in tables: 1.0 → '1', True → 'True'."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _as_text(values: pd.Series) -> pd.Series:
-    """Values as strings (None where missing), object dtype: 1.0 → '1', True → 'True'."""
-    out = pd.Series([None] * len(values), index=values.index, dtype=object)
-    mask = values.notna().to_numpy(dtype=bool)
-    if not mask.any():
-        return out
-    present = values[mask]
-    if pd.api.types.is_float_dtype(present.dtype):
-        f = present.to_numpy(dtype=float)
-        if np.all(np.isfinite(f)) and np.all(f == np.round(f)) and np.all(np.abs(f) < 2**53):
-            text = f.astype(np.int64).astype(str).astype(object)
-        else:
-            text = np.array([f"{x:.10g}" for x in f], dtype=object)
-    elif present.dtype == object and pd.api.types.infer_dtype(present, skipna=True) != "string":
-        text = np.array([_value_text(v) for v in present], dtype=object)
-    else:
-        text = present.astype(str).to_numpy(dtype=object)
-    out[mask] = text
-    return out
-
-
-def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Each row's value as a code into the distinct texts of :func:`_as_text` (−1 where missing).
-
-    Only the distinct values are turned into text, so no per-row objects are built; object
-    columns of mixed types (where 1 and True would hash alike) are converted row by row.
-    """
-    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-        codes, names = pd.factorize(_as_text(values).to_numpy(dtype=object))
-        return codes, list(names)
-    codes, uniques = pd.factorize(values)
-    text = _as_text(pd.Series(uniques, dtype=values.dtype if len(uniques) else object))
-    text_codes, names = pd.factorize(text.to_numpy(dtype=object))
-    return np.where(codes >= 0, text_codes[np.maximum(codes, 0)], -1), list(names)
-
-
-def _quantile_bins(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """A many-valued numeric column as quantile bins: bin per row (−1 for nulls) and the bins present."""
-    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    ok = np.isfinite(v)
-    edges = np.unique(np.quantile(v[ok], np.linspace(0, 1, SENSITIVE_BINS + 1)))
-    if len(edges) < 2:
-        edges = np.array([edges[0], edges[0]])
-    labels = [f"[{edges[i]:.6g}, {edges[i + 1]:.6g})" for i in range(len(edges) - 1)]
-    labels[-1] = labels[-1][:-1] + "]"
-    index = np.clip(np.searchsorted(edges[1:-1], v, side="right"), 0, len(labels) - 1)
-    present = np.flatnonzero(np.bincount(index[ok], minlength=len(labels)))
-    position = np.full(len(labels), -1)
-    position[present] = np.arange(len(present))
-    return np.where(ok, position[index], -1), [labels[i] for i in present]
 
 
 def _r(value: Any) -> Any:
@@ -351,17 +298,36 @@ class _Plan:
 
 @dataclass
 class _Data:
-    frame: pd.DataFrame  # the audited splits, concatenated
-    bounds: dict[str, tuple[int, int]]  # split → its rows in frame (start, stop)
-    codes: dict[str, np.ndarray]  # attribute → position of each row's group in order
+    """What the judging needs, derived from the combined counts of every partition."""
+
+    rows: int  # rows of the audited splits
+    split_rows: dict[str, int]  # split → its rows
     order: dict[str, list[str]]  # attribute → its groups, largest first ("(missing)" last)
-    label: np.ndarray | None  # label per row as a code into label_values, −1 where missing
+    position: dict[str, dict[Any, int]]  # attribute → raw value (None: missing) → its group's position in order
+    has_label: bool  # the label column is in some audited split
     label_values: list[str]  # the label's distinct values as text
     label_name: str | None
     classes: list[str]  # classes whose base rate is audited
     binary: bool
-    common_columns: list[str]  # columns present in every audited split
+    counts: dict[str, SplitCounts]  # split → its combined counts
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _BalancePlan(Plan):
+    """The balance plan as sent to the workers (the column lists and flagged rows it reads)."""
+
+    attributes: tuple[str, ...] = ()
+    source: str = "check"
+    groupings: tuple[tuple[str, ...], ...] = ()
+    explicit: bool = False  # proxy_columns given: every candidate is searched
+    label: str | None = None
+    audited: tuple[str, ...] = ()  # columns in every audited split but the attributes: their missing values
+    missing_columns: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()  # proxy candidates (names; which are searched is decided on the counts)
+    flagged: tuple[tuple[str, frozenset[int]], ...] = ()  # label_errors' rows per split
+    issues_source: str | None = None
+    cap: int | None = PROXY_TABLE_CAP  # distinct values of a proxy candidate kept per partition (None: all)
 
 
 @dataclass
@@ -425,6 +391,13 @@ def _explain_by_parts(rates: list[_Rates], min_ratio: float) -> None:
             r.summary["status"] = "explained"
 
 
+class _DistinctTexts:
+    """A partition's distinct values of the plan's one column as text (validation reads no frame)."""
+
+    def map(self, plan: Plan, split: str, partition: pd.DataFrame) -> set[str]:
+        return set(_text_codes(partition[plan.columns[0]])[1])
+
+
 # --------------------------------------------------------------------------- the check
 
 
@@ -438,6 +411,7 @@ class BalanceCheck(Check):
     Params = BalanceParams
     card_section = "Bias, Risks, and Limitations"  # curate.card.CARD_HEADING, the HF card template's
     tables_layout = "group_rates"
+    needs = "partitions"
     consumes = {"label_issues": ("label_errors",)}
 
     @classmethod
@@ -551,12 +525,9 @@ class BalanceCheck(Check):
             self.require_column(ctx, column, where, splits=splits)
 
     def _values(self, ctx: RunContext, column: str, splits: list[str]) -> set[str]:
-        values: set[str] = set()
-        for s in splits:
-            frame = ctx.dataset.splits[s].frame
-            if column in frame.columns:
-                values |= set(_text_codes(frame[column])[1])
-        return values
+        """The texts of a column's values in these splits, read where the rows are (the engine)."""
+        present = tuple(s for s in splits if column in ctx.dataset.splits[s].columns)
+        return set().union(*ctx.engine.states(_DistinctTexts(), Plan(present, (column,)), ctx.dataset))
 
     def _check_positive(self, ctx: RunContext, label: str, splits: list[str]) -> None:
         wanted = _value_text(self.params.positive_label)
@@ -574,7 +545,9 @@ class BalanceCheck(Check):
 
     # ---------------------------------------------------------------- run
 
-    def run(self, ctx: RunContext) -> CheckResult:
+    # partitioned: every measure derives from counts per combination of the attributes' raw values
+    # (balance_state); display groups are made from the combined counts
+    def plan(self, ctx: RunContext) -> _BalancePlan | CheckResult:
         p: BalanceParams = self.params
         plan: _Plan = getattr(self, "_plan", None) or self._make_plan(ctx)
         if not plan.attributes:
@@ -584,7 +557,50 @@ class BalanceCheck(Check):
                 metrics={"rows": sum(len(ctx.dataset.splits[s]) for s in plan.splits)},
                 tables={"notes": [{"note": "no sensitive columns were declared or found by name"}]},
             )
-        data = self._prepare(ctx, plan)
+        columns = [ctx.dataset.splits[s].columns for s in plan.splits]
+        every = list(dict.fromkeys(c for cols in columns for c in cols))  # as the concatenated splits' columns
+        common = [c for c in columns[0] if all(c in cols for cols in columns)]
+        audited = tuple(c for c in common if c not in plan.attributes)
+        if p.proxy_columns is not None:
+            candidates = tuple(p.proxy_columns)
+        else:
+            excluded = {ctx.roles.key, plan.label, ctx.roles.text, *plan.attributes}
+            candidates = tuple(c for c in every if c not in excluded)
+        issues = ctx.artefact("label_issues")  # the flagged rows of a label-error family that ran before
+        flagged: dict[str, set[int]] = {}
+        if issues is not None:
+            for split, row in issues.rows:
+                if split in plan.splits:
+                    flagged.setdefault(split, set()).add(int(row))
+        read = [*plan.attributes, *([plan.label] if plan.label else []), *audited, *p.missing_columns, *candidates]
+        return _BalancePlan(
+            splits=tuple(plan.splits), columns=tuple(dict.fromkeys(read)), attributes=tuple(plan.attributes),
+            source=plan.source, groupings=tuple(plan.groupings), explicit=p.proxy_columns is not None, label=plan.label, audited=audited, missing_columns=tuple(p.missing_columns), candidates=candidates,
+            flagged=tuple((s, frozenset(rows)) for s, rows in flagged.items()),
+            issues_source=issues.source if issues is not None else None, cap=PROXY_TABLE_CAP,
+        )
+
+    def map(self, plan: _BalancePlan, split: str, partition: pd.DataFrame) -> dict[str, SplitCounts]:
+        flagged = dict(plan.flagged).get(split, frozenset())
+        return {split: count_partition(
+            partition, attributes=plan.attributes, label=plan.label, audited=plan.audited,
+            missing_columns=plan.missing_columns, flagged=flagged, candidates=plan.candidates, cap=plan.cap,
+            numeric_cap=PROXY_DISCRETE_MAX,
+        )}
+
+    def combine(self, plan: _BalancePlan, states: list[dict[str, SplitCounts]]) -> dict[str, SplitCounts]:
+        return combine(states, plan.cap)
+
+    def judge(self, plan: _BalancePlan, state: dict[str, SplitCounts], ctx: RunContext) -> CheckResult:
+        proxies = self._proxy_plan(plan, state)
+        if proxies is None:  # a proxy column's table was over the per-partition bound: count it whole
+            plan = replace(plan, cap=None)
+            state = self.combine(plan, ctx.engine.states(self, plan, ctx.dataset))
+            proxies = self._proxy_plan(plan, state)
+        p: BalanceParams = self.params
+        bp = plan
+        plan = _Plan(list(bp.attributes), bp.source, bp.label, list(bp.splits), list(bp.groupings))
+        data = self._prepare(plan, state)
         scopes = ["all"]
         if p.per_split and len(plan.splits) > 1:
             scopes += plan.splits
@@ -625,9 +641,9 @@ class BalanceCheck(Check):
         findings += self._ratio_findings(rates, data)
         tables["reference_tests"] = self._reference_tests(tables["representation"], metrics, findings)
         tables["small_groups"] = self._small_groups(tables["representation"], findings)
-        tables["missing"] = self._missing(data, plan, metrics, findings)
-        tables["proxies"] = self._proxies(ctx, data, plan, metrics, findings, data.notes)
-        tables["label_errors"] = self._label_errors(ctx, data, plan, metrics, findings, data.notes)
+        tables["missing"] = self._missing(data, bp, metrics, findings)
+        tables["proxies"] = self._proxies(data, plan, proxies, metrics, findings, data.notes)
+        tables["label_errors"] = self._label_errors(data, bp, metrics, findings, data.notes)
 
         failing = [s for s in tables["disparities"] if s["split"] == "all" and s["status"] == "fail"]
         inconclusive = [s for s in tables["disparities"] if s["split"] == "all" and s["status"] == "inconclusive"]
@@ -640,7 +656,7 @@ class BalanceCheck(Check):
             "failing_ratios": len(failing),
             "proxies": len(proxies),
             "small_groups": len(tables["small_groups"]),
-            "rows": len(data.frame),
+            "rows": data.rows,
             "worst_ratio": min(all_ratios) if all_ratios else None,
             "skewed_missing": len(skewed_missing),
             "skewed_label_errors": len(skewed_errors),
@@ -663,38 +679,43 @@ class BalanceCheck(Check):
 
     # ---------------------------------------------------------------- preparation
 
-    def _prepare(self, ctx: RunContext, plan: _Plan) -> _Data:
-        frames, bounds, start = [], {}, 0
-        for name in plan.splits:
-            frame = ctx.dataset.splits[name].frame
-            frames.append(frame)
-            bounds[name] = (start, start + len(frame))
-            start += len(frame)
-        frame = frames[0].reset_index(drop=True) if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-        common = [c for c in frames[0].columns if all(c in f.columns for f in frames)]
+    def _prepare(self, plan: _Plan, state: dict[str, SplitCounts]) -> _Data:
+        counts = {name: state.get(name) or SplitCounts() for name in plan.splits}
         notes: list[str] = []
         if plan.source == "inferred":
             notes.append(
                 f"sensitive columns inferred from their names: {', '.join(plan.attributes)} "
                 "(declare dataset.sensitive to confirm)"
             )
-        codes: dict[str, np.ndarray] = {}
         order: dict[str, list[str]] = {}
-        for attribute in plan.attributes:
-            values = frame[attribute] if attribute in frame.columns else pd.Series([None] * len(frame), dtype=object)
-            codes[attribute], order[attribute], note = self._group_column(attribute, values)
+        position: dict[str, dict[Any, int]] = {}
+        for i, attribute in enumerate(plan.attributes):
+            values: Counter = Counter()
+            classes: list[str] = []
+            for c in counts.values():
+                classes += c.classes.get(attribute, [])
+                for (keys, _), n in c.joint.items():
+                    values[keys[i]] += n
+            kind = combined_class([k for k in classes if k != "absent"], "absent" in classes)
+            order[attribute], position[attribute], note = self._group_column(attribute, values, kind)
             if note:
                 notes.append(note)
-        label, label_values, classes, binary = None, [], [], False
-        if plan.label is not None and plan.label in frame.columns:
-            label, label_values = _text_codes(frame[plan.label])
-            present = label[label >= 0]
-            counts = pd.Series(np.bincount(present, minlength=len(label_values)), index=label_values)
-            classes, binary, note = self._classes(plan.label, counts)
+        label_counts: Counter = Counter()
+        unlabelled = 0
+        for c in counts.values():
+            for (_, label), n in c.joint.items():
+                if label is None:
+                    unlabelled += n
+                else:
+                    label_counts[label] += n
+        has_label = plan.label is not None and any(c.labelled_column for c in counts.values())
+        label_values, classes_, binary = [], [], False
+        if has_label:
+            label_values = sorted(label_counts)
+            classes_, binary, note = self._classes(plan.label, pd.Series(label_counts, dtype="int64").reindex(label_values))
             if note:
                 notes.append(note)
-            unlabelled = len(label) - len(present)
-            if unlabelled and classes:
+            if unlabelled and classes_:
                 notes.append(
                     f"{_plural(unlabelled, 'row')} without a {plan.label} value "
                     f"{'are' if unlabelled != 1 else 'is'} left out of the base rates"
@@ -704,44 +725,68 @@ class BalanceCheck(Check):
                 "no label column: label base rates are not computed (declare dataset.label or the check's label)"
             )
         return _Data(
-            frame=frame,
-            bounds=bounds,
-            codes=codes,
+            rows=sum(c.rows for c in counts.values()),
+            split_rows={name: c.rows for name, c in counts.items()},
             order=order,
-            label=label,
+            position=position,
+            has_label=has_label,
             label_values=label_values,
             label_name=plan.label,
-            classes=classes,
+            classes=classes_,
             binary=binary,
-            common_columns=common,
+            counts=counts,
             notes=notes,
         )
 
-    def _group_column(self, attribute: str, values: pd.Series) -> tuple[np.ndarray, list[str], str | None]:
-        """Each row's group as a position in the display order, that order, and a note on what was done."""
+    def _group_column(self, attribute: str, values: Counter, kind: str) -> tuple[list[str], dict[Any, int], str | None]:
+        """The display order of an attribute's groups, each raw value's position in it, and a note on
+        what was done. ``values``: rows per raw value (None: missing); ``kind``: the column's class."""
         notes = []
-        if column_kind(values) == "numeric" and values.nunique() > MAX_GROUPS:
-            codes, order = _quantile_bins(values)
+        present = [v for v in values if v is not None]
+        position: dict[Any, int] = {}
+        if kind in ("int", "float") and len(present) > MAX_GROUPS:
+            order, position = self._quantile_bins(values, present)
             notes.append(
-                f"{attribute} has {values.nunique()} distinct values: "
+                f"{attribute} has {len(present)} distinct values: "
                 f"cut into {len(order)} quantile bins ({', '.join(order)})"
             )
         else:
-            codes, names = _text_codes(values)
-            counts = np.bincount(codes[codes >= 0], minlength=len(names))
-            ranked = sorted(range(len(names)), key=lambda i: (-counts[i], names[i]))
-            position = np.empty(len(names), dtype=np.int64)
-            position[ranked] = np.arange(len(names))
-            codes = np.where(codes >= 0, position[np.maximum(codes, 0)], -1)
-            order = [names[i] for i in ranked]
-        missing = int((codes < 0).sum())
+            text = dict(zip(present, render(present, kind)))
+            rows: Counter = Counter()
+            for value in present:
+                rows[text[value]] += values[value]
+            order = sorted(rows, key=lambda name: (-rows[name], name))
+            at = {name: i for i, name in enumerate(order)}
+            position = {value: at[text[value]] for value in present}
+        missing = sum(n for v, n in values.items() if v not in position)
         if missing:
             order.append(MISSING_GROUP)
+            for value in [v for v in values if v not in position]:
+                position[value] = len(order) - 1
             notes.append(
                 f"{attribute}: {missing} row{'s have' if missing != 1 else ' has'} no value; counted as the group "
                 f"'{MISSING_GROUP}' (fairlearn's MetricFrame rejects missing sensitive values)"
             )
-        return np.where(codes >= 0, codes, len(order) - 1), order, "; ".join(notes) or None
+        return order, position, "; ".join(notes) or None
+
+    @staticmethod
+    def _quantile_bins(values: Counter, present: list[Any]) -> tuple[list[str], dict[Any, int]]:
+        """A many-valued numeric attribute as quantile bins (of its rows, as ``np.quantile`` cuts them):
+        the bins present, and each finite value's bin (other values are missing)."""
+        v = np.array(present, dtype=float)
+        w = np.array([values[x] for x in present], dtype=np.int64)
+        ok = np.isfinite(v)
+        edges = np.unique(quantiles(v[ok], w[ok], np.linspace(0, 1, SENSITIVE_BINS + 1)))
+        if len(edges) < 2:
+            edges = np.array([edges[0], edges[0]])
+        labels = [f"[{edges[i]:.6g}, {edges[i + 1]:.6g})" for i in range(len(edges) - 1)]
+        labels[-1] = labels[-1][:-1] + "]"
+        index = np.clip(np.searchsorted(edges[1:-1], v, side="right"), 0, len(labels) - 1)
+        used = np.flatnonzero(np.bincount(index[ok], weights=w[ok], minlength=len(labels)))
+        at = np.full(len(labels), -1)
+        at[used] = np.arange(len(used))
+        position = {x: int(at[i]) for x, i, fine in zip(present, index, ok) if fine}
+        return [labels[i] for i in used], position
 
     def _classes(self, label: str, counts: pd.Series) -> tuple[list[str], bool, str | None]:
         """(classes to audit, binary?, note) from the rows per label value."""
@@ -785,15 +830,23 @@ class BalanceCheck(Check):
 
     def _count(self, data: _Data, grouping: tuple[str, ...]) -> dict[str, GroupCounts]:
         """Counts per group and label value for each split, and for all of them (the splits' sum)."""
+        attributes = list(data.order)
         names = [data.order[a] for a in grouping]
+        sizes = [len(n) for n in names]
+        groups = list(itertools.product(*names))
+        labels = data.label_values if data.has_label else []
+        label_at = {v: i for i, v in enumerate(labels)}
+        width = len(labels) + 1
         per_split = {}
-        for split, (start, stop) in data.bounds.items():
-            codes = [data.codes[a][start:stop] for a in grouping]
-            label = data.label[start:stop] if data.label is not None else None
-            per_split[split] = GroupCounts.count(codes, names, label, data.label_values)
-        total = None
-        for part in per_split.values():
-            total = part if total is None else total.merge(part)
+        for split, counts in data.counts.items():
+            table = np.zeros((len(groups), width), dtype=np.int64)
+            for (keys, label), n in counts.joint.items():
+                code = 0
+                for a, size in zip(grouping, sizes):
+                    code = code * size + data.position[a][keys[attributes.index(a)]]
+                table[code, label_at.get(label, len(labels)) if label is not None else len(labels)] += n
+            per_split[split] = GroupCounts(groups, list(labels), table)
+        total = GroupCounts(groups, list(labels), sum(c.table for c in per_split.values()))
         return {"all": total, **per_split}
 
     def _group_stats(self, data: _Data, counts: GroupCounts) -> _Stats | None:
@@ -805,7 +858,7 @@ class BalanceCheck(Check):
         rows = counts.rows
         if rows.sum() == 0:
             return None
-        audit = data.label is not None and bool(data.classes)
+        audit = data.has_label and bool(data.classes)
         labelled = counts.labelled if audit else np.zeros(len(counts.groups), dtype=np.int64)
         positives = {c: counts.positives(c) for c in data.classes} if audit and labelled.any() else {}
         return _Stats(counts.groups, rows, labelled, positives)
@@ -1136,11 +1189,11 @@ class BalanceCheck(Check):
 
     # ---------------------------------------------------------------- concentration of missing values / label errors
 
-    def _concentration(self, flag: np.ndarray, codes: np.ndarray, order: list[str]) -> list[dict]:
-        """Per group: rows, flagged, rate, the other rows' rate, ratio, Fisher p, skewed?"""
+    def _concentration(self, rows: np.ndarray, flagged: np.ndarray, order: list[str]) -> list[dict]:
+        """Per group (``rows`` and ``flagged`` rows per group of ``order``): rows, flagged, rate, the
+        other rows' rate, ratio, Fisher p, skewed?"""
         p: BalanceParams = self.params
-        total_n, total_k = len(flag), int(flag.sum())
-        rows, flagged = flagged_counts(codes, flag, len(order))
+        total_n, total_k = int(rows.sum()), int(flagged.sum())
         out = []
         for group, n, k in zip(order, rows.tolist(), flagged.tolist()):
             if n == 0:
@@ -1173,22 +1226,34 @@ class BalanceCheck(Check):
             )
         return out
 
-    def _missing(self, data: _Data, plan: _Plan, metrics: dict, findings: list[Finding]) -> list[dict]:
-        p: BalanceParams = self.params
-        frame = data.frame
-        audited = [c for c in data.common_columns if c not in plan.attributes]
-        nulls = frame[audited].isna() if audited else pd.DataFrame(index=frame.index)
-        checks: list[tuple[str, np.ndarray]] = [
-            ("any", nulls.any(axis=1).to_numpy() if audited else np.zeros(len(frame), bool))
-        ]
-        for column in p.missing_columns:
-            values = frame[column] if column in frame.columns else pd.Series([None] * len(frame))
-            checks.append((column, values.isna().to_numpy()))
+    def _per_group(self, data: _Data, attribute: str, per_split: Any) -> np.ndarray:
+        """Rows per group of ``attribute`` from counts keyed by the attributes' raw values
+        (``per_split(counts)``: one split's Counter)."""
+        i = list(data.order).index(attribute)
+        out = np.zeros(len(data.order[attribute]), dtype=np.int64)
+        for counts in data.counts.values():
+            for keys, n in per_split(counts).items():
+                out[data.position[attribute][keys[i]]] += n
+        return out
+
+    def _rows_per_group(self, data: _Data, attribute: str) -> np.ndarray:
+        def rows(counts: SplitCounts) -> Counter:
+            out: Counter = Counter()
+            for (keys, _), n in counts.joint.items():
+                out[keys] += n
+            return out
+
+        return self._per_group(data, attribute, rows)
+
+    def _missing(self, data: _Data, plan: _BalancePlan, metrics: dict, findings: list[Finding]) -> list[dict]:
+        checks = ["any", *plan.missing_columns]
         out = []
         for attribute in plan.attributes:
-            codes = data.codes[attribute]
-            for column, flag in checks:
-                for row in self._concentration(flag, codes, data.order[attribute]):
+            i = list(data.order).index(attribute)
+            n = self._rows_per_group(data, attribute)
+            for column in checks:
+                k = self._per_group(data, attribute, lambda c: c.missing.get(column, Counter()))
+                for row in self._concentration(n, k, data.order[attribute]):
                     row = {"attribute": attribute, "column": column, **row, "columns": None}
                     out.append(row)
                     key = "missing_rate" if column == "any" else f"missing_rate[{column}]"
@@ -1198,8 +1263,13 @@ class BalanceCheck(Check):
                     what = "a missing value" if column == "any" else f"no {column}"
                     detail = ""
                     if column == "any":
-                        inside = codes == data.order[attribute].index(row["group"])
-                        per_column = nulls[inside].sum()
+                        group = data.order[attribute].index(row["group"])
+                        cells = dict.fromkeys(plan.audited, 0)
+                        for counts in data.counts.values():
+                            for (keys, name), v in counts.nulls.items():
+                                if data.position[attribute][keys[i]] == group:
+                                    cells[name] += v
+                        per_column = pd.Series(cells, dtype="int64")
                         per_column = per_column[per_column > 0].sort_values(ascending=False)
                         row["columns"] = ", ".join(f"{c} {int(v)}" for c, v in per_column.head(3).items())
                         detail = f" ({row['columns']})"
@@ -1219,24 +1289,20 @@ class BalanceCheck(Check):
         return out
 
     def _label_errors(
-        self, ctx: RunContext, data: _Data, plan: _Plan, metrics: dict, findings: list[Finding], notes: list[str]
+        self, data: _Data, plan: _BalancePlan, metrics: dict, findings: list[Finding], notes: list[str]
     ) -> list[dict]:
         # the flagged rows of a label-error family that ran before this check (suite order);
         # none listed, or listed after balance: no table
-        issues = ctx.artefact("label_issues")
-        if issues is None:
+        if plan.issues_source is None:
             return []
-        offsets = {name: (start, stop - start) for name, (start, stop) in data.bounds.items()}
-        flag = np.zeros(len(data.frame), dtype=bool)
-        for split, row in issues.rows:
-            if split in offsets and 0 <= row < offsets[split][1]:
-                flag[offsets[split][0] + row] = True
-        notes.append(
-            f"label errors by group: rows flagged by '{issues.source}' ({int(flag.sum())} in the audited splits)"
-        )
+        source = plan.issues_source
+        total = sum(sum(c.flagged.values()) for c in data.counts.values())
+        notes.append(f"label errors by group: rows flagged by '{source}' ({int(total)} in the audited splits)")
         out = []
         for attribute in plan.attributes:
-            for row in self._concentration(flag, data.codes[attribute], data.order[attribute]):
+            n = self._rows_per_group(data, attribute)
+            k = self._per_group(data, attribute, lambda c: c.flagged)
+            for row in self._concentration(n, k, data.order[attribute]):
                 row = {"attribute": attribute, **row}
                 out.append(row)
                 metrics[f"label_error_rate.{attribute}={row['group']}"] = row["rate"]
@@ -1246,7 +1312,7 @@ class BalanceCheck(Check):
                         Finding(
                             message=(
                                 f"label errors concentrate in {attribute}={row['group']}: {_pct(row['rate'])} of its rows "
-                                f"({row['flagged']}/{row['rows']}) flagged by {issues.source}, {ratio} the {_pct(row['rest_rate'])} "
+                                f"({row['flagged']}/{row['rows']}) flagged by {source}, {ratio} the {_pct(row['rest_rate'])} "
                                 f"({row['rest_flagged']}/{row['rest_rows']}) of other rows (Fisher {_p(row['pvalue'])})"
                             ),
                             column=attribute,
@@ -1258,23 +1324,28 @@ class BalanceCheck(Check):
 
     # ---------------------------------------------------------------- proxies
 
-    def _proxies(
-        self, ctx: RunContext, data: _Data, plan: _Plan, metrics: dict, findings: list[Finding], notes: list[str]
-    ) -> list[dict]:
-        p: BalanceParams = self.params
-        frame = data.frame
-        explicit = p.proxy_columns is not None
-        excluded = {ctx.roles.key, plan.label, ctx.roles.text, *plan.attributes}
-        names = list(p.proxy_columns) if explicit else [c for c in frame.columns if c not in excluded]
+    def _proxy_plan(self, plan: _BalancePlan, state: dict[str, SplitCounts]) -> tuple[list, list[str]] | None:
+        """Which candidates are searched, with which measure, from their combined counts (the
+        decisions ``column_kind`` makes on whole columns), and those skipped; None when a searched
+        column kept no table (more distinct values than the per-partition bound)."""
+        explicit = plan.explicit
         skipped: list[str] = []
-        candidates: list[tuple[str, str]] = []  # (column, measure)
-        for column in names:
-            values = frame[column]
-            kind = column_kind(values)
+        candidates: list[tuple[str, str, Any, str]] = []  # (column, measure, counts, class)
+        for column in plan.candidates:
+            parts = [state[s].proxies[column] for s in plan.splits if s in state and column in state[s].proxies]
+            classes = [k for s in plan.splits if s in state for k in state[s].classes.get(f"proxy:{column}", [])]
+            counts = parts[0]
+            for part in parts[1:]:
+                counts = counts.merge(part, plan.cap)
+            kind_class = combined_class([k for k in classes if k != "absent"], "absent" in classes)
+            kind = self._column_kind(kind_class, counts)
             if kind == "numeric":
-                measure = "cramers_v" if values.nunique() <= PROXY_DISCRETE_MAX else "correlation_ratio"
+                distinct = counts.distinct()
+                measure = "cramers_v" if distinct is not None and distinct <= PROXY_DISCRETE_MAX else "correlation_ratio"
             elif kind in ("categorical", "boolean"):
-                unique, count = values.nunique(), int(values.notna().sum())
+                unique, count = counts.distinct(), counts.count
+                if unique is None:
+                    return None
                 if not explicit and unique > IDENTIFIER_MIN_UNIQUE and count and unique / count > 0.5:
                     skipped.append(f"{column} (identifier-like)")
                     continue
@@ -1285,29 +1356,57 @@ class BalanceCheck(Check):
                 if kind != "text":
                     skipped.append(f"{column} ({kind})")
                 continue
-            candidates.append((column, measure))
+            if measure == "cramers_v" and counts.table is None:
+                return None
+            candidates.append((column, measure, counts, kind_class))
+        return candidates, skipped
+
+    @staticmethod
+    def _column_kind(kind_class: str, counts: Any) -> str:
+        """:func:`curate.baseline.column_kind` of the whole column, from its class and counts."""
+        if kind_class == "bool":
+            return "boolean"
+        if kind_class in ("int", "float"):
+            return "numeric"
+        if kind_class in ("datetime", "other"):
+            return kind_class
+        unique, count = counts.distinct(), counts.count
+        if unique is None:
+            return "categorical"  # decided by the caller (no table: counted again)
+        if unique <= MAX_CATEGORIES or (count and unique / count < 0.05):
+            return "categorical"
+        mean_length = counts.length / count if count else 0
+        return "text" if mean_length >= TEXT_MIN_MEAN_LENGTH else "categorical"
+
+    def _proxies(
+        self, data: _Data, plan: _Plan, proxy_plan: tuple[list, list[str]], metrics: dict, findings: list[Finding],
+        notes: list[str],
+    ) -> list[dict]:
+        p: BalanceParams = self.params
+        candidates, skipped = proxy_plan
         if skipped:
             notes.append(f"proxy search skipped: {', '.join(skipped)}")
         out = []
-        prepared = []
-        for column, measure in candidates:
-            if measure == "cramers_v":
-                prepared.append((column, measure, _codes(frame[column])))
-            else:
-                prepared.append(
-                    (
-                        column,
-                        measure,
-                        pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan),
-                    )
-                )
         for attribute in plan.attributes:
-            codes, _ = pd.factorize(data.codes[attribute])  # first-appearance order, as the texts would be
-            for column, measure, values in prepared:
+            i = list(data.order).index(attribute)
+            at = data.position[attribute]
+            groups = len(data.order[attribute])
+            for column, measure, counts, kind_class in candidates:
                 if measure == "cramers_v":
-                    value = _cramers_v_codes(codes, values)
+                    values = list({v for _, v in counts.table if v is not None})
+                    text = dict(zip(values, render(values, kind_class)))
+                    categories = {name: j for j, name in enumerate(dict.fromkeys(text.values()))}
+                    table = np.zeros((groups, len(categories) + 1), dtype=np.int64)
+                    for (keys, v), n in counts.table.items():
+                        table[at[keys[i]], categories[text[v]] if v is not None else len(categories)] += n
+                    value = cramers_v_table(table)
                 else:
-                    value = _correlation_ratio_codes(codes, values)
+                    n = np.zeros(groups, dtype=np.int64)
+                    sums = np.zeros(groups)
+                    for keys, (rows, total) in counts.sums.items():
+                        n[at[keys[i]]] += rows
+                        sums[at[keys[i]]] += total
+                    value = correlation_ratio_sums(n, sums, counts.moments)
                 flagged = value >= p.proxy_threshold
                 out.append(
                     {
@@ -1343,9 +1442,9 @@ class BalanceCheck(Check):
     def _summary(self, data: _Data, plan: _Plan, scopes: list[str]) -> dict[str, Any]:
         p: BalanceParams = self.params
         return {
-            "rows": len(data.frame),
+            "rows": data.rows,
             "splits": ", ".join(plan.splits),
-            "split_rows": ", ".join(f"{s} {stop - start}" for s, (start, stop) in data.bounds.items()),
+            "split_rows": ", ".join(f"{s} {n}" for s, n in data.split_rows.items()),
             "scopes": ", ".join(scopes),
             "sensitive": ", ".join(plan.attributes),
             "sensitive_source": plan.source,
@@ -1410,7 +1509,7 @@ class BalanceCheck(Check):
             parts.append(
                 f"{_plural(len(explained), 'intersection gap')} no worse than their attributes' own gaps predict (not findings)"
             )
-        where = f"{len(data.frame):,} rows" + (f" in {', '.join(plan.splits)}" if len(plan.splits) > 1 else "")
+        where = f"{data.rows:,} rows" + (f" in {', '.join(plan.splits)}" if len(plan.splits) > 1 else "")
         sensitive = ", ".join(plan.attributes) + (" (inferred from names)" if plan.source == "inferred" else "")
         if not parts:
             return f"no imbalance beyond the thresholds across {sensitive}; {where}"

@@ -23,7 +23,8 @@ class Engine(Protocol):
     name: str
 
     def states(self, check: Check, plan: Plan, dataset: Dataset) -> list[Any]:
-        """``check.map(plan, split, partition)`` of every partition of every split of ``plan``."""
+        """``check.map(plan, split, partition)`` of every partition of every split of ``plan``
+        (``check``: a family, or any picklable object with that ``map``)."""
         ...
 
 

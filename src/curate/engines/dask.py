@@ -90,10 +90,6 @@ def _read_parquet_parts(path: Path) -> list[Any]:
         return list(dd.read_parquet(str(path), split_row_groups=True).to_delayed())
 
 
-def _checked_parquet(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.reset_index(drop=True)
-
-
 def _concat(parts: tuple[pd.DataFrame, ...]) -> pd.DataFrame:
     frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     frame = frame.reset_index(drop=True)
