@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from curate.dataset import Dataset, file_frame
+import pandas as pd
+
+from curate.dataset import Dataset, Split, file_frame
 
 if TYPE_CHECKING:  # annotations only
-    import pandas as pd
-
     from curate.checks.base import Check, Plan
 
 
@@ -42,7 +42,16 @@ class PandasEngine:
     def states(self, check: Check, plan: Plan, dataset: Dataset) -> list[Any]:
         out = []
         for name in plan.splits:
-            split = dataset.splits[name]
-            for data_file in split.files:
-                out.append(check.map(plan, name, plan_columns(file_frame(split, data_file), plan)))
+            out += [check.map(plan, name, plan_columns(part, plan)) for part in partitions(dataset.splits[name])]
         return out
+
+
+def partitions(split: Split) -> list[pd.DataFrame]:
+    """A split's rows per data file, or the whole frame when its files do not tile it (a split
+    built in memory, e.g. the corrected copy ``curate fix`` re-checks, has no files)."""
+    spans = [(f.first_row, f.rows) for f in split.files]
+    starts = [0] + [a + n for a, n in spans]
+    if spans and [a for a, _ in spans] == starts[:-1] and starts[-1] == len(split.frame):
+        return [file_frame(split, f) for f in split.files]
+    frame = split.frame
+    return [frame if frame.index.equals(pd.RangeIndex(len(frame))) else frame.reset_index(drop=True)]
