@@ -19,7 +19,7 @@ column is unique, and the row keys. Keys are the one step that needs the global 
 a repeated key gets a ``~N`` suffix in row order, so each partition's base keys (key column as
 text, or a hash of the row, see :func:`curate.dataset.base_keys`) are computed on the workers and
 gathered, in partition order, to the client, which suffixes them with the pandas engine's
-:func:`curate.dataset.suffix_repeats` (one pass; about 17 bytes per row of a hashed key).
+:func:`curate.dataset.suffix_repeats` (one pass; a few tens of bytes per row on the client).
 
 Running. A partitioned family (``needs = "partitions"``) has its ``map`` run per partition on the
 workers; the small states come back and ``combine`` / ``judge`` run on the client. A collecting
