@@ -68,10 +68,12 @@ def test_text_probs_are_out_of_sample_seeded_and_tracked_per_fold() -> None:
     frame, y = texts()
     progress = RecordingProgress()
     a = models.out_of_sample_probs(frame, y, 3, text="text", seed=1, progress=progress)
-    # the data fit in the selection sample: each C of the grid is the 5-fold run, tracked fold by fold
+    # the data fit in the selection sample: every C on the first fold of the 5, then the winner on the other 4
     assert a.kind == "text" and a.folds == 5
-    assert progress.calls == [(5, f"label_errors: 5-fold cross-validation (C={c:g})") for c in models.TEXT_C]
-    assert progress.steps == 5 * len(models.TEXT_C) and "chosen by 5-fold log-loss on 240 rows" in a.description
+    grid = ", ".join(f"C={c:g}" for c in models.TEXT_C)
+    assert progress.calls[0] == (len(models.TEXT_C), f"label_errors: 5-fold cross-validation (choosing: {grid})")
+    assert len(progress.calls) == 2 and progress.calls[1][0] == 4
+    assert progress.steps == len(models.TEXT_C) + 4 and "chosen by log-loss on 1 of the 5 folds, 48 held-out rows" in a.description
     assert a.pred_probs.shape == (len(y), 3)
     np.testing.assert_allclose(a.pred_probs.sum(axis=1), 1.0, atol=1e-6)  # float32 features
     assert (a.pred_probs.argmax(axis=1) == y).mean() > 0.9
@@ -130,13 +132,67 @@ def test_tabular_mixed_and_embeddings_models() -> None:
     frame["n"] = y + np.random.default_rng(1).normal(0, 0.3, len(y))
     tab = models.out_of_sample_probs(frame, y, 3, features=["n", "cat"])
     assert tab.kind == "tabular" and tab.description.startswith("gradient boosting, ") and "on 2 columns" in tab.description
-    assert "chosen by 5-fold log-loss on 300 rows" in tab.description
+    assert "chosen by log-loss on 1 of the 5 folds, 60 held-out rows" in tab.description
     assert (tab.pred_probs.argmax(axis=1) == y).mean() > 0.8
     mixed = models.out_of_sample_probs(frame, y, 3, text="text", features=["n", "cat"])
     assert mixed.kind == "mixed" and "one-hot" in mixed.description and mixed.features == ["text", "n", "cat"]
     frame["emb"] = [list(np.eye(3)[c] + 0.1) for c in y]
     emb = models.out_of_sample_probs(frame, y, 3, embeddings="emb")
     assert emb.kind == "embeddings" and (emb.pred_probs.argmax(axis=1) == y).mean() > 0.95
+
+
+def test_character_ngrams_are_scikit_learns_char_wb_tfidf() -> None:
+    """Made once per distinct word, the character n-gram block equals TfidfVectorizer's char_wb
+    matrix value for value: case, punctuation, runs of whitespace, one-letter and repeated words,
+    words seen once (min_df counts texts), empty texts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    frame, _ = texts()
+    extra = ["Hello,  WORLD!\tnew\nline", "a a a I x", "", "Café naïve ÉTÉ", "zzqx", "   ", "hello world hello"]
+    column = models.text_values(pd.concat([frame["text"], pd.Series(extra)], ignore_index=True))
+    expected = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2,
+                               dtype=np.float32).fit_transform(column)
+    got = models._char_ngrams(column)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_allclose(got.toarray(), expected.toarray(), rtol=1e-6, atol=1e-7)
+    assert models._char_ngrams(pd.Series(["", " "])).shape == (2, 0)
+
+
+def test_hashed_words_are_the_word_tfidf_up_to_column_order() -> None:
+    """Without collisions (few words, 2**22 buckets) the hashed word block is TfidfVectorizer's word
+    1-2-gram matrix with its columns in another order: the same similarity between every two texts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    frame, _ = texts()
+    column = models.text_values(frame["text"])
+    expected = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32).fit_transform(column)
+    got = models._hashed_words(column)
+    assert got.shape == expected.shape  # empty buckets dropped
+    np.testing.assert_allclose((got @ got.T).toarray(), (expected @ expected.T).toarray(), atol=1e-6)
+
+
+def test_selection_on_the_final_folds_repeats_no_fit() -> None:
+    """Data that fit in the sample: each candidate is fitted on SHARED_FOLDS of the final folds, the
+    winner alone on the rest, and its probabilities are exactly its plain K-fold run."""
+    from functools import partial
+
+    frame, y = texts(300)
+    X, _ = models.text_features(frame["text"])
+    fits: list[float] = []
+
+    def counted(seed: int, C: float):
+        fits.append(C)
+        return models._linear(seed, C=C)
+
+    candidates = {f"C={c:g}": partial(counted, C=c) for c in (0.01, 1.0)}
+    chosen = models.select_model(candidates, X, y, 3, folds=5, seed=3)
+    assert chosen.name == "C=1" and chosen.shared == models.SHARED_FOLDS
+    assert len(fits) == 2 * models.SHARED_FOLDS + (5 - models.SHARED_FOLDS)
+    held_out = sum(len(test) for _, test in models.fold_splits(y, 5, seed=3)[: models.SHARED_FOLDS])
+    assert chosen.rows == held_out
+    assert chosen.explain().startswith(f"C=1 chosen by log-loss on {models.SHARED_FOLDS} of the 5 folds, {held_out} held-out rows (C=0.01 ")
+    plain = models.cross_validated_probs(partial(models._linear, C=1.0), X, y, 3, folds=5, seed=3)
+    np.testing.assert_array_equal(chosen.probs, plain)
 
 
 def test_large_text_averages_logistic_regression_with_naive_bayes(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,9 @@ cross-validation, with the model's capacity chosen by the data (:func:`select_mo
 
 * **text** (a text column): TF-IDF features and a multinomial logistic regression. Up to
   :data:`CHAR_NGRAM_MAX_ROWS` rows: word 1–2-grams plus character 2–5-grams (``char_wb``), each
-  block L2-normalised and weighted ``1/√2``. Above, where character n-grams cost more time than
+  block L2-normalised and weighted ``1/√2``; the words hashed (:func:`_hashed_words`) and the
+  character n-grams made once per distinct word (:func:`_char_ngrams`), because building them text
+  by text with scikit-learn's vocabulary was most of this step's time at these sizes. Above, where character n-grams cost more time than
   they add: words through a ``HashingVectorizer`` (stateless, no vocabulary in memory, 2²⁰
   columns) with an IDF transform, and the logistic regression's probabilities averaged 3:1 with a
   multinomial naive Bayes's (``VotingClassifier``, soft voting; the NB + linear-model pairing of
@@ -30,11 +32,13 @@ cross-validation, with the model's capacity chosen by the data (:func:`select_mo
 stratified sample of at most :data:`SELECT_ROWS` labelled rows, and the one with the lowest
 log-loss wins: log-loss because Confident Learning uses the probabilities themselves, not just
 the predicted class; a bounded sample so the choice costs the same at 20k and at 1M rows. When
-the data fit in the sample, the candidates get the final K folds instead and the winner's
-probabilities are used as they are. The
-result's ``description`` names the choice and the evidence ("… logistic regression C=16 (C=16
-chosen by 3-fold log-loss on 20,000 rows (C=1 0.505, C=4 0.422, C=16 0.373))"), and the
-``label_errors`` check puts it in its message.
+the data fit in the sample, the candidates are compared on the first :data:`SHARED_FOLDS` of the
+final K folds (a held-out slice) and only the winner is fitted on the other folds: its fits on the
+first ones are kept, so the selection costs a few fits rather than a whole cross-validation per
+candidate. The result's ``description`` names the choice and the evidence ("… logistic regression
+C=16 (C=16 chosen by 3-fold log-loss on 20,000 rows (C=1 0.505, C=4 0.422, C=16 0.373))", or
+"… chosen by log-loss on 1 of the 5 folds, 600 held-out rows (…)"), and the ``label_errors`` check
+puts it in its message.
 
 The logistic regression is scikit-learn's with ``solver="sag"`` and ``tol=0.01``: on
 L2-normalised sparse rows it converges in a few passes where lbfgs needs far longer for the
@@ -72,10 +76,12 @@ FEWER_FOLDS_ROWS = 100_000  # gradient boosting: 5 folds below, 3 from here …
 TWO_FOLDS_ROWS = 500_000  # … and 2 from here
 SELECT_ROWS = 20_000  # model selection: inner cross-validation on at most this many rows …
 SELECT_FOLDS = 3  # … with this many folds
+SHARED_FOLDS = 1  # data that fit in the sample: candidates compared on this many of the final folds (a held-out slice)
 TEXT_C = (1.0, 4.0, 16.0)  # logistic regression's C tried on word + char n-grams (a log grid)
 LARGE_TEXT_C = (0.3, 1.0, 3.0)  # … and on hashed words, averaged with naive Bayes
 HASH_FEATURES = 2**20
 LINEAR_TABULAR = "logistic regression"  # the tabular candidate besides the two tree sizes
+WORD_HASH_FEATURES = 2**22  # word 1-2-grams up to CHAR_NGRAM_MAX_ROWS rows: buckets before the empty ones are dropped
 MAX_CATEGORIES = 254  # HistGradientBoosting: categories must be < max_bins (255)
 IDENTIFIER_UNIQUE_SHARE = 0.5
 NUMERIC_BINS = 10
@@ -138,20 +144,65 @@ def text_features(texts: pd.Series, *, large: bool | None = None):
         # weighted in place (copy=False): a second rows × words matrix would be this step's peak memory
         return TfidfTransformer().fit(counts).transform(counts, copy=False).tocsr(), "TF-IDF hashed words"
     blocks = []
-    for name, vectorizer in (
-        ("word 1-2", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)),
-        ("char 2-5", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, dtype=np.float32)),
-    ):
-        try:
-            blocks.append((name, vectorizer.fit_transform(texts)))
-        except ValueError:  # empty vocabulary: no word of 2+ characters / no character n-gram seen twice
-            continue
+    words = _hashed_words(texts)
+    if words.shape[1]:
+        blocks.append(("word 1-2", words))
+    chars = _char_ngrams(texts)
+    if chars.shape[1]:
+        blocks.append(("char 2-5", chars))
     if not blocks:
         raise ModelInputError("the text column has no words or character n-grams to learn from")
     if len(blocks) == 1:
         return blocks[0][1].tocsr(), f"TF-IDF {blocks[0][0]}-grams"
-    words, chars = blocks[0][1], blocks[1][1]
-    return (sparse.hstack([words, chars]).tocsr() * np.float32(1 / np.sqrt(2.0))), "TF-IDF word 1-2 + char 2-5-grams"
+    return (sparse.hstack([b for _, b in blocks]).tocsr() * np.float32(1 / np.sqrt(2.0))), "TF-IDF word 1-2 + char 2-5-grams"
+
+
+def _hashed_words(texts: pd.Series):
+    """Sublinear TF-IDF of word 1-2-grams, as ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)``
+    gives them but hashed (:data:`WORD_HASH_FEATURES` buckets, empty ones dropped): building the
+    vocabulary is a Python dictionary lookup per token, several times slower than the hashing
+    (bench/RESULTS.md), and a collision only merges two rare n-grams."""
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+    hasher = HashingVectorizer(ngram_range=(1, 2), n_features=WORD_HASH_FEATURES, alternate_sign=False, norm=None,
+                               dtype=np.float32)
+    counts = hasher.transform(texts).tocsr()
+    counts = counts[:, np.unique(counts.indices)]
+    if not counts.shape[1]:
+        return counts
+    return TfidfTransformer(sublinear_tf=True).fit(counts).transform(counts, copy=False).tocsr()
+
+
+def _char_ngrams(texts: pd.Series):
+    """``TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)``'s
+    matrix, value for value, from each distinct word's n-grams once.
+
+    ``char_wb`` takes its n-grams inside whitespace-separated words, so a text's n-gram counts are
+    its word counts times each word's n-gram counts: (texts × words) @ (words × n-grams). Texts
+    repeat their words, and making n-grams is a Python loop per character (most of this step's
+    time when done text by text, bench/RESULTS.md); here it runs over the distinct words only.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    try:  # the lower-cased, whitespace-split words, as char_wb splits them
+        words = CountVectorizer(tokenizer=str.split, token_pattern=None, dtype=np.int64)
+        per_text = words.fit_transform(texts)
+    except ValueError:  # no word at all
+        return _empty(len(texts))
+    grams = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=False, dtype=np.int64)
+    per_word = grams.fit_transform(words.get_feature_names_out())
+    counts = (per_text @ per_word).tocsr()
+    counts = counts[:, np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= 2)]  # min_df=2
+    if not counts.shape[1]:
+        return counts
+    counts = counts.astype(np.float32)
+    return TfidfTransformer(sublinear_tf=True).fit(counts).transform(counts, copy=False).tocsr()
+
+
+def _empty(rows: int):
+    from scipy import sparse
+
+    return sparse.csr_matrix((rows, 0), dtype=np.float32)
 
 
 def _hash_in_processes(hasher: Any, texts: pd.Series):
@@ -335,28 +386,52 @@ def cross_validated_probs(
     ``n_jobs`` > 1 fits folds in that many threads (for models that release the GIL, like the
     sag solver); results are placed by fold, so they do not depend on it.
     """
-    from joblib import Parallel, delayed
-    from sklearn.exceptions import ConvergenceWarning
+    splits = fold_splits(y, folds, seed)
+    fitted = _fit_folds([(make_model, split) for split in splits], X, y, seed, n_jobs, progress, description)
+    return _place(fitted, y, n_classes, folds)
+
+
+def fold_splits(y: np.ndarray, folds: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, held-out) row indices of the stratified, seeded K-fold split of the labelled rows."""
     from sklearn.model_selection import StratifiedKFold
 
     labeled = np.flatnonzero(y >= 0)
-    unlabeled = np.flatnonzero(y < 0)
-    probs = np.zeros((len(y), n_classes), dtype=np.float64)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    jobs = (
-        delayed(_fit_fold)(make_model, X, y, labeled[train], labeled[held_out], unlabeled, seed)
-        for train, held_out in splitter.split(np.zeros(len(labeled)), y[labeled])
-    )
+    return [(labeled[train], labeled[held_out]) for train, held_out in splitter.split(np.zeros(len(labeled)), y[labeled])]
+
+
+_Fitted = tuple[np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None"]  # held-out rows, classes seen, their probs, unlabelled probs
+
+
+def _fit_folds(jobs: list[tuple[Any, tuple[np.ndarray, np.ndarray]]], X: Any, y: np.ndarray, seed: int, n_jobs: int,
+               progress: _Progress | None, description: str) -> list[_Fitted]:
+    """Each ``(model factory, (train, held-out))`` job fitted, in up to ``n_jobs`` threads, results in job order."""
+    from joblib import Parallel, delayed
+    from sklearn.exceptions import ConvergenceWarning
+
+    unlabeled = np.flatnonzero(y < 0)
+    tasks = (delayed(_fit_fold)(make, X, y, train, held_out, unlabeled, seed) for make, (train, held_out) in jobs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        results = Parallel(n_jobs=min(n_jobs, folds), prefer="threads", return_as="generator")(jobs)
+        results = Parallel(n_jobs=max(1, min(n_jobs, len(jobs))), prefer="threads", return_as="generator")(tasks)
         if progress is not None:
-            results = progress.track(results, folds, description)
-        for held_out, seen, held_probs, unlabeled_probs in results:
-            probs[np.ix_(held_out, seen)] = held_probs
-            if unlabeled_probs is not None:
-                probs[np.ix_(unlabeled, seen)] += unlabeled_probs / folds
+            results = progress.track(results, len(jobs), description)
+        return list(results)
+
+
+def _place(fitted: list[_Fitted], y: np.ndarray, n_classes: int, folds: int) -> np.ndarray:
+    """Fold results into one rows × classes array (unlabelled rows: the average of the ``folds`` models)."""
+    unlabeled = np.flatnonzero(y < 0)
+    probs = np.zeros((len(y), n_classes), dtype=np.float64)
+    for held_out, seen, held_probs, unlabeled_probs in fitted:
+        probs[np.ix_(held_out, seen)] = held_probs
+        if unlabeled_probs is not None:
+            probs[np.ix_(unlabeled, seen)] += unlabeled_probs / folds
     return probs
+
+
+def _log_loss(probs: np.ndarray, y: np.ndarray) -> float:
+    return float(-np.mean(np.log(np.clip(probs[np.arange(len(y)), y], 1e-15, 1.0))))
 
 
 def _take(X: Any, rows: np.ndarray) -> Any:
@@ -383,14 +458,18 @@ class Selection:
     name: str
     make_model: Any
     losses: dict[str, float]
-    rows: int
+    rows: int  # rows whose held-out log-loss decided
     folds: int = SELECT_FOLDS
     probs: np.ndarray | None = None  # the winner's out-of-sample probabilities when the sample was every row
+    shared: int = 0  # > 0: decided on this many of the final ``folds`` folds (then ``probs`` is the final run)
 
     def explain(self) -> str:
         if len(self.losses) < 2:
             return ""
         tried = ", ".join(f"{k} {v:.3f}" for k, v in self.losses.items())
+        if self.shared:
+            return (f"{self.name} chosen by log-loss on {self.shared} of the {self.folds} folds, {self.rows:,} held-out rows "
+                    f"({tried})")
         return f"{self.name} chosen by {self.folds}-fold log-loss on {self.rows:,} rows ({tried})"
 
 
@@ -420,26 +499,43 @@ def select_model(candidates: dict[str, Any], X: Any, y: np.ndarray, n_classes: i
     Each candidate is a model factory ``f(seed)``. Log-loss (not accuracy) because Confident
     Learning uses the probabilities themselves; inner folds on a sample of at most
     :data:`SELECT_ROWS` rows keep the choice inside the time budget at any size. When the sample
-    is every labelled row and ``folds`` is given, the candidates are cross-validated with the
-    final ``folds`` and the winner's probabilities are kept (:attr:`Selection.probs`): the
-    selection then *is* the final cross-validation, at no extra cost.
+    is every labelled row and ``folds`` is given, the candidates are compared on the first
+    :data:`SHARED_FOLDS` of the final ``folds`` folds and only the winner is fitted on the others:
+    its probabilities (:attr:`Selection.probs`) are then the final cross-validation, and no fit is
+    repeated.
     """
     names = list(candidates)
     sample = selection_sample(y, seed=seed)
     if len(names) == 1 or len(np.unique(y[sample])) < 2:
         return Selection(names[0], candidates[names[0]], {}, 0)
-    whole = folds is not None and len(sample) == int((y >= 0).sum()) and not (y < 0).any()
-    k = folds if whole else SELECT_FOLDS
+    if folds is not None and len(sample) == int((y >= 0).sum()) and not (y < 0).any():
+        return _select_on_final_folds(candidates, X, y, n_classes, folds, seed, n_jobs, progress, description)
     Xs, ys = _take(X, sample), y[sample]
-    losses, kept = {}, {}
-    for name in names:
-        probs = cross_validated_probs(candidates[name], Xs, ys, n_classes, folds=k, seed=seed, n_jobs=n_jobs,
-                                      progress=progress if whole else None, description=f"{description} ({name})")
-        losses[name] = float(-np.mean(np.log(np.clip(probs[np.arange(len(ys)), ys], 1e-15, 1.0))))
-        if whole:
-            kept[name] = probs
+    losses = {name: _log_loss(cross_validated_probs(candidates[name], Xs, ys, n_classes, folds=SELECT_FOLDS, seed=seed,
+                                                    n_jobs=n_jobs), ys) for name in names}
     best = min(names, key=lambda n: (losses[n], names.index(n)))
-    return Selection(best, candidates[best], losses, len(sample), k, kept.get(best))
+    return Selection(best, candidates[best], losses, len(sample), SELECT_FOLDS)
+
+
+def _select_on_final_folds(candidates: dict[str, Any], X: Any, y: np.ndarray, n_classes: int, folds: int, seed: int,
+                           n_jobs: int, progress: _Progress | None, description: str) -> Selection:
+    """Every candidate on the first :data:`SHARED_FOLDS` folds of the final split (one batch of
+    threads), then the winner alone on the remaining folds; its fits on the first ones are kept."""
+    names = list(candidates)
+    splits = fold_splits(y, folds, seed)
+    shared = min(SHARED_FOLDS, folds - 1)
+    jobs = [(candidates[name], split) for name in names for split in splits[:shared]]
+    fitted = _fit_folds(jobs, X, y, seed, n_jobs, progress, f"{description} (choosing: {', '.join(names)})")
+    held_out = np.concatenate([split[1] for split in splits[:shared]])
+    losses = {}
+    for i, name in enumerate(names):
+        losses[name] = _log_loss(_place(fitted[i * shared:(i + 1) * shared], y, n_classes, folds)[held_out], y[held_out])
+    best = min(names, key=lambda n: (losses[n], names.index(n)))
+    k = names.index(best)
+    rest = _fit_folds([(candidates[best], split) for split in splits[shared:]], X, y, seed, n_jobs, progress,
+                      f"{description} ({best})")
+    probs = _place(fitted[k * shared:(k + 1) * shared] + rest, y, n_classes, folds)
+    return Selection(best, candidates[best], losses, len(held_out), folds, probs, shared)
 
 
 def choose_kind(model: str, text: str | None, features: list[str]) -> str:
