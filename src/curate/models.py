@@ -166,8 +166,7 @@ def _hashed_words(texts: pd.Series):
 
     hasher = HashingVectorizer(ngram_range=(1, 2), n_features=WORD_HASH_FEATURES, alternate_sign=False, norm=None,
                                dtype=np.float32)
-    counts = hasher.transform(texts).tocsr()
-    counts = counts[:, np.unique(counts.indices)]
+    counts = _used_columns(hasher.transform(texts).tocsr())
     if not counts.shape[1]:
         return counts
     return TfidfTransformer(sublinear_tf=True).fit(counts).transform(counts, copy=False).tocsr()
@@ -175,28 +174,36 @@ def _hashed_words(texts: pd.Series):
 
 def _char_ngrams(texts: pd.Series):
     """``TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)``'s
-    matrix, value for value, from each distinct word's n-grams once.
+    matrix (hashed, :data:`WORD_HASH_FEATURES` buckets, empty ones dropped), from each distinct
+    word's n-grams once.
 
     ``char_wb`` takes its n-grams inside whitespace-separated words, so a text's n-gram counts are
     its word counts times each word's n-gram counts: (texts × words) @ (words × n-grams). Texts
-    repeat their words, and making n-grams is a Python loop per character (most of this step's
-    time when done text by text, bench/RESULTS.md); here it runs over the distinct words only.
+    repeat their words, and n-grams are made by a Python loop per character; here it runs over the
+    distinct words only, and hashing the n-grams spares the vocabulary's dictionary lookup per
+    n-gram (together most of this step's time when done text by text, bench/RESULTS.md).
     """
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer, TfidfTransformer
 
     try:  # the lower-cased, whitespace-split words, as char_wb splits them
         words = CountVectorizer(tokenizer=str.split, token_pattern=None, dtype=np.int64)
         per_text = words.fit_transform(texts)
     except ValueError:  # no word at all
         return _empty(len(texts))
-    grams = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=False, dtype=np.int64)
-    per_word = grams.fit_transform(words.get_feature_names_out())
+    grams = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=False, n_features=WORD_HASH_FEATURES,
+                              alternate_sign=False, norm=None, dtype=np.float64)
+    per_word = _used_columns(grams.transform(words.get_feature_names_out().tolist()).tocsr())
     counts = (per_text @ per_word).tocsr()
     counts = counts[:, np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= 2)]  # min_df=2
     if not counts.shape[1]:
-        return counts
+        return counts.astype(np.float32)
     counts = counts.astype(np.float32)
     return TfidfTransformer(sublinear_tf=True).fit(counts).transform(counts, copy=False).tocsr()
+
+
+def _used_columns(matrix):
+    """``matrix`` without its all-zero columns (hashing buckets no feature fell in)."""
+    return matrix[:, np.unique(matrix.indices)]
 
 
 def _empty(rows: int):
