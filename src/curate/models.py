@@ -8,8 +8,8 @@ cross-validation, with the model's capacity chosen by the data (:func:`select_mo
   :data:`CHAR_NGRAM_MAX_ROWS` rows: word 1–2-grams plus character 2–5-grams (``char_wb``), each
   block L2-normalised and weighted ``1/√2``; the words hashed (:func:`_hashed_words`) and the
   character n-grams made once per distinct word (:func:`_char_ngrams`), because building them text
-  by text with scikit-learn's vocabulary was most of this step's time at these sizes. Above, where character n-grams cost more time than
-  they add: words through a ``HashingVectorizer`` (stateless, no vocabulary in memory, 2²⁰
+  by text with scikit-learn's vocabulary was most of this step's time at these sizes. Above, where
+  character n-grams cost more time than they add: words through a ``HashingVectorizer`` (stateless, no vocabulary in memory, 2²⁰
   columns) with an IDF transform, and the logistic regression's probabilities averaged 3:1 with a
   multinomial naive Bayes's (``VotingClassifier``, soft voting; the NB + linear-model pairing of
   Wang & Manning, ACL 2012). The logistic regression's ``C`` comes from a log grid
@@ -133,7 +133,7 @@ def text_values(series: pd.Series) -> pd.Series:
 def text_features(texts: pd.Series, *, large: bool | None = None):
     """Sparse TF-IDF rows for a text column (word + char n-grams, or hashed words when large)."""
     from scipy import sparse
-    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
     texts = text_values(texts)
     if large is None:
@@ -195,9 +195,9 @@ def _char_ngrams(texts: pd.Series):
     per_word = _used_columns(grams.transform(words.get_feature_names_out().tolist()).tocsr())
     counts = (per_text @ per_word).tocsr()
     counts = counts[:, np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= 2)]  # min_df=2
-    if not counts.shape[1]:
-        return counts.astype(np.float32)
     counts = counts.astype(np.float32)
+    if not counts.shape[1]:
+        return counts
     return TfidfTransformer(sublinear_tf=True).fit(counts).transform(counts, copy=False).tocsr()
 
 
