@@ -566,7 +566,7 @@ def test_non_class_labels_skip_with_the_reason(tmp_path: Path) -> None:
 
 def test_outcome_labels_get_findings_without_suggestions(tmp_path: Path) -> None:
     root, _ = small_folder(tmp_path / "d")
-    r = run_check(root, tmp_path, "{outcome: true, max_share: 0.01}", "key: id, label: label")
+    r = run_check(root, tmp_path, "{outcome: true, max_share: 0.0}", "key: id, label: label")
     assert r.findings and all(f.suggestion is None for f in r.findings)
     assert r.status == Status.WARN and "recorded outcome" in r.message and r.metrics["suggestions"] == 0
 
