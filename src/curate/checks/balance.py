@@ -176,28 +176,16 @@ def correlation_ratio(groups: pd.Series, values: pd.Series, *, corrected: bool =
 
 
 def _correlation_ratio_codes(codes: np.ndarray, v: np.ndarray, *, corrected: bool = True) -> float:
+    """η from the rows: their per-group counts and sums and the column's moments, reduced as the
+    partitioned path reduces them (:func:`correlation_ratio_sums`)."""
     keep = np.isfinite(v)
     codes, v = codes[keep], v[keep]
-    n = len(v)
-    if n < 3:
-        return 0.0
     codes, uniques = pd.factorize(codes)
-    n_groups = len(uniques)
-    if n_groups < 2:
-        return 0.0
-    counts = np.bincount(codes, minlength=n_groups).astype(float)
-    means = np.bincount(codes, weights=v, minlength=n_groups) / counts
-    total = float(((v - v.mean()) ** 2).sum())
-    if total <= 0:
-        return 0.0
-    between = float((counts * (means - v.mean()) ** 2).sum())
-    if not corrected:
-        return float(math.sqrt(min(1.0, between / total)))
-    if n <= n_groups:
-        return 0.0
-    within_ms = (total - between) / (n - n_groups)
-    eps2 = (between - (n_groups - 1) * within_ms) / total
-    return float(math.sqrt(min(1.0, max(0.0, eps2))))
+    counts = np.bincount(codes, minlength=len(uniques)).astype(float)
+    sums = np.bincount(codes, weights=v, minlength=len(uniques))
+    mean = float(v.mean()) if len(v) else 0.0
+    moments = (len(v), mean, float(((v - mean) ** 2).sum()))
+    return correlation_ratio_sums(counts, sums, moments, corrected=corrected)
 
 
 # --------------------------------------------------------------------------- helpers
