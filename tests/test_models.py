@@ -229,6 +229,9 @@ def test_model_selection_by_inner_log_loss() -> None:
 def test_selection_is_bounded_and_explained(monkeypatch: pytest.MonkeyPatch) -> None:
     frame, y = texts(300)
     monkeypatch.setattr(models, "SELECT_ROWS", 120)
+    between = models.out_of_sample_probs(frame, y, 3, text="text")  # above the sample, within the shared-fold bound
+    assert f"chosen by log-loss on {models.SHARED_FOLDS} of the 5 folds" in between.description
+    monkeypatch.setattr(models, "SHARED_SELECT_ROWS", 299)
     out = models.out_of_sample_probs(frame, y, 3, text="text")
     assert "chosen by 3-fold log-loss on 120 rows" in out.description and "C=1 " in out.description
     frame["n"] = y + np.random.default_rng(1).normal(0, 0.3, len(y))

@@ -32,8 +32,8 @@ cross-validation, with the model's capacity chosen by the data (:func:`select_mo
 stratified sample of at most :data:`SELECT_ROWS` labelled rows, and the one with the lowest
 log-loss wins: log-loss because Confident Learning uses the probabilities themselves, not just
 the predicted class; a bounded sample so the choice costs the same at 20k and at 1M rows. When
-the data fit in the sample, the candidates are compared on the first :data:`SHARED_FOLDS` of the
-final K folds (a held-out slice) and only the winner is fitted on the other folds: its fits on the
+every row is labelled and there are at most :data:`SHARED_SELECT_ROWS` of them, the candidates are
+compared on the first :data:`SHARED_FOLDS` of the final K folds (a held-out slice) and only the winner is fitted on the other folds: its fits on the
 first ones are kept, so the selection costs a few fits rather than a whole cross-validation per
 candidate. The result's ``description`` names the choice and the evidence ("… logistic regression
 C=16 (C=16 chosen by 3-fold log-loss on 20,000 rows (C=1 0.505, C=4 0.422, C=16 0.373))", or
@@ -76,7 +76,8 @@ FEWER_FOLDS_ROWS = 100_000  # gradient boosting: 5 folds below, 3 from here …
 TWO_FOLDS_ROWS = 500_000  # … and 2 from here
 SELECT_ROWS = 20_000  # model selection: inner cross-validation on at most this many rows …
 SELECT_FOLDS = 3  # … with this many folds
-SHARED_FOLDS = 1  # data that fit in the sample: candidates compared on this many of the final folds (a held-out slice)
+SHARED_FOLDS = 1  # candidates compared on this many of the final folds (a held-out slice) …
+SHARED_SELECT_ROWS = 50_000  # … when every row is labelled and there are at most this many (see select_model)
 TEXT_C = (1.0, 4.0, 16.0)  # logistic regression's C tried on word + char n-grams (a log grid)
 LARGE_TEXT_C = (0.3, 1.0, 3.0)  # … and on hashed words, averaged with naive Bayes
 HASH_FEATURES = 2**20
@@ -505,17 +506,20 @@ def select_model(candidates: dict[str, Any], X: Any, y: np.ndarray, n_classes: i
 
     Each candidate is a model factory ``f(seed)``. Log-loss (not accuracy) because Confident
     Learning uses the probabilities themselves; inner folds on a sample of at most
-    :data:`SELECT_ROWS` rows keep the choice inside the time budget at any size. When the sample
-    is every labelled row and ``folds`` is given, the candidates are compared on the first
-    :data:`SHARED_FOLDS` of the final ``folds`` folds and only the winner is fitted on the others:
-    its probabilities (:attr:`Selection.probs`) are then the final cross-validation, and no fit is
-    repeated.
+    :data:`SELECT_ROWS` rows keep the choice inside the time budget at any size. When ``folds``
+    is given, every row is labelled and there are at most :data:`SHARED_SELECT_ROWS` of them, the
+    candidates are compared on the first :data:`SHARED_FOLDS` of the final ``folds`` folds and only
+    the winner is fitted on the others: its probabilities (:attr:`Selection.probs`) are then the
+    final cross-validation, and no fit is repeated. That costs the losers' fits on one final fold
+    (two fits of ``(folds-1)/folds`` of the rows for three candidates) where the sample costs every
+    candidate's inner folds *and* the winner's whole final run; the first is cheaper up to a few
+    times :data:`SELECT_ROWS`, and above the bound the sample keeps the choice's cost flat.
     """
     names = list(candidates)
     sample = selection_sample(y, seed=seed)
     if len(names) == 1 or len(np.unique(y[sample])) < 2:
         return Selection(names[0], candidates[names[0]], {}, 0)
-    if folds is not None and len(sample) == int((y >= 0).sum()) and not (y < 0).any():
+    if folds is not None and not (y < 0).any() and len(y) <= SHARED_SELECT_ROWS:
         return _select_on_final_folds(candidates, X, y, n_classes, folds, seed, n_jobs, progress, description)
     Xs, ys = _take(X, sample), y[sample]
     losses = {name: _log_loss(cross_validated_probs(candidates[name], Xs, ys, n_classes, folds=SELECT_FOLDS, seed=seed,
