@@ -65,6 +65,12 @@ PEER_SUITE = (
     + "  - duplicates: {columns: [text]}\n  - near_duplicates: {}\n  - leakage: {}\n  - label_errors: {}\n  - balance: {}\n"
 )
 
+# the exact-duplicate families alone (whole rows, texts, conflicting labels), and with the near-duplicate
+# families that reuse their normalised texts (ctx.shared)
+EXACT_SUITE = (DATASET + "checks:\n  - duplicates: {}\n  - duplicates: {name: texts, columns: [text]}\n"
+               "  - conflicting_labels: {}\n")
+DEDUP_SUITE = EXACT_SUITE + "  - near_duplicates: {}\n  - leakage: {}\n"
+
 
 # --------------------------------------------------------------------------- the dataset
 
@@ -165,6 +171,8 @@ def generate(root: Path, rows: int, seed: int = 0) -> dict:
     for name in ("train", "test"):
         frame[split == name].reset_index(drop=True).to_parquet(root / f"data/{name}.parquet", index=False)
     (root / "peer.yaml").write_text(PEER_SUITE)
+    (root / "exact.yaml").write_text(EXACT_SUITE)
+    (root / "dedup.yaml").write_text(DEDUP_SUITE)
     (root / "default.yaml").write_text(DATASET + "checks:\n" + (REPO / "checks/default.yaml").read_text().split("checks:\n", 1)[1])
     result = {k: sorted(v) for k, v in truth.items()}
     (root / "truth.json").write_text(json.dumps(result))

@@ -62,6 +62,7 @@ and pyarrow release the GIL), by default one thread per core, at most :data:`MAX
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import os
@@ -555,6 +556,110 @@ def groups_from_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     start, sizes = start[rank], sizes[rank]
     rows = r[_segments(start, sizes)]
     return rows.astype(np.int64), np.r_[0, np.cumsum(sizes)].astype(np.int64)
+
+
+# --------------------------------------------------------------------------- exact grouping by digests
+#
+# The partitioned duplicate families cannot factorise a whole split: each partition reduces its rows
+# to 128-bit digests, and rows with equal digests are grouped once every partition's digests are
+# together. Digests are XXH3-128 (the ``xxhash`` dependency), seeded per run: two different rows
+# share one with probability about 2**-128 per pair, so even 10**9 rows (5·10**17 pairs) would
+# collide with probability about 10**-21. Values of number, boolean and date columns are not hashed
+# but kept as their 64-bit patterns (a bijection: no collision at all) before rows are digested.
+
+NULL_DIGEST = np.array([0, 0x6E756C6C], dtype=np.uint64)  # the digest of a missing value when missing values are equal
+_VALUE_TAG = np.uint64(0x76616C7565)  # second word of a number's digest: its bits are the first
+
+
+def string_digests(arr: pa.Array, seed: int) -> np.ndarray:
+    """XXH3-128 of each string's UTF-8 bytes, as an (n, 2) uint64 array (nulls digest like "")."""
+    import xxhash
+
+    data = pc.fill_null(arr, "").cast(pa.large_binary()).to_pylist() if len(arr) else []
+    digest = functools.partial(xxhash.xxh3_128_digest, seed=seed)
+    return np.frombuffer(b"".join(map(digest, data)), dtype=np.uint64).reshape(-1, 2).copy()
+
+
+def value_bits(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """(64-bit pattern of each value, missing mask) of a number, boolean or date column, such that
+    equal patterns are equal values as ``pandas.factorize`` sees them (-0.0 is 0.0); None for other
+    types (categories of numbers, extension types), which only whole columns can compare."""
+    dtype = series.dtype
+    if not isinstance(dtype, np.dtype) or dtype.kind not in "biufmM":
+        return None
+    values = series.to_numpy()
+    missing = series.isna().to_numpy()
+    if dtype.kind == "f":
+        values = values.astype(np.float64) + 0.0  # -0.0 → 0.0
+        values[missing] = 0.0
+        return values.view(np.uint64), missing
+    if dtype.kind in "mM":
+        return values.view(np.int64).view(np.uint64), missing
+    if dtype.kind == "b":
+        return values.astype(np.uint64), missing
+    return values.astype(np.uint64 if dtype.kind == "u" else np.int64).view(np.uint64), missing
+
+
+def combine_digests(parts: list[np.ndarray], seed: int) -> np.ndarray:
+    """One 128-bit digest per row from several columns' digests (XXH3-128 of their concatenation)."""
+    import xxhash
+
+    if len(parts) == 1:
+        return parts[0]
+    n, width = len(parts[0]), 16 * len(parts)
+    if not n:
+        return np.empty((0, 2), dtype=np.uint64)
+    packed = np.ascontiguousarray(np.hstack(parts))
+    records = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), n, [None, pa.py_buffer(packed)]).to_pylist()
+    digest = functools.partial(xxhash.xxh3_128_digest, seed=seed)
+    return np.frombuffer(b"".join(map(digest, records)), dtype=np.uint64).reshape(-1, 2).copy()
+
+
+def row_digests(frame: pd.DataFrame, columns: list[str], norm: Normalization, *, seed: int, nulls_equal: bool = False,
+                required: Sequence[str] = (), min_chars: int = 0, normalized: Mapping[str, pa.Array] | None = None,
+                ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]] | None:
+    """(128-bit digest of each row over ``columns``, mask of the rows compared, each column's kind)
+    with :func:`row_codes`' rules: rows are equal exactly when :func:`row_codes` gives them one
+    code, and the mask is False where it gives -1. A column's kind is ``"text"`` (compared as
+    normalised text) or its dtype; digests of partitions are comparable when the kinds agree.
+    None when a column's values cannot be digested by value (see :func:`value_bits`)."""
+    normalized = normalized or {}
+    n = len(frame)
+    compared = np.ones(n, dtype=bool)
+    parts, kinds = [], []
+    for c in columns:
+        series = frame[c]
+        equal_nulls = nulls_equal and c not in required
+        if is_text(series):
+            arr = normalized[c] if c in normalized else normalize_strings(series, norm)
+            missing = missing_mask(arr)
+            digests = string_digests(arr, seed)
+            if c in required and min_chars > 0:
+                compared &= content_mask(arr, min_chars)
+            kinds.append("text")
+        else:
+            bits = value_bits(series)
+            if bits is None:
+                return None
+            digests = np.column_stack([bits[0], np.full(n, _VALUE_TAG, dtype=np.uint64)])
+            missing = bits[1]
+            kinds.append(str(series.dtype))
+        if equal_nulls:
+            digests[missing] = NULL_DIGEST
+        else:
+            compared &= ~missing
+        parts.append(digests)
+    return combine_digests(parts, seed), compared, tuple(kinds)
+
+
+def digest_codes(digests: np.ndarray) -> np.ndarray:
+    """A group id per row from (n, 2) digests: equal digests, equal ids (dense, first-seen order)."""
+    if not len(digests):
+        return np.empty(0, dtype=np.int64)
+    high, _ = pd.factorize(digests[:, 0])
+    low, _ = pd.factorize(digests[:, 1])
+    codes = combine_codes([high.astype(np.int64), low.astype(np.int64)])
+    return codes
 
 
 # --------------------------------------------------------------------------- shingles

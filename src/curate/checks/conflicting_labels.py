@@ -20,19 +20,26 @@ missing label are not compared. Pass/fail: ``max_count`` / ``max_share`` of flag
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from curate.checks import register
 from curate.checks.base import Check
 from curate.checks.duplicates import (
     NORMALIZED,
     Content,
+    ContentPlan,
     LimitParams,
     NormalizeParams,
+    content_chunk,
     content_of,
+    mapped_states,
     describe_ref,
     normalized_columns,
     plural,
@@ -42,9 +49,17 @@ from curate.checks.duplicates import (
 )
 from curate.context import RunContext
 from curate.dedup import groups_from_codes, row_codes
+from curate.dup_state import State, combine, comparable, labels_of, ordered, rows_of
 from curate.findings import CheckResult, Finding, RowRef
 
 MAX_RELATED = 10
+EMPTY = {"conflicting": 0, "groups": 0, "ties": 0, "share": 0.0, "rows": 0}
+
+
+@dataclass(frozen=True)
+class LabelledPlan(ContentPlan):
+    label: str = ""
+    batches: tuple[tuple[str, ...], ...] = ()  # splits whose rows are grouped together, in precedence order
 
 
 class ConflictingLabelsParams(LimitParams, NormalizeParams):
@@ -59,6 +74,7 @@ class ConflictingLabels(Check):
     description: ClassVar[str] = "Identical content (after normalisation) carrying different labels"
     Params = ConflictingLabelsParams
     shares: ClassVar[tuple[str, ...]] = (NORMALIZED,)
+    needs = "partitions"
 
     def _label(self, ctx: RunContext) -> str | None:
         return self.params.label or ctx.roles.label
@@ -88,11 +104,62 @@ class ConflictingLabels(Check):
             raise self.error(("columns",), "conflicting_labels: no content column to compare")
 
     def run(self, ctx: RunContext) -> CheckResult:
+        plan = self.plan(ctx)
+        if isinstance(plan, CheckResult):
+            return plan
+        return self.judge(plan, self.combine(plan, mapped_states(self, plan, ctx)), ctx)
+
+    # partitioned: each row is its content digest and label code; groups are formed per batch of splits
+    def plan(self, ctx: RunContext) -> LabelledPlan | CheckResult:
         p: ConflictingLabelsParams = self.params
         label = self._label(ctx)
-        empty = {"conflicting": 0, "groups": 0, "ties": 0, "share": 0.0, "rows": 0}
         if label is None:
-            return self.skip("nothing to compare: the dataset has no label column (set `label:`)", metrics=empty)
+            return self.skip("nothing to compare: the dataset has no label column (set `label:`)", metrics=dict(EMPTY))
+        content = self._content(ctx)
+        order = tuple(split_order(list(ctx.dataset.splits)))
+        batches = (order,) if p.across_splits else tuple((name,) for name in order)
+        return LabelledPlan(order, (*content.columns, label), {name: content for name in order}, content, p.normalize,
+                            p.min_chars, secrets.randbits(64), label, batches)
+
+    def map(self, plan: LabelledPlan, split: str, partition: pd.DataFrame,
+            normalized: dict[str, pa.Array] | None = None) -> State:
+        """The partition's compared rows (content and label present), their digests and labels."""
+        return {split: [content_chunk(plan, split, partition, normalized, plan.label)]}
+
+    def combine(self, plan: LabelledPlan, states: list[State]) -> State:
+        return combine(states)
+
+    def judge(self, plan: LabelledPlan, state: State, ctx: RunContext) -> CheckResult:
+        batches = [ordered(state, list(names)) for names in plan.batches]
+        if not all(comparable(chunks) for chunks in batches):
+            return self.collect(ctx)  # a content column whose type differs between files or splits
+        columns = list(plan.summary.columns)
+        findings: list[Finding] = []
+        groups = ties = total = missing = 0
+        for names, chunks in zip(plan.batches, batches):
+            splits = [ctx.dataset.splits[n] for n in names]
+            sizes = np.array([sum(c.rows for name, c in chunks if name == n) for n in names], dtype=np.int64)
+            offsets = dict(zip(names, (np.cumsum(sizes) - sizes).tolist()))
+            codes, rows, not_compared = rows_of(chunks, offsets)
+            codes = np.concatenate([codes, np.full(int(sizes.sum()) - len(codes), -1, np.int64)])
+            index, text, values = labels_of(chunks, offsets, len(codes))
+            total += rows
+            missing += not_compared
+            labels = text[index] if len(text) else np.full(len(index), "", dtype=object)  # read where index >= 0 only
+            found, n_groups, n_ties = self._conflicts(codes, labels, lambda r: python_value(values.iat[int(index[r])]),
+                                                      _ref_maker(splits, sizes), plan.label, columns)
+            findings += found
+            groups += n_groups
+            ties += n_ties
+        return self._summary(findings, groups, ties, total, missing, plan.summary, plan.label)
+
+    def collect(self, ctx: RunContext) -> CheckResult:
+        """Whole columns concatenated, when a content column's type differs between the files or
+        splits of a batch (concatenation changes it, e.g. numbers next to text become text) or holds
+        values compared only whole (categories of numbers, extension types)."""
+        p: ConflictingLabelsParams = self.params
+        label = self._label(ctx)
+        assert label is not None  # plan skipped otherwise
         content = self._content(ctx)
         columns = content.columns
         order = split_order(list(ctx.dataset.splits))
@@ -102,9 +169,6 @@ class ConflictingLabels(Check):
         for names in ctx.progress.track(batches, len(batches), "conflicting labels"):
             splits = [ctx.dataset.splits[n] for n in names]
             frame = pd.concat([s.frame[columns + [label]] for s in splits], ignore_index=True)
-            sizes = np.array([len(s) for s in splits])
-            split_of = np.repeat(np.arange(len(splits)), sizes)
-            row_of = np.arange(len(split_of)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
             total += len(frame)
             codes = row_codes(frame, columns, p.normalize, nulls_equal=content.nulls_equal,
                               required=content.required, min_chars=p.min_chars,
@@ -112,21 +176,23 @@ class ConflictingLabels(Check):
             labels = frame[label]
             codes[labels.isna().to_numpy()] = -1
             missing += int((codes < 0).sum())
-            found, n_groups, n_ties = self._conflicts(codes, labels, _RefMaker(splits, split_of, row_of), label, columns)
+            found, n_groups, n_ties = self._conflicts(codes, labels.astype(str).to_numpy(),
+                                                      lambda r: python_value(labels.iat[r]),
+                                                      _ref_maker(splits, np.array([len(s) for s in splits])), label, columns)
             findings += found
             groups += n_groups
             ties += n_ties
         return self._summary(findings, groups, ties, total, missing, content, label)
 
-    def _conflicts(self, codes: np.ndarray, labels: pd.Series, ref: _RefMaker, label: str,
-                   columns: list[str]) -> tuple[list[Finding], int, int]:
+    def _conflicts(self, codes: np.ndarray, label_text: np.ndarray, value_at: Callable[[int], Any], ref: _RefMaker,
+                   label: str, columns: list[str]) -> tuple[list[Finding], int, int]:
         """Findings of one batch of splits: every row whose label is not its group's majority
         (update suggestion), or, in a tie, every row not carrying the earliest row's label (no
-        suggestion: nothing says which label is right)."""
+        suggestion: nothing says which label is right). ``label_text``: each row's label as text;
+        ``value_at(row)``: its value as the data holds it."""
         rows, offsets = groups_from_codes(codes)
         if not len(rows):
             return [], 0, 0
-        label_text = labels.astype(str).to_numpy()
         sizes_g = np.diff(offsets)
         m = pd.DataFrame({"group": np.repeat(np.arange(len(sizes_g)), sizes_g), "row": rows,
                           "label": label_text[rows], "pos": np.arange(len(rows))})
@@ -144,7 +210,7 @@ class ConflictingLabels(Check):
         m["size"] = sizes_g[m["group"].to_numpy()]
         top_rows = m[m["label"].to_numpy() == m["top"].to_numpy()]
         related_of = {g: [ref(int(r)) for r in rs[:MAX_RELATED]] for g, rs in top_rows.groupby("group")["row"]}
-        value_of = {g: python_value(labels.iat[int(r)]) for g, r in top_rows.groupby("group")["row"].first().items()}
+        value_of = {g: value_at(int(r)) for g, r in top_rows.groupby("group")["row"].first().items()}
         flagged = m[m["label"].to_numpy() != m["top"].to_numpy()]
         what = "/".join(columns)
         findings = []
@@ -189,6 +255,13 @@ class ConflictingLabels(Check):
             message = f"no conflicting labels in {total:,} rows (compared {what} {scope})"
         message += p.limit_text(count, share) + why
         return self.result(failed=p.exceeded(count, share), message=message, metrics=metrics, findings=findings)
+
+
+def _ref_maker(splits: list[Any], sizes: np.ndarray) -> _RefMaker:
+    """RowRefs of positions in the splits taken one after the other (``sizes``: their rows)."""
+    split_of = np.repeat(np.arange(len(splits)), sizes)
+    row_of = np.arange(len(split_of)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return _RefMaker(splits, split_of, row_of)
 
 
 class _RefMaker:

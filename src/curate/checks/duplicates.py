@@ -26,18 +26,30 @@ neither set, any duplicate fails the check.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 from pydantic import Field, field_validator, model_validator
 
 from curate.checks import register
-from curate.checks.base import Check, CheckParams
+from curate.checks.base import Check, CheckParams, Plan
 from curate.context import RunContext
 from curate.dataset import Split
-from curate.dedup import Normalization, coerce_normalization, groups_from_codes, is_text, normalize_strings, row_codes
+from curate.dedup import (
+    Normalization,
+    coerce_normalization,
+    groups_from_codes,
+    is_text,
+    normalize_strings,
+    row_codes,
+    row_digests,
+)
+from curate.dup_state import Chunk, State, combine, comparable, label_codes, ordered, rows_of
+from curate.engines import PandasEngine, partitions, plan_columns
 from curate.findings import CheckResult, Finding, RowRef
 
 # ---------------------------------------------------------------------------- shared by the
@@ -104,12 +116,10 @@ class Content:
 
 def identifying_columns(ctx: RunContext, exclude: tuple[str | None, ...]) -> list[str]:
     """Columns other than ``exclude`` whose values tell most rows apart (names, prices, dates)."""
-    frames = [s.frame for s in ctx.dataset.splits.values()]
-    if not frames:
+    splits = list(ctx.dataset.splits.values())
+    if not splits or not len(largest := max(splits, key=len)):
         return []
-    frame = max(frames, key=len)
-    if not len(frame):
-        return []
+    frame = largest.frame  # distinct counts need the rows (on the Dask engine: this split gathered)
     out = []
     for c in common_columns(ctx, exclude):
         try:
@@ -245,8 +255,72 @@ class DuplicatesParams(LimitParams, NormalizeParams):
 
 def common_columns(ctx: RunContext, exclude: tuple[str | None, ...] = ()) -> list[str]:
     """Columns present in every split, in first-seen order, less ``exclude``."""
-    frames = [s.frame for s in ctx.dataset.splits.values()]
-    return [c for c in ctx.dataset.columns if c not in exclude and all(c in f.columns for f in frames)]
+    names = [set(s.columns) for s in ctx.dataset.splits.values()]
+    return [c for c in ctx.dataset.columns if c not in exclude and all(c in n for n in names)]
+
+
+@dataclass(frozen=True)
+class ContentPlan(Plan):
+    """What the exact-duplicate families compare in each split, decided before rows are read (sent
+    to the workers: column names and flags only)."""
+
+    content: dict[str, Content] = field(default_factory=dict)  # split → what its rows are compared by
+    summary: Content | None = None  # what the message describes
+    normalize: Normalization = field(default_factory=Normalization)
+    min_chars: int = 3
+    seed: int = 0  # of the row digests: drawn per run, so no file can be written to collide with another row
+
+
+@dataclass(frozen=True)
+class RawPlan(ContentPlan):
+    """The second, small pass of ``duplicates``: the un-normalised digests of the rows of its groups
+    only (which copies are byte for byte the kept row)."""
+
+    rows: dict[str, np.ndarray] = field(default_factory=dict)  # split → sorted positions to digest
+
+
+RAW = Normalization(unicode=False, case=False, whitespace=False)
+
+
+def content_chunk(plan: ContentPlan, split: str, partition: Any, normalized: dict[str, pa.Array] | None,
+                  label: str | None = None) -> Chunk:
+    """One partition's compared rows and their content digests (:func:`curate.dedup.row_digests`);
+    with ``label``, only rows with a label are compared, and their labels are kept."""
+    content = plan.content[split]
+    index = partition.index.to_numpy(dtype=np.int64)
+    start = int(index[0]) if len(index) else 0
+    codes, values = label_codes(partition[label]) if label is not None else (None, None)
+    out = row_digests(partition, content.columns, plan.normalize, seed=plan.seed, nulls_equal=content.nulls_equal,
+                      required=content.required, min_chars=plan.min_chars, normalized=normalized)
+    if out is None:  # a column only whole columns can compare: judge collects
+        return Chunk(start, len(partition), np.empty(0, np.int64), np.empty((0, 2), np.uint64), None, None, values)
+    digests, compared, kinds = out
+    if codes is not None:
+        compared &= codes >= 0
+        codes = codes[compared]
+    return Chunk(start, len(partition), index[compared], digests[compared], kinds, codes, values)
+
+
+def mapped_states(check: Check, plan: ContentPlan, ctx: RunContext) -> list[Any]:
+    """The engine's states of ``plan``. In process, each split's text columns are normalised once
+    through ``ctx.shared`` (reused by the other duplicate families) and each of its files maps a
+    slice of them; on another engine each partition normalises its own rows where it is."""
+    if not isinstance(ctx.engine, PandasEngine):
+        return ctx.engine.states(check, plan, ctx.dataset)
+    out = []
+    for name in plan.splits:
+        split = ctx.dataset.splits[name]
+        texts = normalized_columns(ctx, [split], plan.content[name].columns, plan.normalize)
+        for part in partitions(split):
+            out.append(check.map(plan, name, plan_columns(part, plan), normalized=_rows(texts, part.index)))
+    return out
+
+
+def _rows(texts: dict[str, pa.Array], index: pd.Index) -> dict[str, pa.Array]:
+    if isinstance(index, pd.RangeIndex) and index.step == 1:
+        return {c: a.slice(index.start, len(index)) for c, a in texts.items()}
+    take = pa.array(index.to_numpy(dtype=np.int64))
+    return {c: a.take(take) for c, a in texts.items()}
 
 
 @register
@@ -255,11 +329,96 @@ class Duplicates(Check):
     description: ClassVar[str] = "Rows that repeat an earlier row of the same split (after normalising case, whitespace, Unicode)"
     Params = DuplicatesParams
     shares: ClassVar[tuple[str, ...]] = (NORMALIZED,)
+    needs = "partitions"
 
     def validate(self, ctx: RunContext) -> None:
         self.require_columns(ctx, self.params.columns, "columns")
 
     def run(self, ctx: RunContext) -> CheckResult:
+        plan = self.plan(ctx)
+        return self.judge(plan, self.combine(plan, mapped_states(self, plan, ctx)), ctx)
+
+    # partitioned: a row is its content digest; groups are equal digests over every partition of a split
+    def plan(self, ctx: RunContext) -> ContentPlan:
+        p: DuplicatesParams = self.params
+        content = content_of(ctx, columns=p.columns, exclude_label=False, prefer_text=False)
+        specs: dict[str, Content] = {}
+        for split in ctx.dataset.splits.values():
+            if not p.columns:  # each split (or table) by its own columns
+                content = content_of(ctx, exclude_label=False, prefer_text=False, available=split.columns)
+            if content.columns and all(c in split.columns for c in content.columns):
+                specs[split.name] = content
+        columns = tuple(dict.fromkeys(c for spec in specs.values() for c in spec.columns))
+        return ContentPlan(tuple(specs), columns, specs, content, p.normalize, p.min_chars, secrets.randbits(64))
+
+    def map(self, plan: ContentPlan, split: str, partition: pd.DataFrame,
+            normalized: dict[str, pa.Array] | None = None) -> State:
+        """The partition's compared rows and digests; for a :class:`RawPlan`, the un-normalised
+        digests of the listed rows it holds."""
+        if not isinstance(plan, RawPlan):
+            return {split: [content_chunk(plan, split, partition, normalized)]}
+        index = partition.index.to_numpy(dtype=np.int64)
+        keep = np.isin(index, plan.rows[split])
+        out = row_digests(partition[keep], plan.content[split].columns, RAW, seed=plan.seed, nulls_equal=True)
+        digests = out[0] if out is not None else np.zeros((int(keep.sum()), 2), np.uint64)
+        return {split: [Chunk(int(index[0]) if len(index) else 0, len(partition), index[keep], digests, ())]}
+
+    def combine(self, plan: ContentPlan, states: list[State]) -> State:
+        return combine(states)
+
+    def judge(self, plan: ContentPlan, state: State, ctx: RunContext) -> CheckResult:
+        chunks = {name: ordered(state, [name]) for name in plan.splits}
+        if not all(comparable(c) for c in chunks.values()):
+            return self.collect(ctx)  # a column whose type changes between files, or is not digested by value
+        total = missing = groups = 0
+        grouped: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for name in plan.splits:
+            codes, rows, not_compared = rows_of(chunks[name], {name: 0})
+            total += rows
+            missing += not_compared
+            grouped[name] = groups_from_codes(codes)
+        raw = self._raw_digests(plan, grouped, ctx)
+        findings: list[Finding] = []
+        per_split: dict[str, int] = {}
+        for name in plan.splits:
+            rows, offsets = grouped[name]
+            found = 0
+            if len(rows):
+                positions, digests = raw[name]
+                same = digests[np.searchsorted(positions, rows)]
+                refs = row_refs(ctx.dataset.splits[name], rows)
+                column = plan.content[name].columns[0] if len(plan.content[name].columns) == 1 else None
+                for g in range(len(offsets) - 1):
+                    kept, kept_raw, size = refs[offsets[g]], same[offsets[g]], offsets[g + 1] - offsets[g]
+                    groups += 1
+                    for m in range(offsets[g] + 1, offsets[g + 1]):
+                        findings.append(self._finding(refs[m], kept, bool((same[m] == kept_raw).all()), size, column))
+                        found += 1
+            per_split[name] = found
+        return self._summary(plan.summary, findings, groups, total, missing, per_split)
+
+    def _raw_digests(self, plan: ContentPlan, grouped: dict[str, tuple[np.ndarray, np.ndarray]],
+                     ctx: RunContext) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Split → (sorted positions, un-normalised digests) of the rows in groups, from a second
+        pass that reads only the splits with groups."""
+        rows = {name: np.sort(r) for name, (r, _) in grouped.items() if len(r)}
+        if not rows:
+            return {}
+        raw_plan = RawPlan(tuple(rows), plan.columns, plan.content, plan.summary, plan.normalize, plan.min_chars,
+                           plan.seed, rows)
+        state = combine(ctx.engine.states(self, raw_plan, ctx.dataset))
+        out = {}
+        for name in rows:
+            parts = ordered(state, [name])
+            positions = np.concatenate([c.compared for _, c in parts])
+            digests = np.concatenate([c.digests for _, c in parts]).reshape(-1, 2)
+            order = np.argsort(positions, kind="stable")
+            out[name] = (positions[order], digests[order])
+        return out
+
+    def collect(self, ctx: RunContext) -> CheckResult:
+        """Whole columns, for splits whose columns change type between files or hold values that
+        are compared only whole (categories of numbers, extension types): ``row_codes``."""
         p: DuplicatesParams = self.params
         findings: list[Finding] = []
         total = groups = missing = 0
@@ -282,8 +441,7 @@ class Duplicates(Check):
             found = 0
             if len(rows):
                 # which copies are byte-identical to the kept row (no normalisation needed)
-                raw = row_codes(frame.iloc[rows], content.columns, Normalization(unicode=False, case=False, whitespace=False),
-                                nulls_equal=True)
+                raw = row_codes(frame.iloc[rows], content.columns, RAW, nulls_equal=True)
                 refs = row_refs(split, rows)
                 for g in range(len(offsets) - 1):
                     kept, kept_raw, size = refs[offsets[g]], raw[offsets[g]], offsets[g + 1] - offsets[g]
