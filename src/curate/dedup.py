@@ -62,7 +62,6 @@ and pyarrow release the GIL), by default one thread per core, at most :data:`MAX
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import os
@@ -562,13 +561,17 @@ def groups_from_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 #
 # The partitioned duplicate families cannot factorise a whole split: each partition reduces its rows
 # to 128-bit digests, and rows with equal digests are grouped once every partition's digests are
-# together. Digests are XXH3-128 (the ``xxhash`` dependency), seeded per run: two different rows
-# share one with probability about 2**-128 per pair, so even 10**9 rows (5·10**17 pairs) would
-# collide with probability about 10**-21. Values of number, boolean and date columns are not hashed
-# but kept as their 64-bit patterns (a bijection: no collision at all) before rows are digested.
+# together. 128 bits because a collision would be a false finding: two different rows share a digest
+# with probability about 2**-128 per pair, so even 10**9 rows (5·10**17 pairs) collide with
+# probability about 10**-21, where 64 bits would give 3 % at that size. A text is digested with
+# XXH3-128 (the ``xxhash`` dependency, seeded per run), a number, boolean or date is its own 64-bit
+# pattern (a bijection: no collision at all), and a row of several columns combines its columns'
+# digests with keyed multilinear hashing (:func:`combine_digests`). The seed is drawn per run, so
+# a data file cannot be written to make two of its rows collide.
 
 NULL_DIGEST = np.array([0, 0x6E756C6C], dtype=np.uint64)  # the digest of a missing value when missing values are equal
 _VALUE_TAG = np.uint64(0x76616C7565)  # second word of a number's digest: its bits are the first
+COMBINE_ROWS = 1 << 16  # rows per block when column digests are combined
 
 
 def string_digests(arr: pa.Array, seed: int) -> np.ndarray:
@@ -576,8 +579,18 @@ def string_digests(arr: pa.Array, seed: int) -> np.ndarray:
     import xxhash
 
     data = pc.fill_null(arr, "").cast(pa.large_binary()).to_pylist() if len(arr) else []
-    digest = functools.partial(xxhash.xxh3_128_digest, seed=seed)
-    return np.frombuffer(b"".join(map(digest, data)), dtype=np.uint64).reshape(-1, 2).copy()
+    return np.frombuffer(b"".join(map(xxhash.xxh3_128_digest, data, itertools.repeat(seed))),
+                         dtype=np.uint64).reshape(-1, 2).copy()
+
+
+def category_digests(arr: pa.Array, seed: int) -> np.ndarray:
+    """:func:`string_digests` through the column's distinct values (each digested once): for the
+    columns of a row other than its text, which mostly repeat a few values."""
+    encoded = pc.dictionary_encode(arr)
+    if not len(encoded.dictionary):
+        return np.zeros((len(arr), 2), dtype=np.uint64)
+    codes = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
+    return string_digests(encoded.dictionary, seed)[codes]
 
 
 def value_bits(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
@@ -601,18 +614,22 @@ def value_bits(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def combine_digests(parts: list[np.ndarray], seed: int) -> np.ndarray:
-    """One 128-bit digest per row from several columns' digests (XXH3-128 of their concatenation)."""
-    import xxhash
-
+    """One 128-bit digest per row from several columns' digests: four keyed multilinear hashes
+    (``k0 + Σ k_i·w_i mod 2**64``, top 32 bits, over the 32-bit words ``w_i`` of the row's column
+    digests, keys drawn from ``seed``). Each is strongly universal (Lemire & Kaser, 2014), so two
+    rows whose column digests differ get one digest with probability 2**-128, vectorised."""
     if len(parts) == 1:
         return parts[0]
-    n, width = len(parts[0]), 16 * len(parts)
-    if not n:
-        return np.empty((0, 2), dtype=np.uint64)
-    packed = np.ascontiguousarray(np.hstack(parts))
-    records = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), n, [None, pa.py_buffer(packed)]).to_pylist()
-    digest = functools.partial(xxhash.xxh3_128_digest, seed=seed)
-    return np.frombuffer(b"".join(map(digest, records)), dtype=np.uint64).reshape(-1, 2).copy()
+    words = np.ascontiguousarray(np.hstack(parts)).view(np.uint32)
+    keys = np.random.default_rng(seed).integers(0, np.iinfo(np.uint64).max, size=(4, words.shape[1] + 1),
+                                                dtype=np.uint64, endpoint=True)
+    out = np.empty((len(words), 4), dtype=np.uint32)
+    for lo in range(0, len(words), COMBINE_ROWS):  # bounded temporaries
+        x = words[lo:lo + COMBINE_ROWS].astype(np.uint64)
+        for j in range(4):
+            acc = (x * keys[j, 1:]).sum(axis=1, dtype=np.uint64) + keys[j, 0]
+            out[lo:lo + COMBINE_ROWS, j] = (acc >> np.uint64(32)).astype(np.uint32)
+    return out.view(np.uint64).reshape(-1, 2)
 
 
 def row_digests(frame: pd.DataFrame, columns: list[str], norm: Normalization, *, seed: int, nulls_equal: bool = False,
@@ -633,7 +650,7 @@ def row_digests(frame: pd.DataFrame, columns: list[str], norm: Normalization, *,
         if is_text(series):
             arr = normalized[c] if c in normalized else normalize_strings(series, norm)
             missing = missing_mask(arr)
-            digests = string_digests(arr, seed)
+            digests = string_digests(arr, seed) if c in required else category_digests(arr, seed)
             if c in required and min_chars > 0:
                 compared &= content_mask(arr, min_chars)
             kinds.append("text")
@@ -657,9 +674,13 @@ def digest_codes(digests: np.ndarray) -> np.ndarray:
     if not len(digests):
         return np.empty(0, dtype=np.int64)
     high, _ = pd.factorize(digests[:, 0])
+    high = high.astype(np.int64)
+    first = np.full(int(high.max()) + 1, len(high), dtype=np.int64)
+    np.minimum.at(first, high, np.arange(len(high)))
+    if (digests[first[high], 1] == digests[:, 1]).all():  # the first 64 bits tell every pair apart
+        return high
     low, _ = pd.factorize(digests[:, 1])
-    codes = combine_codes([high.astype(np.int64), low.astype(np.int64)])
-    return codes
+    return combine_codes([high, low.astype(np.int64)])
 
 
 # --------------------------------------------------------------------------- shingles
