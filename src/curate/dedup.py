@@ -571,16 +571,20 @@ def groups_from_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 NULL_DIGEST = np.array([0, 0x6E756C6C], dtype=np.uint64)  # the digest of a missing value when missing values are equal
 _VALUE_TAG = np.uint64(0x76616C7565)  # second word of a number's digest: its bits are the first
-COMBINE_ROWS = 1 << 16  # rows per block when column digests are combined
+COMBINE_ROWS = 1 << 16  # rows per block when texts are digested or column digests combined
 
 
 def string_digests(arr: pa.Array, seed: int) -> np.ndarray:
     """XXH3-128 of each string's UTF-8 bytes, as an (n, 2) uint64 array (nulls digest like "")."""
     import xxhash
 
-    data = pc.fill_null(arr, "").cast(pa.large_binary()).to_pylist() if len(arr) else []
-    return np.frombuffer(b"".join(map(xxhash.xxh3_128_digest, data, itertools.repeat(seed))),
-                         dtype=np.uint64).reshape(-1, 2).copy()
+    out = np.empty((len(arr), 2), dtype=np.uint64)
+    binary = pc.fill_null(arr, "").cast(pa.large_binary())
+    for lo in range(0, len(arr), COMBINE_ROWS):  # a block of Python bytes objects at a time
+        data = binary.slice(lo, COMBINE_ROWS).to_pylist()
+        out[lo:lo + len(data)] = np.frombuffer(b"".join(map(xxhash.xxh3_128_digest, data, itertools.repeat(seed))),
+                                               dtype=np.uint64).reshape(-1, 2)
+    return out
 
 
 def category_digests(arr: pa.Array, seed: int) -> np.ndarray:

@@ -16,6 +16,12 @@ Groups span every split by default (``across_splits: false`` compares within eac
 same text labelled differently in train and test is a contradiction either way. Rows with a
 missing label are not compared. Pass/fail: ``max_count`` / ``max_share`` of flagged rows
 (default: any conflict fails).
+
+Partitions: like ``duplicates``, each partition keeps its compared rows' positions and content
+digests, and a code per row into its own distinct labels (kept in their dtype, so that labels
+are written as concatenating the splits writes them: an integer label next to a float split is
+``1.0``); the client groups each batch of splits. A content column whose type differs between
+the files or splits of a batch is compared on whole columns (:meth:`ConflictingLabels.collect`).
 """
 
 from __future__ import annotations

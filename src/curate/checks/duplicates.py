@@ -21,6 +21,16 @@ Copies in *different* splits are the ``leakage`` check's business.
 
 Pass/fail: ``max_count`` (rows to delete) and/or ``max_share`` (of the compared rows); with
 neither set, any duplicate fails the check.
+
+Partitions (``needs = "partitions"``): each partition reduces its compared rows to their positions
+and 128-bit content digests (:func:`curate.dedup.row_digests`, :mod:`curate.dup_state`), equal
+exactly when :func:`curate.dedup.row_codes` would give them one code; the client groups equal
+digests per split, and a second pass over the groups' rows only digests them un-normalised
+(exact copy or copy after normalisation). On the pandas engine each split's text columns are
+normalised once through ``ctx.shared``, for the other duplicate families too (:func:`mapped_states`).
+A column whose type differs between a split's files (numbers in one, text in another: concatenated
+they are text) or holds values digests cannot compare (categories of numbers, extension types) is
+compared on whole columns (:meth:`Duplicates.collect`), as before partitions.
 """
 
 from __future__ import annotations
