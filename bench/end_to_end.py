@@ -23,6 +23,8 @@ and F1 compare the rows (groups, for balance) each side flags with the planted t
 Sub-commands used by the run, also useful on their own (e.g. to time one family with a paired A/B):
 
     python bench/end_to_end.py generate DIR --rows N     # DIR/data/{train,test}.parquet, truth, suites
+                                                         # (peer, default; exact: the exact-duplicate families,
+                                                         # dedup: with near_duplicates and leakage)
     python bench/end_to_end.py peer DIR [--only balance,duplicates,...] [--out FILE]
     python bench/end_to_end.py floor DIR
 """

@@ -571,7 +571,8 @@ def groups_from_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 NULL_DIGEST = np.array([0, 0x6E756C6C], dtype=np.uint64)  # the digest of a missing value when missing values are equal
 _VALUE_TAG = np.uint64(0x76616C7565)  # second word of a number's digest: its bits are the first
-COMBINE_ROWS = 1 << 16  # rows per block when texts are digested or column digests combined
+TEXT_BLOCK = 1 << 13  # texts digested at a time (each a Python bytes object while it is hashed)
+COMBINE_ROWS = 1 << 13  # rows per block when column digests are combined (temporaries stay in cache)
 
 
 def string_digests(arr: pa.Array, seed: int) -> np.ndarray:
@@ -580,8 +581,8 @@ def string_digests(arr: pa.Array, seed: int) -> np.ndarray:
 
     out = np.empty((len(arr), 2), dtype=np.uint64)
     binary = pc.fill_null(arr, "").cast(pa.large_binary())
-    for lo in range(0, len(arr), COMBINE_ROWS):  # a block of Python bytes objects at a time
-        data = binary.slice(lo, COMBINE_ROWS).to_pylist()
+    for lo in range(0, len(arr), TEXT_BLOCK):
+        data = binary.slice(lo, TEXT_BLOCK).to_pylist()
         out[lo:lo + len(data)] = np.frombuffer(b"".join(map(xxhash.xxh3_128_digest, data, itertools.repeat(seed))),
                                                dtype=np.uint64).reshape(-1, 2)
     return out

@@ -152,7 +152,7 @@ class ConflictingLabels(Check):
             total += rows
             missing += not_compared
             labels = text[index] if len(text) else np.full(len(index), "", dtype=object)  # read where index >= 0 only
-            found, n_groups, n_ties = self._conflicts(codes, labels, lambda r: python_value(values.iat[int(index[r])]),
+            found, n_groups, n_ties = self._conflicts(codes, labels, lambda r, v=values, i=index: python_value(v.iat[int(i[r])]),
                                                       _ref_maker(splits, sizes), plan.label, columns)
             findings += found
             groups += n_groups
@@ -183,7 +183,7 @@ class ConflictingLabels(Check):
             codes[labels.isna().to_numpy()] = -1
             missing += int((codes < 0).sum())
             found, n_groups, n_ties = self._conflicts(codes, labels.astype(str).to_numpy(),
-                                                      lambda r: python_value(labels.iat[r]),
+                                                      lambda r, v=labels: python_value(v.iat[r]),
                                                       _ref_maker(splits, np.array([len(s) for s in splits])), label, columns)
             findings += found
             groups += n_groups
