@@ -98,6 +98,44 @@ def test_any_cut_and_grouping_gives_the_whole_columns_result(tmp_path: Path, ent
     assert partitioned.findings or "conflicting" not in entry or "within" in entry  # something to agree on
 
 
+def typed(tmp_path: Path, files: int = 1) -> Path:
+    """Nullable integers and booleans, dates and categories (Parquet keeps their dtypes); with
+    several files, each file's categories are those it uses."""
+    n = 600
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame({
+        "id": [f"r{i}" for i in range(n)],
+        "votes": pd.array(np.where(rng.random(n) < 0.2, None, rng.integers(0, 3, n)), dtype="Int64"),
+        "ok": pd.array(np.where(rng.random(n) < 0.2, None, rng.random(n) < 0.5), dtype="boolean"),
+        "when": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 3, n), unit="D"),
+        "kind": pd.Categorical(rng.choice(["Alpha", "alpha ", "beta"], n)),
+        "label": rng.choice(["x", "y"], n),
+    })
+    root = tmp_path / f"typed{files}"
+    root.mkdir()
+    for i, rows in enumerate(np.array_split(np.arange(n), files)):
+        part = frame.iloc[rows].copy()
+        part["kind"] = part["kind"].cat.remove_unused_categories() if files > 1 else part["kind"]
+        part.to_parquet(root / f"train-{i}.parquet", index=False)
+    return root
+
+
+TYPED = "  - duplicates: {}\n  - conflicting_labels: {columns: [votes, ok, when, kind]}\n"
+
+
+def test_nullable_and_category_columns_are_digested_by_value(tmp_path: Path) -> None:
+    """Those columns are compared on partitions, as whole columns compare them: no fallback."""
+    root = typed(tmp_path)
+    for entry in ("duplicates: {}", "conflicting_labels: {columns: [votes, ok, when, kind]}"):
+        family, ctx = family_and_context(root, tmp_path, entry, ResolvedRoles(key="id", label="label"))
+        assert str(ctx.dataset.splits["train"].frame["votes"].dtype) == "Int64"
+        plan = family.plan(ctx)
+        state = family.combine(plan, pieces(family, plan, ctx, {"train": (100, 101, 450)}))
+        assert all(c.kinds is not None for chunks in state.values() for c in chunks)
+        result = family.judge(plan, state, ctx)
+        assert result.findings and outcome(result) == outcome(family.collect(ctx))
+
+
 def test_states_hold_digests_not_texts(tmp_path: Path) -> None:
     """A state is a few bytes per row: positions, 128-bit digests, label codes; no text travels."""
     family, ctx = family_and_context(sms_dataset(tmp_path), tmp_path, "conflicting_labels: {}", SMS_ROLES)
@@ -245,3 +283,13 @@ def test_engines_agree_when_a_column_changes_type_between_files(tmp_path: Path, 
     pandas_report, dask_report = both(root, suite, scheduler)
     assert collected == ["conflicting_labels", "duplicates", "conflicting_labels"]
     assert pandas_report == dask_report
+
+
+def test_engines_agree_on_typed_columns(tmp_path: Path, scheduler: str) -> None:
+    """Two files whose categories differ (concatenated: text): the Dask engine's partitions see
+    two category sets and compare whole columns, which pandas' concatenated split also does."""
+    for files in (1, 2):
+        root = typed(tmp_path, files)
+        pandas_report, dask_report = both(root, write(tmp_path / "typed.yaml", "dataset: {key: id, label: label}\nchecks:\n" + TYPED), scheduler)
+        assert all(r["findings"] for r in pandas_report["results"])
+        assert pandas_report == dask_report

@@ -601,12 +601,18 @@ def category_digests(arr: pa.Array, seed: int) -> np.ndarray:
 def value_bits(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     """(64-bit pattern of each value, missing mask) of a number, boolean or date column, such that
     equal patterns are equal values as ``pandas.factorize`` sees them (-0.0 is 0.0); None for other
-    types (categories of numbers, extension types), which only whole columns can compare."""
+    types (categories, extension types other than nullable integers and booleans), which only whole columns compare."""
     dtype = series.dtype
-    if not isinstance(dtype, np.dtype) or dtype.kind not in "biufmM":
-        return None
-    values = series.to_numpy()
     missing = series.isna().to_numpy()
+    if not isinstance(dtype, np.dtype):  # nullable integers and booleans (Int64, boolean, int64[pyarrow])
+        numpy_dtype = getattr(dtype, "numpy_dtype", None)
+        if getattr(dtype, "kind", "O") not in "biu" or not isinstance(numpy_dtype, np.dtype):
+            return None
+        dtype, values = numpy_dtype, series.to_numpy(dtype=numpy_dtype, na_value=0)
+    elif dtype.kind in "biufmM":
+        values = series.to_numpy()
+    else:
+        return None
     if dtype.kind == "f":
         values = values.astype(np.float64) + 0.0  # -0.0 → 0.0
         values[missing] = 0.0
@@ -616,6 +622,32 @@ def value_bits(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     if dtype.kind == "b":
         return values.astype(np.uint64), missing
     return values.astype(np.uint64 if dtype.kind == "u" else np.int64).view(np.uint64), missing
+
+
+def value_digests(series: pd.Series, seed: int) -> tuple[np.ndarray, np.ndarray, str] | None:
+    """(digest of each value of a column that is not compared as text, missing mask, its kind);
+    None when only whole columns can compare it. A category is its value (not normalised, as
+    ``pandas.factorize`` compares categories); its kind names the categories, because categorical
+    columns with other categories concatenate to text."""
+    import xxhash
+
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+        categories = pd.Series(dtype.categories)
+        if is_text(categories):
+            values = string_digests(as_strings(categories), seed)
+        elif (bits := value_bits(categories)) is not None:
+            values = np.column_stack([bits[0], np.full(len(categories), _VALUE_TAG, dtype=np.uint64)])
+        else:
+            return None
+        names = xxhash.xxh3_64_hexdigest(repr((dtype.ordered, categories.tolist())).encode())
+        digests = values[np.maximum(codes, 0)] if len(values) else np.zeros((len(codes), 2), dtype=np.uint64)
+        return digests, codes < 0, f"category[{names}]"
+    bits = value_bits(series)
+    if bits is None:
+        return None
+    return np.column_stack([bits[0], np.full(len(series), _VALUE_TAG, dtype=np.uint64)]), bits[1], str(dtype)
 
 
 def combine_digests(parts: list[np.ndarray], seed: int) -> np.ndarray:
@@ -660,12 +692,11 @@ def row_digests(frame: pd.DataFrame, columns: list[str], norm: Normalization, *,
                 compared &= content_mask(arr, min_chars)
             kinds.append("text")
         else:
-            bits = value_bits(series)
-            if bits is None:
+            by_value = value_digests(series, seed)
+            if by_value is None:
                 return None
-            digests = np.column_stack([bits[0], np.full(n, _VALUE_TAG, dtype=np.uint64)])
-            missing = bits[1]
-            kinds.append(str(series.dtype))
+            digests, missing, kind = by_value
+            kinds.append(kind)
         if equal_nulls:
             digests[missing] = NULL_DIGEST
         else:

@@ -162,7 +162,7 @@ class ConflictingLabels(Check):
     def collect(self, ctx: RunContext) -> CheckResult:
         """Whole columns concatenated, when a content column's type differs between the files or
         splits of a batch (concatenation changes it, e.g. numbers next to text become text) or holds
-        values compared only whole (categories of numbers, extension types)."""
+        values compared only whole (intervals, periods, other extension types)."""
         p: ConflictingLabelsParams = self.params
         label = self._label(ctx)
         assert label is not None  # plan skipped otherwise

@@ -29,8 +29,8 @@ digests per split, and a second pass over the groups' rows only digests them un-
 (exact copy or copy after normalisation). On the pandas engine each split's text columns are
 normalised once through ``ctx.shared``, for the other duplicate families too (:func:`mapped_states`).
 A column whose type differs between a split's files (numbers in one, text in another: concatenated
-they are text) or holds values digests cannot compare (categories of numbers, extension types) is
-compared on whole columns (:meth:`Duplicates.collect`), as before partitions.
+they are text) or holds values digests cannot compare (intervals, periods) is compared on whole
+columns (:meth:`Duplicates.collect`), as before partitions.
 """
 
 from __future__ import annotations
@@ -428,7 +428,7 @@ class Duplicates(Check):
 
     def collect(self, ctx: RunContext) -> CheckResult:
         """Whole columns, for splits whose columns change type between files or hold values that
-        are compared only whole (categories of numbers, extension types): ``row_codes``."""
+        are compared only whole (intervals, periods, other extension types): ``row_codes``."""
         p: DuplicatesParams = self.params
         findings: list[Finding] = []
         total = groups = missing = 0
