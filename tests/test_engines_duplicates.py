@@ -81,8 +81,10 @@ SMS_ROLES = ResolvedRoles(key="id", label="label", text="text")
 
 
 @pytest.mark.parametrize("entry", [e.strip()[2:] for e in FAMILIES.strip().splitlines()] + [
-    "duplicates: {columns: [text, score]}", "duplicates: {columns: [score, day]}", "conflicting_labels: {columns: [text, tag]}"])
-@pytest.mark.parametrize("cuts", [{}, {"train": (1,)}, {"train": (17, 640, 641), "test": (250,)}, {"train": (5, 1299), "test": (1, 2, 3)}])
+    "duplicates: {columns: [text, score]}", "duplicates: {columns: [score, day]}",
+    "conflicting_labels: {columns: [text, tag]}"])
+@pytest.mark.parametrize("cuts", [{}, {"train": (1,)}, {"train": (17, 640, 641), "test": (250,)},
+                                  {"train": (5, 1299), "test": (1, 2, 3)}])
 def test_any_cut_and_grouping_gives_the_whole_columns_result(tmp_path: Path, entry: str, cuts) -> None:
     family, ctx = family_and_context(sms_dataset(tmp_path), tmp_path, entry, SMS_ROLES)
     plan = family.plan(ctx)
@@ -290,6 +292,7 @@ def test_engines_agree_on_typed_columns(tmp_path: Path, scheduler: str) -> None:
     two category sets and compare whole columns, which pandas' concatenated split also does."""
     for files in (1, 2):
         root = typed(tmp_path, files)
-        pandas_report, dask_report = both(root, write(tmp_path / "typed.yaml", "dataset: {key: id, label: label}\nchecks:\n" + TYPED), scheduler)
+        suite = write(tmp_path / "typed.yaml", "dataset: {key: id, label: label}\nchecks:\n" + TYPED)
+        pandas_report, dask_report = both(root, suite, scheduler)
         assert all(r["findings"] for r in pandas_report["results"])
         assert pandas_report == dask_report

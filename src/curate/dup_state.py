@@ -77,7 +77,8 @@ def rows_of(chunks: list[tuple[str, Chunk]], offsets: dict[str, int]) -> tuple[n
     return codes, total, total - compared
 
 
-def labels_of(chunks: list[tuple[str, Chunk]], offsets: dict[str, int], size: int) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+def labels_of(chunks: list[tuple[str, Chunk]], offsets: dict[str, int],
+              size: int) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """(index of each row's label in ``values``, -1 where not compared; every label written as text;
     ``values``: the chunks' distinct labels concatenated in row order, as whole columns would be)."""
     parts = [c.values for _, c in chunks if c.values is not None and len(c.values)]

@@ -152,8 +152,9 @@ class ConflictingLabels(Check):
             total += rows
             missing += not_compared
             labels = text[index] if len(text) else np.full(len(index), "", dtype=object)  # read where index >= 0 only
-            found, n_groups, n_ties = self._conflicts(codes, labels, lambda r, v=values, i=index: python_value(v.iat[int(i[r])]),
-                                                      _ref_maker(splits, sizes), plan.label, columns)
+            value_at = lambda r, v=values, i=index: python_value(v.iat[int(i[r])])  # noqa: E731
+            found, n_groups, n_ties = self._conflicts(codes, labels, value_at, _ref_maker(splits, sizes), plan.label,
+                                                      columns)
             findings += found
             groups += n_groups
             ties += n_ties
@@ -182,9 +183,9 @@ class ConflictingLabels(Check):
             labels = frame[label]
             codes[labels.isna().to_numpy()] = -1
             missing += int((codes < 0).sum())
+            refs = _ref_maker(splits, np.array([len(s) for s in splits]))
             found, n_groups, n_ties = self._conflicts(codes, labels.astype(str).to_numpy(),
-                                                      lambda r, v=labels: python_value(v.iat[r]),
-                                                      _ref_maker(splits, np.array([len(s) for s in splits])), label, columns)
+                                                      lambda r, v=labels: python_value(v.iat[r]), refs, label, columns)
             findings += found
             groups += n_groups
             ties += n_ties
