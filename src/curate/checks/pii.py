@@ -21,10 +21,16 @@ lets national-format numbers count; without it, regions come from the dataset ca
 format (``+44 …``) are reported.
 
 Pass/fail: ``max_count`` / ``max_share`` of scanned cells; with neither set, any finding fails.
+
+Partitioned: every cell is judged on its own, so ``map`` scans one partition's cells and returns
+only the cells with a validated entity (their position, masked message and redaction) and the
+number of cells scanned; ``judge`` puts them in the report's order (split, column, row) and gives
+them their keys.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -32,7 +38,7 @@ import pandas as pd
 from pydantic import field_validator
 
 from curate.checks import register
-from curate.checks.base import Check
+from curate.checks.base import Check, Plan
 from curate.checks.duplicates import LimitParams, plural, row_refs
 from curate.context import RunContext
 from curate.findings import CheckResult, Finding
@@ -112,6 +118,32 @@ def candidate_rows(array, patterns: dict[str, str]) -> dict[str, np.ndarray]:
             for entity, pattern in patterns.items()}
 
 
+@dataclass(frozen=True)
+class PiiPlan(Plan):
+    entities: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    patterns: tuple[tuple[str, str], ...] = ()  # entity → its RE2 prefilter
+    explicit: bool = False  # columns named by the suite: scanned whatever their type
+
+
+@dataclass(frozen=True)
+class PiiCell:
+    """One cell holding personal data: what the finding says and suggests (the text only masked or redacted)."""
+
+    message: str
+    score: float
+    suggestion: dict[str, Any]
+    entities: tuple[str, ...]  # one per match
+
+
+@dataclass
+class PiiState:
+    """One split's scanned cells and the cells with findings, by (column, row position)."""
+
+    cells: int = 0
+    cells_found: dict[tuple[str, int], PiiCell] = field(default_factory=dict)
+
+
 def describe_matches(matches: list[Match]) -> str:
     return "; ".join(f"{m.entity} [{m.start}:{m.end}] {mask(m)}" for m in matches)
 
@@ -123,52 +155,80 @@ class Pii(Check):
         "Personal data and secrets (emails, phones, cards, IBANs, SSNs, IPs, tokens, private keys), "
         "validated, masked in reports, with redactions as corrections")
     Params = PiiParams
+    needs = "partitions"
 
     def validate(self, ctx: RunContext) -> None:
         self.require_columns(ctx, self.params.columns, "columns")
 
-    def run(self, ctx: RunContext) -> CheckResult:
+    # partitioned: a cell's findings depend on that cell alone
+    def plan(self, ctx: RunContext) -> "PiiPlan":
         p: PiiParams = self.params
-        entities = p.entities or list(DETECTORS)
+        entities = tuple(p.entities or DETECTORS)
         regions = tuple(p.regions if p.regions is not None else card_regions(ctx.dataset.layout.card))
         patterns = {e: DETECTORS[e].prefilter for e in entities}
         if "phone" in patterns and not regions:
             patterns["phone"] = INTERNATIONAL_PHONE
+        splits = tuple(ctx.dataset.splits)
+        every = tuple(dict.fromkeys(c for s in splits for c in ctx.dataset.splits[s].columns))
+        columns = tuple(dict.fromkeys(p.columns)) if p.columns else tuple(c for c in every if c != ctx.roles.key)
+        return PiiPlan(splits, columns, entities, regions, tuple(patterns.items()), explicit=bool(p.columns))
+
+    def map(self, plan: "PiiPlan", split: str, partition: pd.DataFrame) -> dict[str, "PiiState"]:
+        """The cells of one partition holding an entity, keyed by (column, row position)."""
+        state = PiiState()
+        patterns = dict(plan.patterns)
+        # without a column list, string columns only (a column typed otherwise holds no text to scan)
+        columns = partition.columns if plan.explicit else string_columns(partition)
+        for column in columns:
+            array = text_array(partition[column])
+            state.cells += len(array) - array.null_count
+            masks = candidate_rows(array, patterns)
+            rows = np.flatnonzero(np.logical_or.reduce(list(masks.values()))) if masks else []
+            for i in rows:
+                text = array[int(i)].as_py()
+                matches = detect(text, [e for e in plan.entities if masks[e][i]], plan.regions)
+                if matches:
+                    state.cells_found[(column, int(partition.index[i]))] = self._cell(column, text, matches, plan.entities)
+        return {split: state}
+
+    @staticmethod
+    def _cell(column: str, text: str, matches: list[Match], entities: tuple[str, ...]) -> "PiiCell":
+        kinds = sorted({m.entity for m in matches}, key=entities.index)
+        suggestion = {column: redact(text, matches), "confidence": min(CONFIDENCE[m.entity] for m in matches),
+                      "reason": f"redact {', '.join(kinds)}"}
+        return PiiCell(describe_matches(matches), max(SEVERITY[m.entity] for m in matches), suggestion,
+                       tuple(m.entity for m in matches))
+
+    def combine(self, plan: "PiiPlan", states: list[dict[str, "PiiState"]]) -> dict[str, "PiiState"]:
+        out: dict[str, PiiState] = {}
+        for state in states:
+            for split, part in state.items():
+                mine = out.setdefault(split, PiiState())
+                mine.cells += part.cells
+                mine.cells_found.update(part.cells_found)
+        return out
+
+    def judge(self, plan: "PiiPlan", state: dict[str, "PiiState"], ctx: RunContext) -> CheckResult:
         findings: list[Finding] = []
-        counts: dict[str, int] = dict.fromkeys(entities, 0)
+        counts: dict[str, int] = dict.fromkeys(plan.entities, 0)
         per_column: dict[tuple[str, str], int] = {}
         cells = 0
-        splits = list(ctx.dataset.splits.values())
-        for split in ctx.progress.track(splits, len(splits), "pii"):
-            frame = split.frame
-            columns = p.columns or string_columns(frame, exclude=(ctx.roles.key,))
-            for column in columns:
-                if column not in frame.columns:
-                    continue
-                array = text_array(frame[column])
-                cells += len(array) - array.null_count
-                masks = candidate_rows(array, patterns)
-                rows = np.flatnonzero(np.logical_or.reduce(list(masks.values()))) if masks else []
-                refs = row_refs(split, rows)
-                for row, ref in zip(rows, refs):
-                    text = array[int(row)].as_py()
-                    wanted = [e for e in entities if masks[e][row]]
-                    matches = detect(text, wanted, regions)
-                    if not matches:
-                        continue
-                    for m in matches:
-                        counts[m.entity] += 1
-                        per_column[(column, m.entity)] = per_column.get((column, m.entity), 0) + 1
-                    kinds = sorted({m.entity for m in matches}, key=entities.index)
-                    reason = f"redact {', '.join(kinds)}"
-                    findings.append(Finding(
-                        f"{describe_matches(matches)}",
-                        split=ref.split, row=ref.row, key=ref.key, column=column,
-                        score=max(SEVERITY[m.entity] for m in matches),
-                        suggestion={column: redact(text, matches),
-                                    "confidence": min(CONFIDENCE[m.entity] for m in matches), "reason": reason},
-                    ))
-        return self._result(findings, counts, per_column, cells, regions)
+        for name in plan.splits:
+            part = state.get(name)
+            if part is None:
+                continue
+            cells += part.cells
+            split = ctx.dataset.splits[name]
+            order = {c: i for i, c in enumerate(plan.columns if plan.explicit else split.columns)}
+            found = sorted(part.cells_found.items(), key=lambda item: (order[item[0][0]], item[0][1]))
+            refs = row_refs(split, [row for (_, row), _ in found])
+            for ((column, _), cell), ref in zip(found, refs):
+                for entity in cell.entities:
+                    counts[entity] += 1
+                    per_column[(column, entity)] = per_column.get((column, entity), 0) + 1
+                findings.append(Finding(cell.message, split=ref.split, row=ref.row, key=ref.key, column=column,
+                                        score=cell.score, suggestion=cell.suggestion))
+        return self._result(findings, counts, per_column, cells, plan.regions)
 
     def _result(self, findings: list[Finding], counts: dict[str, int], per_column: dict[tuple[str, str], int],
                 cells: int, regions: tuple[str, ...]) -> CheckResult:
