@@ -27,13 +27,24 @@ in pyarrow first, so only candidate rows reach Python. Language mix is not check
 language detector ships with curate's dependencies.
 
 Pass/fail: ``max_count`` / ``max_share`` of texts; with neither set, any finding fails.
+
+Partitioned, in up to three passes over the partitions (each pass only when the one before found
+something to look for). The first finds each row's own problems (empty, mojibake, controls,
+HTML) with their fixes, counts texts per length, and lists each partition's frequent prefixes and
+suffixes at every probed length (a prefix on ``min_share`` of a split's texts is on that share of
+some partition's texts, so no candidate is missed). Lengths' median and MAD come from the
+combined counts; the second pass finds the rows of outlying lengths and counts each candidate
+affix exactly over the split (its texts, first row and the hashes of the texts carrying it, for
+"mostly different texts"); the third finds the rows carrying the chosen boilerplate. Problems
+and fixes are put together in ``judge`` in the order the checks above run.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -41,7 +52,7 @@ import pandas as pd
 from pydantic import Field
 
 from curate.checks import register
-from curate.checks.base import Check
+from curate.checks.base import Check, Plan
 from curate.checks.duplicates import LimitParams, plural, row_refs
 from curate.checks.pii import text_array
 from curate.context import RunContext
@@ -61,34 +72,6 @@ class TextQualityParams(LimitParams):
     max_z: float = Field(default=5.0, gt=0)  # robust z of log length beyond which a text is too short/long
     min_share: float = Field(default=0.1, gt=0.0, le=1.0)  # of texts sharing a prefix/suffix to call it boilerplate
     min_boilerplate: int = Field(default=6, ge=2)  # characters
-
-
-@dataclass
-class _Row:
-    problems: list[str] = field(default_factory=list)
-    fixed: str | None = None  # the text after the mechanical fixes so far
-
-
-def common_affix(texts: pd.Series, min_share: float, min_chars: int, suffix: bool) -> str | None:
-    """The longest prefix (or suffix) shared by at least ``min_share`` of the texts, or None."""
-    n = len(texts)
-    best = None
-    for k in (min_chars, 8, 10, 12, 16, 20, 24, 32, 48):
-        if k < min_chars:
-            continue
-        part = texts.str[-k:] if suffix else texts.str[:k]
-        part = part[texts.str.len() > k]  # a text that *is* the affix is not boilerplate
-        if part.empty:
-            break
-        top = part.value_counts()
-        value, count = top.index[0], int(top.iloc[0])
-        if count / n < min_share or not _around_different_texts(texts[part.index[part == value]]):
-            break
-        best = value
-    best = _own_segment(best, suffix) if best is not None else None
-    if best is None or sum(ch.isalpha() for ch in best) < 3 or re.fullmatch(r"\s*[@#]\w+\s*", best):
-        return None  # a handle or hashtag (``@AmericanAir``) addresses someone: not boilerplate
-    return best
 
 
 _ENDS_SEGMENT = set(":|>»])}-–—•·.!?…\n")
@@ -121,12 +104,110 @@ def _own_segment(affix: str, suffix: bool) -> str | None:
 MIN_BOILERPLATE_TEXTS = 10
 
 
-def _around_different_texts(carriers: pd.Series) -> bool:
+def around_different_texts(distinct: int, carriers: int) -> bool:
     """Boilerplate is the same text around *different* content: when most texts carrying the
     affix are copies of one another (a stock comment such as ``Nest never observed with full
     clutch.`` on a third of a field table), the affix is a repeated value, not a scrape artefact."""
-    distinct = carriers.nunique()
-    return distinct >= MIN_BOILERPLATE_TEXTS and distinct >= 0.5 * len(carriers)
+    return distinct >= MIN_BOILERPLATE_TEXTS and distinct >= 0.5 * carriers
+
+
+def probes(min_chars: int) -> tuple[int, ...]:
+    """The affix lengths tried, shortest first (each longer one only while the shorter qualifies)."""
+    return tuple(k for k in (min_chars, 8, 10, 12, 16, 20, 24, 32, 48) if k >= min_chars)
+
+
+@dataclass(frozen=True)
+class TextPlan(Plan):
+    """The text column and, after the first pass, what the later passes look for per split."""
+
+    column: str = ""
+    min_share: float = 0.1
+    min_boilerplate: int = 6
+    stage: str = "scan"  # "scan", then "tails" (length outliers, candidate affixes), then "affix"
+    tails: tuple[tuple[str, "Tails"], ...] = ()  # split → what the second or third pass looks for
+
+
+@dataclass(frozen=True)
+class Tails:
+    short: frozenset[int] = frozenset()  # stripped lengths that are too short
+    long: frozenset[int] = frozenset()  # … too long
+    candidates: frozenset[tuple[bool, int, str]] = frozenset()  # (suffix?, length, affix) to count exactly
+    affixes: tuple[str | None, str | None] = (None, None)  # the boilerplate prefix and suffix (third pass)
+
+
+@dataclass
+class Row:
+    """One row's problems so far and its text after the mechanical fixes (None: nothing fixed)."""
+
+    problems: list[str] = field(default_factory=list)
+    fixed: str | None = None
+    text: str | None = None  # the text as read, kept for rows with a fix (the suggestion compares with it)
+
+
+@dataclass
+class Affix:
+    """An affix's exact count over a split: texts longer than it carrying it, their first row, and
+    the 64-bit hashes of those texts (how many are different)."""
+
+    count: int = 0
+    first: int = -1
+    hashes: frozenset[int] = frozenset()
+
+    def add(self, other: "Affix") -> None:
+        firsts = [f for f in (self.first, other.first) if f >= 0]
+        self.first = min(firsts) if firsts else -1
+        self.count += other.count
+        self.hashes = self.hashes | other.hashes
+
+
+@dataclass
+class TextState:
+    """What one split's partitions hold, in the fields the pass that made it fills."""
+
+    rows: int = 0  # texts (rows of the split)
+    present: int = 0  # non-empty texts
+    lengths: Counter[int] = field(default_factory=Counter)  # stripped length → non-empty texts
+    found: dict[int, Row] = field(default_factory=dict)  # row position → its own problems
+    frequent: set[tuple[bool, int, str]] = field(default_factory=set)  # (suffix?, length, affix) frequent in a partition
+    short: set[int] = field(default_factory=set)  # row positions (second pass)
+    long: set[int] = field(default_factory=set)
+    affixes: dict[tuple[bool, int, str], Affix] = field(default_factory=dict)
+    carriers: tuple[set[int], set[int]] = field(default_factory=lambda: (set(), set()))  # third pass
+    texts: dict[int, str] = field(default_factory=dict)  # third pass: the carriers' texts as read
+
+    def add(self, other: "TextState") -> None:
+        self.rows += other.rows
+        self.present += other.present
+        self.lengths.update(other.lengths)
+        self.found.update(other.found)
+        self.frequent |= other.frequent
+        self.short |= other.short
+        self.long |= other.long
+        for key, affix in other.affixes.items():
+            self.affixes.setdefault(key, Affix()).add(affix)
+        self.carriers[0].update(other.carriers[0])
+        self.carriers[1].update(other.carriers[1])
+        self.texts.update(other.texts)
+
+
+def _texts(values: pd.Series) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    """The column as pyarrow text, its stripped lengths, which cells hold text and which of those are non-empty."""
+    import pyarrow.compute as pc
+
+    array = text_array(values)
+    lengths = pc.utf8_length(pc.utf8_trim_whitespace(array)).to_numpy(zero_copy_only=False)
+    valid = ~pc.is_null(array).to_numpy(zero_copy_only=False)
+    empty = valid & (np.nan_to_num(lengths.astype(float), nan=0) == 0)
+    return array, lengths, valid, valid & ~empty
+
+
+def _series(array: Any, index: Any) -> pd.Series:
+    """A pyarrow text array as a pandas Series (Arrow-backed) on ``index``."""
+    return array.to_pandas(types_mapper=pd.ArrowDtype).set_axis(index)
+
+
+def _hashes(texts: pd.Series) -> frozenset[int]:
+    return frozenset(pd.util.hash_array(texts.to_numpy(dtype=object)).tolist())
 
 
 @register
@@ -136,115 +217,237 @@ class TextQuality(Check):
         "Empty, too short/long, boilerplate-laden, mojibake, control-character and HTML-damaged texts, "
         "with mechanical fixes")
     Params = TextQualityParams
+    needs = "partitions"
 
     def validate(self, ctx: RunContext) -> None:
         if self.params.column:
             self.require_column(ctx, self.params.column, ("column",))
 
-    def run(self, ctx: RunContext) -> CheckResult:
+    # partitioned: see the module docstring for the three passes
+    def plan(self, ctx: RunContext) -> "TextPlan | CheckResult":
         p: TextQualityParams = self.params
         column = p.column or ctx.roles.text
         if not column:
             return self.skip("no text column (declare dataset.text or set column)")
+        splits = tuple(name for name, split in ctx.dataset.splits.items() if column in split.columns)
+        return TextPlan(splits, (column,), column, p.min_share, p.min_boilerplate)
+
+    def map(self, plan: "TextPlan", split: str, partition: pd.DataFrame) -> dict[str, "TextState"]:
+        values = partition[plan.column]
+        if plan.stage == "scan":
+            return {split: self._scan(plan, values)}
+        tails = dict(plan.tails).get(split)
+        if tails is None:
+            return {}
+        return {split: (self._tails if plan.stage == "tails" else self._carriers)(plan, tails, values)}
+
+    def combine(self, plan: "TextPlan", states: list[dict[str, "TextState"]]) -> dict[str, "TextState"]:
+        out: dict[str, TextState] = {}
+        for state in states:
+            for split, part in state.items():
+                out.setdefault(split, TextState()).add(part)
+        return out
+
+    def judge(self, plan: "TextPlan", state: dict[str, "TextState"], ctx: RunContext) -> CheckResult:
+        p: TextQualityParams = self.params
+        scan = {name: state.get(name, TextState()) for name in plan.splits}
+        lengths = {name: self._length_limits(s.lengths, s.present, p) for name, s in scan.items()}
+        tails = {name: Tails(*lengths[name][:2], frozenset(s.frequent)) for name, s in scan.items()}
+        tails = {name: t for name, t in tails.items() if t.short or t.long or t.candidates}
+        second = self._pass(plan, "tails", tails, ctx)
+        chosen = {name: self._boilerplate(scan[name].present, second.get(name, TextState()), p) for name in plan.splits}
+        third = self._pass(plan, "affix", {name: Tails(affixes=a) for name, a in chosen.items() if a != (None, None)}, ctx)
         findings: list[Finding] = []
         counts: dict[str, int] = {}
-        texts_seen = 0
         affixes: list[str] = []
-        for split in ctx.progress.track(list(ctx.dataset.splits.values()), len(ctx.dataset.splits), "text_quality"):
-            if column not in split.frame.columns:
-                continue
-            rows, affix_notes = self._split(split.frame[column], p)
-            affixes += [f"{split.name}: {a}" for a in affix_notes]
-            texts_seen += len(split.frame)
-            refs = row_refs(split, sorted(rows))
-            values = split.frame[column]
-            for ref in refs:
+        texts_seen = 0
+        for name in plan.splits:
+            rows, notes = self._rows(scan[name], second.get(name, TextState()), third.get(name, TextState()),
+                                     lengths[name][2], chosen[name])
+            affixes += [f"{name}: {a}" for a in notes]
+            texts_seen += scan[name].rows
+            for ref in row_refs(ctx.dataset.splits[name], sorted(rows)):
                 row = rows[ref.row]
                 for problem in row.problems:
                     kind = problem.split(" (", 1)[0]
                     counts[kind] = counts.get(kind, 0) + 1
                 suggestion = None
-                if row.fixed is not None and row.fixed != values.iat[ref.row]:
-                    suggestion = {column: row.fixed, "confidence": 0.95, "reason": "; ".join(row.problems)}
+                if row.fixed is not None and row.fixed != row.text:
+                    suggestion = {plan.column: row.fixed, "confidence": 0.95, "reason": "; ".join(row.problems)}
                 findings.append(Finding("; ".join(row.problems), split=ref.split, row=ref.row, key=ref.key,
-                                        column=column, suggestion=suggestion, score=len(row.problems) / 3))
-        return self._result(findings, counts, texts_seen, column, affixes)
+                                        column=plan.column, suggestion=suggestion, score=len(row.problems) / 3))
+        return self._result(findings, counts, texts_seen, plan.column, affixes)
 
-    def _split(self, values: pd.Series, p: TextQualityParams) -> tuple[dict[int, _Row], list[str]]:
+    def _pass(self, plan: "TextPlan", stage: str, tails: dict[str, "Tails"], ctx: RunContext) -> dict[str, "TextState"]:
+        """A later pass over the splits that have something to look for (none: no pass)."""
+        if not tails:
+            return {}
+        later = replace(plan, splits=tuple(s for s in plan.splits if s in tails), stage=stage, tails=tuple(tails.items()))
+        return self.combine(later, ctx.engine.states(self, later, ctx.dataset))
+
+    # ------------------------------------------------------------------ first pass: each row on its own
+
+    def _scan(self, plan: "TextPlan", values: pd.Series) -> "TextState":
         import pyarrow.compute as pc
 
-        array = text_array(values)
-        texts = pd.Series(array.to_pandas(types_mapper=pd.ArrowDtype), index=range(len(values)))
-        rows: dict[int, _Row] = {}
+        array, lengths, valid, ok = _texts(values)
+        texts = _series(array, range(len(values)))
+        positions = values.index.to_numpy()
+        rows: dict[int, Row] = {}
 
         def mark(mask: np.ndarray, problem: str) -> list[int]:
             hit = np.flatnonzero(mask)
             for r in hit.tolist():
-                rows.setdefault(r, _Row()).problems.append(problem)
+                rows.setdefault(r, Row()).problems.append(problem)
             return hit.tolist()
 
         def fix(r: int, transform) -> None:
             row = rows[r]
-            current = row.fixed if row.fixed is not None else texts.iat[r]
-            row.fixed = transform(current)
-
-        stripped = pc.utf8_trim_whitespace(array)
-        lengths = pc.utf8_length(stripped).to_numpy(zero_copy_only=False)
-        valid = ~pc.is_null(array).to_numpy(zero_copy_only=False)
-        empty = valid & (np.nan_to_num(lengths.astype(float), nan=0) == 0)
-        mark(empty, "empty text")
-        self._lengths(lengths, valid & ~empty, p, mark)
+            row.text = texts.iat[r]
+            row.fixed = transform(row.fixed if row.fixed is not None else row.text)
 
         def regex(pattern: str) -> np.ndarray:
             return pc.match_substring_regex(array, pattern).fill_null(False).to_numpy(zero_copy_only=False)
 
+        mark(valid & ~ok, "empty text")
         for r in np.flatnonzero(regex(MOJIBAKE)).tolist():
             import ftfy  # loaded only when a text looks like mojibake
 
             text = texts.iat[r]
             repaired = ftfy.fix_encoding(text)
             if repaired != text:
-                rows.setdefault(r, _Row()).problems.append(f"mojibake ({_diff_excerpt(text, repaired)})")
+                rows.setdefault(r, Row()).problems.append(f"mojibake ({_diff_excerpt(text, repaired)})")
                 fix(r, ftfy.fix_encoding)
         for r in mark(regex(CONTROL), "control characters"):
             fix(r, _strip_controls)
         mark(regex(TAG), "HTML tags")
         for r in mark(regex(ENTITY), "HTML entities"):
             fix(r, lambda t: _ENTITY.sub(lambda m: html.unescape(m.group(0)), t))
-        notes = []
-        present = texts[valid & ~empty]
-        for suffix in (False, True):
-            affix = common_affix(present, p.min_share, p.min_boilerplate, suffix)
-            if affix is None:
-                continue
-            where = "suffix" if suffix else "prefix"
-            has = (present.str.endswith(affix) if suffix else present.str.startswith(affix)).fillna(False)
-            hits = has[has].index.to_numpy()
-            share = len(hits) / max(len(present), 1)
-            notes.append(f"{where} {affix!r} on {share:.1%} of texts")
-            problem = f"boilerplate {where} ({affix!r}, shared by {share:.0%} of texts)"
-            for r in mark(np.isin(np.arange(len(texts)), hits), problem):
-                fix(r, (lambda t, a=affix: t[: len(t) - len(a)].rstrip() if t.endswith(a) else t) if suffix
-                    else (lambda t, a=affix: t[len(a):].lstrip() if t.startswith(a) else t))
-        return rows, notes
+        present = texts[ok]
+        distinct, n = np.unique(lengths[ok].astype(np.int64), return_counts=True)
+        return TextState(rows=len(values), present=len(present), lengths=Counter(dict(zip(distinct.tolist(), n.tolist()))),
+                         found={int(positions[r]): row for r, row in rows.items()},
+                         frequent=self._frequent(present, plan))
 
-    def _lengths(self, lengths: np.ndarray, ok: np.ndarray, p: TextQualityParams, mark) -> None:
-        if ok.sum() < 20:
-            return
-        logs = np.log1p(lengths[ok].astype(float))
-        median = float(np.median(logs))
-        mad = float(np.median(np.abs(logs - median))) * 1.4826
+    @staticmethod
+    def _frequent(present: pd.Series, plan: "TextPlan") -> set[tuple[bool, int, str]]:
+        """Affixes on at least ``min_share`` of this partition's texts, at each probed length (a
+        longer one is frequent only where its shorter part is, so probing stops at the first length
+        with none)."""
+        out: set[tuple[bool, int, str]] = set()
+        floor = plan.min_share * len(present) * (1 - 1e-9)  # (a hair under: rounding never drops a candidate)
+        for suffix in (False, True):
+            for k in probes(plan.min_boilerplate):
+                part = present.str[-k:] if suffix else present.str[:k]
+                part = part[present.str.len() > k]
+                top = part.value_counts()
+                top = top[top >= floor] if len(present) else top.iloc[:0]
+                if top.empty:
+                    break
+                out.update((suffix, k, str(v)) for v in top.index)
+        return out
+
+    # ------------------------------------------------------------------ second pass: lengths and affixes
+
+    def _length_limits(self, lengths: Counter[int], present: int, p: TextQualityParams) -> tuple[frozenset[int], frozenset[int], int]:
+        """The stripped lengths that are too short and too long, and the typical length, from the
+        split's counts (the median and MAD of log length, as over the whole column)."""
+        if present < 20:
+            return frozenset(), frozenset(), 0
+        values = np.array(sorted(lengths), dtype=np.int64)
+        weights = np.array([lengths[v] for v in values.tolist()], dtype=np.int64)
+        logs = np.log1p(values.astype(float))
+        median = _weighted_median(logs, weights)
+        mad = _weighted_median(np.abs(logs - median), weights) * 1.4826
         if mad == 0:
-            return
-        z = np.zeros(len(lengths))
-        z[ok] = (logs - median) / mad
+            return frozenset(), frozenset(), 0
+        z = (logs - median) / mad
         typical = int(round(np.expm1(median)))
         # far out in z *and* a tenth (or ten times) of the typical length: a corpus of uniformly
         # long texts has a small MAD, and a few short ones in it are not damage
-        short = ok & (z < -p.max_z) & (lengths <= typical / 10)
-        long = ok & (z > p.max_z) & (lengths >= typical * 10)
-        mark(short, f"too short (typical length {typical} characters)")
-        mark(long, f"too long (typical length {typical} characters)")
+        short = values[(z < -p.max_z) & (values <= typical / 10)]
+        long = values[(z > p.max_z) & (values >= typical * 10)]
+        return frozenset(short.tolist()), frozenset(long.tolist()), typical
+
+    @staticmethod
+    def _tails(plan: "TextPlan", tails: "Tails", values: pd.Series) -> "TextState":
+        array, lengths, _, ok = _texts(values)
+        positions = values.index.to_numpy()
+        state = TextState()
+        for wanted, out in ((tails.short, state.short), (tails.long, state.long)):
+            if wanted:
+                out.update(positions[ok & np.isin(lengths, list(wanted))].tolist())
+        if tails.candidates:
+            texts = _series(array, positions)[ok]
+            size = texts.str.len()
+            for suffix, k, affix in tails.candidates:
+                carrying = (size > k) & (texts.str.endswith(affix) if suffix else texts.str.startswith(affix)).fillna(False)
+                carriers = texts[carrying.to_numpy(dtype=bool)]
+                state.affixes[(suffix, k, affix)] = Affix(len(carriers), int(carriers.index[0]) if len(carriers) else -1,
+                                                          _hashes(carriers))
+        return state
+
+    def _boilerplate(self, present: int, state: "TextState", p: TextQualityParams) -> tuple[str | None, str | None]:
+        """The boilerplate prefix and suffix of a split from the candidates' exact counts (None: none)."""
+        out: list[str | None] = []
+        for suffix in (False, True):
+            best = None
+            for k in probes(p.min_boilerplate):
+                here = [(a, affix) for (s, n, affix), a in state.affixes.items() if s == suffix and n == k and a.count]
+                if not here:
+                    break
+                top, value = min(here, key=lambda item: (-item[0].count, item[0].first))  # as value_counts' order
+                if top.count / present < p.min_share or not around_different_texts(len(top.hashes), top.count):
+                    break
+                best = value
+            best = _own_segment(best, suffix) if best is not None else None
+            if best is None or sum(ch.isalpha() for ch in best) < 3 or re.fullmatch(r"\s*[@#]\w+\s*", best):
+                best = None  # a handle or hashtag (``@AmericanAir``) addresses someone: not boilerplate
+            out.append(best)
+        return out[0], out[1]
+
+    # ------------------------------------------------------------------ third pass: the boilerplate's rows
+
+    @staticmethod
+    def _carriers(plan: "TextPlan", tails: "Tails", values: pd.Series) -> "TextState":
+        array, _, _, ok = _texts(values)
+        texts = _series(array, values.index)[ok]
+        state = TextState()
+        for suffix, affix in enumerate(tails.affixes):
+            if affix is None:
+                continue
+            has = (texts.str.endswith(affix) if suffix else texts.str.startswith(affix)).fillna(False)
+            carriers = texts[has.to_numpy(dtype=bool)]
+            state.carriers[suffix].update(carriers.index.tolist())
+            state.texts.update(zip(carriers.index.tolist(), carriers.tolist()))
+        return state
+
+    def _rows(self, scan: "TextState", second: "TextState", third: "TextState", typical: int,
+              affixes: tuple[str | None, str | None]) -> tuple[dict[int, Row], list[str]]:
+        """Every flagged row of a split with its problems in the checks' order and its fixed text."""
+        rows = {r: Row(list(row.problems), row.fixed, row.text) for r, row in scan.found.items()}
+        for positions, what in ((second.short, "too short"), (second.long, "too long")):
+            for r in positions:  # (a row of outlying length is not empty: its problem comes first)
+                rows.setdefault(r, Row()).problems.insert(0, f"{what} (typical length {typical} characters)")
+        notes = []
+        for suffix, affix in enumerate(affixes):
+            if affix is None:
+                continue
+            where = "suffix" if suffix else "prefix"
+            hits = sorted(third.carriers[suffix])
+            share = len(hits) / max(scan.present, 1)
+            notes.append(f"{where} {affix!r} on {share:.1%} of texts")
+            problem = f"boilerplate {where} ({affix!r}, shared by {share:.0%} of texts)"
+            for r in hits:
+                row = rows.setdefault(r, Row())
+                row.problems.append(problem)
+                row.text = third.texts[r]
+                current = row.fixed if row.fixed is not None else row.text
+                if suffix:
+                    row.fixed = current[: len(current) - len(affix)].rstrip() if current.endswith(affix) else current
+                else:
+                    row.fixed = current[len(affix):].lstrip() if current.startswith(affix) else current
+        return rows, notes
 
     def _result(self, findings: list[Finding], counts: dict[str, int], texts: int, column: str,
                 affixes: list[str]) -> CheckResult:
@@ -262,6 +465,16 @@ class TextQuality(Check):
             message += "; boilerplate " + "; ".join(affixes)
         message += p.limit_text(count, share)
         return self.result(failed=p.exceeded(count, share), message=message, metrics=metrics, findings=findings)
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """``np.median`` of ``values`` repeated ``weights`` times (``values`` sorted ascending for
+    the logs; any order for the deviations, which are sorted here), to the same float."""
+    order = np.argsort(values, kind="stable")
+    values, ends = values[order], np.cumsum(weights[order])
+    n = int(ends[-1])
+    lo, hi = (values[np.searchsorted(ends, i, side="right")] for i in ((n - 1) // 2, n // 2))
+    return float(np.mean(np.array([lo, hi]))) if n % 2 == 0 else float(lo)
 
 
 def _strip_controls(text: str) -> str:
