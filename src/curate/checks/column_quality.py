@@ -464,14 +464,14 @@ class ColumnQuality(Check):
                 counts = c.counts
                 distinct, weights = text_weights(counts)
                 padded, n = padding(distinct, weights)
-                wanted = [] if not n or n / int(weights.sum()) > p.max_fix_share else \
-                    [v for v, bad in zip(distinct, padded) if bad]
+                fixable = n and n / int(weights.sum()) <= p.max_fix_share  # (else one column finding)
+                wanted = [v for v, bad in zip(distinct, padded) if bad] if fixable else []
                 _, fixes = variant_groups(counts, s.present, p.max_fix_share)
                 wanted += [raw for raw in counts.index if isinstance(raw, str) and raw.strip() in fixes]
                 values = tuple(dict.fromkeys(wanted))
         elif pd.api.types.is_float_dtype(s.dtype):
             damaged = self._damaged(s)
-        distinct = s.counts is None and not counts_needed and (damaged or (not damaged and self._maybe_identifier(c, ctx)))
+        distinct = s.counts is None and not counts_needed and (damaged or self._maybe_identifier(c, ctx))
         return Need(counts=counts_needed, distinct=distinct, values=values)
 
     def _mixed(self, s: ColumnStats) -> bool:
