@@ -151,6 +151,22 @@ def test_engines_agree_on_planted_files_and_row_groups(tmp_path: Path, scheduler
         assert_same(pandas_report, report(root, suite(tmp_path), engine="dask", scheduler=scheduler))
 
 
+def test_engines_agree_on_generated_parquet(tmp_path: Path, scheduler: str) -> None:
+    """The benchmark's generated dataset (two splits) in row groups of 500 rows."""
+    from test_bench_end_to_end import bench_module
+
+    bench = bench_module()
+    root = tmp_path / "gen"
+    bench.generate(root, 3000)
+    for name in ("train", "test"):
+        path = root / f"data/{name}.parquet"
+        pd.read_parquet(path).to_parquet(path, index=False, row_group_size=500)
+    suite_path = suite(tmp_path, bench.DATASET)
+    pandas_report = report(root, suite_path)
+    assert any(r["status"] != "skip" for r in pandas_report["results"])
+    assert_same(pandas_report, report(root, suite_path, engine="dask", scheduler=scheduler))
+
+
 # ----------------------------------------------------------------------------- no row lost
 
 

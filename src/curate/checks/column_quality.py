@@ -249,9 +249,12 @@ def column_stats(values: pd.Series, column: str, cap: int) -> ColumnStats:
     distinct_rows = len(uniques) == len(values)  # every row has a value and no value repeats
     out.counts = first_counts(present, codes, uniques, n) if len(uniques) <= cap else None
     if is_text(values):
-        keep = [i for i, u in enumerate(uniques.tolist()) if isinstance(u, str)]
-        texts = [uniques[i] for i in keep]
-        weights = n[keep]
+        every = uniques.tolist()
+        if values.dtype == object:  # strings among other values
+            keep = np.array([isinstance(u, str) for u in every], dtype=bool)
+            texts, weights = [u for u, k in zip(every, keep) if k], n[keep]
+        else:
+            texts, weights = every, n
         out.strings = int(weights.sum())
         out.sci = int(weights[matches(texts, _SCI)].sum())
         out.numeric = int(weights[matches(texts, _NUMBER)].sum())

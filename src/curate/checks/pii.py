@@ -105,6 +105,9 @@ def text_array(values: pd.Series):
     """A column as a pyarrow string array (non-strings as null), for vectorised matching."""
     import pyarrow as pa
 
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        # already Arrow text (pandas' "str"): its own buffers, no conversion through Python objects
+        return values.array.__arrow_array__().combine_chunks().cast(pa.string())
     if not pd.api.types.is_string_dtype(values) or values.dtype == object:
         values = values.where(values.map(type) == str)
     return pa.array(values.astype(object).where(values.notna(), None), type=pa.string())
@@ -179,6 +182,7 @@ class Pii(Check):
         patterns = dict(plan.patterns)
         # without a column list, string columns only (a column typed otherwise holds no text to scan)
         columns = partition.columns if plan.explicit else string_columns(partition)
+        positions = partition.index.to_numpy()
         for column in columns:
             array = text_array(partition[column])
             state.cells += len(array) - array.null_count
@@ -188,7 +192,7 @@ class Pii(Check):
                 text = array[int(i)].as_py()
                 matches = detect(text, [e for e in plan.entities if masks[e][i]], plan.regions)
                 if matches:
-                    state.cells_found[(column, int(partition.index[i]))] = self._cell(column, text, matches, plan.entities)
+                    state.cells_found[(column, int(positions[i]))] = self._cell(column, text, matches, plan.entities)
         return {split: state}
 
     @staticmethod

@@ -144,20 +144,24 @@ class Row:
     text: str | None = None  # the text as read, kept for rows with a fix (the suggestion compares with it)
 
 
-@dataclass
+@dataclass(eq=False)
 class Affix:
     """An affix's exact count over a split: texts longer than it carrying it, their first row, and
-    the 64-bit hashes of those texts (how many are different)."""
+    the 64-bit hashes of those texts (how many are different), sorted and distinct."""
 
     count: int = 0
     first: int = -1
-    hashes: frozenset[int] = frozenset()
+    hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
 
     def add(self, other: "Affix") -> None:
         firsts = [f for f in (self.first, other.first) if f >= 0]
         self.first = min(firsts) if firsts else -1
         self.count += other.count
-        self.hashes = self.hashes | other.hashes
+        self.hashes = np.union1d(self.hashes, other.hashes)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Affix) and (self.count, self.first) == (other.count, other.first) and \
+            np.array_equal(self.hashes, other.hashes)
 
 
 @dataclass
@@ -206,8 +210,9 @@ def _series(array: Any, index: Any) -> pd.Series:
     return array.to_pandas(types_mapper=pd.ArrowDtype).set_axis(index)
 
 
-def _hashes(texts: pd.Series) -> frozenset[int]:
-    return frozenset(pd.util.hash_array(texts.to_numpy(dtype=object)).tolist())
+def _hashes(texts: pd.Series) -> np.ndarray:
+    """64-bit hashes of texts (fixed key: the same in every process)."""
+    return pd.util.hash_array(texts.to_numpy(dtype=object))
 
 
 @register
@@ -303,7 +308,8 @@ class TextQuality(Check):
 
         def fix(r: int, transform) -> None:
             row = rows[r]
-            row.text = texts.iat[r]
+            if row.text is None:
+                row.text = texts.iat[r]
             row.fixed = transform(row.fixed if row.fixed is not None else row.text)
 
         def regex(pattern: str) -> np.ndarray:
@@ -380,11 +386,12 @@ class TextQuality(Check):
         if tails.candidates:
             texts = _series(array, positions)[ok]
             size = texts.str.len()
+            hashes = _hashes(texts)
             for suffix, k, affix in tails.candidates:
                 carrying = (size > k) & (texts.str.endswith(affix) if suffix else texts.str.startswith(affix)).fillna(False)
-                carriers = texts[carrying.to_numpy(dtype=bool)]
-                state.affixes[(suffix, k, affix)] = Affix(len(carriers), int(carriers.index[0]) if len(carriers) else -1,
-                                                          _hashes(carriers))
+                mask = carrying.to_numpy(dtype=bool)
+                rows = texts.index[mask]
+                state.affixes[(suffix, k, affix)] = Affix(len(rows), int(rows[0]) if len(rows) else -1, np.unique(hashes[mask]))
         return state
 
     def _boilerplate(self, present: int, state: "TextState", p: TextQualityParams) -> tuple[str | None, str | None]:
@@ -425,10 +432,19 @@ class TextQuality(Check):
     def _rows(self, scan: "TextState", second: "TextState", third: "TextState", typical: int,
               affixes: tuple[str | None, str | None]) -> tuple[dict[int, Row], list[str]]:
         """Every flagged row of a split with its problems in the checks' order and its fixed text."""
-        rows = {r: Row(list(row.problems), row.fixed, row.text) for r, row in scan.found.items()}
+        rows = dict(scan.found)  # (a row changed here is copied first: the state stays as combined)
+        copied: set[int] = set()
+
+        def own(r: int) -> Row:
+            if r not in copied:
+                row = rows.get(r)
+                rows[r] = Row() if row is None else Row(list(row.problems), row.fixed, row.text)
+                copied.add(r)
+            return rows[r]
+
         for positions, what in ((second.short, "too short"), (second.long, "too long")):
             for r in positions:  # (a row of outlying length is not empty: its problem comes first)
-                rows.setdefault(r, Row()).problems.insert(0, f"{what} (typical length {typical} characters)")
+                own(r).problems.insert(0, f"{what} (typical length {typical} characters)")
         notes = []
         for suffix, affix in enumerate(affixes):
             if affix is None:
@@ -439,7 +455,7 @@ class TextQuality(Check):
             notes.append(f"{where} {affix!r} on {share:.1%} of texts")
             problem = f"boilerplate {where} ({affix!r}, shared by {share:.0%} of texts)"
             for r in hits:
-                row = rows.setdefault(r, Row())
+                row = own(r)
                 row.problems.append(problem)
                 row.text = third.texts[r]
                 current = row.fixed if row.fixed is not None else row.text
