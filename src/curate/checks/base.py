@@ -14,9 +14,10 @@ artefacts (:attr:`Check.publishes`, :meth:`Check.artefact`, ``RunContext.publish
 intermediate results (:attr:`Check.shares`, ``RunContext.shared``).
 Those modules find the class of a result with :func:`hooks`.
 
-**Partitions.** A family whose evidence adds up over rows (counts per class, per group) declares
-``needs = "partitions"`` and splits its work the way deepchecks' ``initialize_run / update /
-compute`` and pandera's API/backend split do, so that an engine decides where rows are read:
+**Partitions.** A family whose evidence adds up over rows (counts per class, per group) or is
+judged row by row (findings by row position) declares ``needs = "partitions"`` and splits its
+work the way deepchecks' ``initialize_run / update / compute`` and pandera's API/backend split do,
+so that an engine decides where rows are read:
 
 * :meth:`Check.plan` ``(ctx) → Plan`` before any row is read: which splits and columns it reads
   (a :class:`Plan`, which it may subclass to carry its decisions), or a ``CheckResult`` decided
@@ -27,7 +28,9 @@ compute`` and pandera's API/backend split do, so that an engine decides where ro
   must be small (counts), they travel from the workers;
 * :meth:`Check.combine` ``(plan, states) → state``: associative, so partial results may be
   combined in any grouping;
-* :meth:`Check.judge` ``(plan, state, ctx) → CheckResult`` from the combined state.
+* :meth:`Check.judge` ``(plan, state, ctx) → CheckResult`` from the combined state; where a
+  decision needs more than the state holds (the rows of a value only judged on the combined
+  counts), judge maps again with a plan naming just that (``ctx.engine.states(self, plan, ...)``).
 
 ``RunContext.engine`` yields the states: the pandas engine maps each data file's rows in
 process, the Dask engine (:mod:`curate.engines.dask`) each partition on its workers. Both run

@@ -39,7 +39,7 @@ from pydantic import field_validator
 
 from curate.checks import register
 from curate.checks.base import Check, Plan
-from curate.checks.duplicates import LimitParams, plural, row_refs
+from curate.checks.duplicates import LimitParams, plural
 from curate.context import RunContext
 from curate.findings import CheckResult, Finding
 from curate.pii_detectors import DETECTORS, INTERNATIONAL_PHONE, Match, detect, mask, redact
@@ -129,22 +129,12 @@ class PiiPlan(Plan):
     explicit: bool = False  # columns named by the suite: scanned whatever their type
 
 
-@dataclass(frozen=True)
-class PiiCell:
-    """One cell holding personal data: what the finding says and suggests (the text only masked or redacted)."""
-
-    message: str
-    score: float
-    suggestion: dict[str, Any]
-    entities: tuple[str, ...]  # one per match
-
-
 @dataclass
 class PiiState:
     """One split's scanned cells and the cells with findings, by (column, row position)."""
 
     cells: int = 0
-    cells_found: dict[tuple[str, int], PiiCell] = field(default_factory=dict)
+    cells_found: dict[tuple[str, int], tuple[Finding, tuple[str, ...]]] = field(default_factory=dict)  # … its entities
 
 
 def describe_matches(matches: list[Match]) -> str:
@@ -192,16 +182,19 @@ class Pii(Check):
                 text = array[int(i)].as_py()
                 matches = detect(text, [e for e in plan.entities if masks[e][i]], plan.regions)
                 if matches:
-                    state.cells_found[(column, int(positions[i]))] = self._cell(column, text, matches, plan.entities)
+                    row = int(positions[i])
+                    state.cells_found[(column, row)] = (self._finding(split, row, column, text, matches, plan.entities),
+                                                        tuple(m.entity for m in matches))
         return {split: state}
 
     @staticmethod
-    def _cell(column: str, text: str, matches: list[Match], entities: tuple[str, ...]) -> "PiiCell":
+    def _finding(split: str, row: int, column: str, text: str, matches: list[Match], entities: tuple[str, ...]) -> Finding:
+        """A cell's finding, its key left to judge (keys need the whole split); the text only masked or redacted."""
         kinds = sorted({m.entity for m in matches}, key=entities.index)
         suggestion = {column: redact(text, matches), "confidence": min(CONFIDENCE[m.entity] for m in matches),
                       "reason": f"redact {', '.join(kinds)}"}
-        return PiiCell(describe_matches(matches), max(SEVERITY[m.entity] for m in matches), suggestion,
-                       tuple(m.entity for m in matches))
+        return Finding(describe_matches(matches), split=split, row=row, column=column,
+                       score=max(SEVERITY[m.entity] for m in matches), suggestion=suggestion)
 
     def combine(self, plan: "PiiPlan", states: list[dict[str, "PiiState"]]) -> dict[str, "PiiState"]:
         out: dict[str, PiiState] = {}
@@ -225,13 +218,13 @@ class Pii(Check):
             split = ctx.dataset.splits[name]
             order = {c: i for i, c in enumerate(plan.columns if plan.explicit else split.columns)}
             found = sorted(part.cells_found.items(), key=lambda item: (order[item[0][0]], item[0][1]))
-            refs = row_refs(split, [row for (_, row), _ in found])
-            for ((column, _), cell), ref in zip(found, refs):
-                for entity in cell.entities:
+            keys = split.keys.take([row for (_, row), _ in found]).tolist() if found else []
+            for ((column, _), (finding, entities)), key in zip(found, keys):
+                for entity in entities:
                     counts[entity] += 1
                     per_column[(column, entity)] = per_column.get((column, entity), 0) + 1
-                findings.append(Finding(cell.message, split=ref.split, row=ref.row, key=ref.key, column=column,
-                                        score=cell.score, suggestion=cell.suggestion))
+                finding.key = str(key)  # (the state's own finding: it travelled without its key)
+                findings.append(finding)
         return self._result(findings, counts, per_column, cells, plan.regions)
 
     def _result(self, findings: list[Finding], counts: dict[str, int], per_column: dict[tuple[str, str], int],
