@@ -274,3 +274,22 @@ def test_map_combine_is_associative(tmp_path: Path, cls: type[Check], entry: str
         assert (got.status, got.message, got.metrics, got.tables) == (
             reference.status, reference.message, reference.metrics, reference.tables), grouping
         assert got.findings == reference.findings, grouping
+
+
+def test_cli_worker_processes(tmp_path: Path) -> None:
+    """The CLI's own LocalCluster (worker processes): plans, states and findings cross process
+    boundaries pickled, and the report is still the pandas engine's."""
+    from click.testing import CliRunner
+
+    from curate.cli import main
+
+    root = planted_csv(tmp_path / "csv")
+    suite_path = suite(tmp_path, checks="\n  - column_quality: {}\n  - pii: {}\n  - text_quality: {}\n")
+    out = tmp_path / "dask.json"
+    result = CliRunner().invoke(main, ["check", str(root), "-s", str(suite_path), "--engine", "dask", "--no-progress",
+                                       "--no-cache", "--format", "json", "-o", str(out)])
+    assert result.exit_code == 1, result.output  # every family finds its planted problems
+    dask_report = json.loads(out.read_text())
+    for r in dask_report["results"]:
+        r.pop("seconds", None)
+    assert_same(report(root, suite_path), dask_report)
