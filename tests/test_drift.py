@@ -13,7 +13,7 @@ from conftest import EXAMPLES, write
 
 import curate
 from curate.baseline import build_baseline, write_lock
-from curate.checks.drift import DriftResult, column_drift, drift_findings
+from curate.drift_measures import DriftResult, column_drift, drift_findings
 from curate.dataset import load_dataset
 from curate.errors import CurateError
 from curate.stats import chisquare_pvalue, jensenshannon_distance, psi, wasserstein_normed

@@ -17,7 +17,7 @@ from conftest import EXAMPLES, write
 
 import curate
 from curate.baseline import LOCK_VERSION, column_profile, lock_dataset, read_lock
-from curate.checks.schema import NO_SOURCES_MESSAGE, profiles_match
+from curate.schema_compare import NO_SOURCES_MESSAGE, profiles_match
 from curate.dataset import load_dataset
 from curate.errors import CurateError
 from curate.report import render

@@ -17,7 +17,6 @@ no NEW position (``row`` is None, its ``key`` names it) and its message gives it
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from curate.baseline import build_baseline, column_profile, suite_roles
-from curate.checks.schema import (
+from curate.schema_compare import (
     SchemaOptions,
     compare_schema,
     is_category_profile,
@@ -36,6 +35,7 @@ from curate.checks.schema import (
     type_family,
 )
 from curate.dataset import Dataset, Split, load_with_roles
+from curate.drift_measures import column_drift, drift_findings
 from curate.findings import CheckResult, Finding, Report, Status
 from curate.suite import dataset_section
 
@@ -64,11 +64,7 @@ def diff_datasets(
     schema.seconds = time.perf_counter() - start
     renames = renamed_columns(issues)
     results = [schema]
-    drift = drift_result(old_ds, new_ds, baseline, renames)
-    if drift is None:
-        notes.append("distribution drift was not compared: curate.checks.drift is not available")
-    else:
-        results.append(drift)
+    results.append(drift_result(old_ds, new_ds, baseline, renames))
     results.append(rows_result(old_ds, new_ds, renames))
     info = {"path": str(new_ds.root), "old": old_ds.describe(), "new": new_ds.describe()}
     return Report(info, results, notes=notes, locate=new_ds.locate)
@@ -128,16 +124,12 @@ def _column_pairs(old: Split, new: Split, renames: dict[str, str]) -> list[tuple
 
 def drift_result(
     old: Dataset, new: Dataset, baseline: dict[str, Any], renames: dict[str, dict[str, str]]
-) -> CheckResult | None:
-    """Distribution drift of every comparable shared column, or None when the drift family is absent.
+) -> CheckResult:
+    """Distribution drift of every comparable shared column.
 
-    The statistics belong to ``curate.checks.drift`` (one implementation for ``drift`` checks
+    The statistics belong to :mod:`curate.drift_measures` (one implementation for ``drift`` checks
     and for diffs); this only chooses the column pairs and words the findings.
     """
-    if importlib.util.find_spec("curate.checks.drift") is None:
-        return None
-    from curate.checks.drift import column_drift, drift_findings
-
     start = time.perf_counter()
     results: list[tuple[str, str, Any]] = []
     for name in _shared_splits(old, new):
