@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import EXAMPLES, HF_NEWS_ROLES, loose, planted, run
 
-from curate.checks.duplicates import split_order
+from curate.dataset import split_order
 from curate.errors import CurateError
 
 PLANTED = planted("hf_news")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -350,3 +350,29 @@ def suffix_repeats(base: pd.Series, key_column: str | None, split: str, notes: l
             notes.append(f"split '{split}': key column '{key_column}' repeats {int((repeat > 0).sum())} value(s); repeats were suffixed '~N'")
         base = base.where(repeat == 0, base + "~" + repeat.astype(str))
     return base
+
+
+def split_order(names: list[str], order: list[str] | None = None) -> list[str]:
+    """Splits by precedence: ``order`` first (as given), then training splits, then validation,
+    then test, then the rest, each in dataset order. The earliest split keeps shared rows."""
+    if order:
+        return list(order) + [n for n in names if n not in order]
+
+    def rank(name: str) -> int:
+        low = name.lower()
+        if re.match(r"^(train|training)(\b|_|-|$)", low) or low.startswith("train"):
+            return 0
+        if re.match(r"^(validation|valid|val|dev|development)(\b|_|-|$)", low):
+            return 1
+        if low.startswith(("test", "eval")):
+            return 2
+        return 3
+
+    return sorted(names, key=lambda n: (rank(n), names.index(n)))
+
+
+def row_refs(split: Split, rows: Any) -> list[RowRef]:
+    """``split.ref`` for many rows at once (one vectorised gather of the keys)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    keys = split.keys.take(rows).tolist() if len(rows) else []
+    return [RowRef(split.name, int(r), str(k)) for r, k in zip(rows.tolist(), keys)]

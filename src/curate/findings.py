@@ -190,3 +190,7 @@ class Report:
                     finding["baseline"] = self.gate.state(result, i)
             out["baseline"] = self.gate.to_dict()
         return out
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"

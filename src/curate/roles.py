@@ -11,6 +11,10 @@ from curate.dataset import Dataset
 from curate.errors import did_you_mean
 from curate.suite import Suite
 
+# a column name that reads as an identifier (ids, keys, URLs, hashes): such a column tells rows apart, it
+# describes nothing (column_quality, outliers)
+ID_NAME = re.compile(r"(?i:(^|[_\-\s])(id|uuid|guid|key|url|uri|link|hash)s?$|^(id|uuid|guid|url)[_\-\s])|[a-z](Id|ID|Url|URL)s?$")
+
 LABEL_NAMES = ("label", "labels", "target", "class", "y", "outcome", "sentiment")
 TEXT_NAMES = ("text", "sentence", "content", "review", "comment", "body", "document", "question", "prompt")
 # name tokens that mark a column as a demographic attribute worth auditing

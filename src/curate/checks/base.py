@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from curate.checks import _REGISTRY, family
 from curate.confine import inside
@@ -80,6 +80,32 @@ class CheckParams(BaseModel):
 
     severity: Literal["error", "warning"] = "error"
     name: str | None = None  # display name in reports (defaults to the family name)
+
+
+class LimitParams(CheckParams):
+    """Pass/fail limits: the check fails when the count of flagged rows exceeds ``max_count`` or
+    their share exceeds ``max_share``; with neither set, when any row is flagged."""
+
+    max_count: int | None = Field(default=None, ge=0)
+    max_share: float | None = Field(default=None, ge=0.0, le=1.0)
+
+    def exceeded(self, count: int, share: float) -> bool:
+        if self.max_count is None and self.max_share is None:
+            return count > 0
+        return (self.max_count is not None and count > self.max_count) or (
+            self.max_share is not None and share > self.max_share
+        )
+
+    def limit_text(self, count: int, share: float) -> str:
+        """'; within max_share 5%' when flagged rows are tolerated by a limit."""
+        if count and not self.exceeded(count, share):
+            parts = []
+            if self.max_count is not None:
+                parts.append(f"max_count {self.max_count}")
+            if self.max_share is not None:
+                parts.append(f"max_share {self.max_share:.2%}")
+            return f"; within {' and '.join(parts)}"
+        return ""
 
 
 class Check:

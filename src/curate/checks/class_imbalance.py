@@ -30,9 +30,9 @@ from pydantic import Field
 
 from curate.checks import register
 from curate.checks.base import Check, CheckParams, Plan
-from curate.checks.duplicates import plural, split_order
 from curate.context import RunContext
-from curate.findings import CheckResult, Finding
+from curate.dataset import split_order
+from curate.findings import CheckResult, Finding, plural
 from curate.stats import chisquare_pvalue, jensenshannon_distance
 
 

@@ -56,13 +56,12 @@ from pydantic import Field
 
 from curate.checks import register
 from curate.checks.base import Check, CheckParams, Plan
-from curate.checks.duplicates import plural, row_refs
 from curate.context import RunContext
-from curate.dataset import Split
-from curate.findings import CheckResult, Finding
+from curate.dataset import Split, row_refs
+from curate.findings import CheckResult, Finding, plural
+from curate.roles import ID_NAME
 
 # id-like column names: ``id``, ``user_id``, ``image-url``, ``TrackId`` (camel case only: not ``paid``)
-ID_NAME = re.compile(r"(?i:(^|[_\-\s])(id|uuid|guid|key|url|uri|link|hash)s?$|^(id|uuid|guid|url)[_\-\s])|[a-z](Id|ID|Url|URL)s?$")
 _SCI = r"^[+-]?\d(?:\.\d+)?[eE][+]?\d+$"
 _NUMBER = r"^\s*[+-]?(?:\d+(?:[.,]\d+)*|\d*\.\d+)(?:[eE][+-]?\d+)?\s*$"
 _URL = r"^(?:https?://|www\.)"

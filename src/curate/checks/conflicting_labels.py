@@ -36,27 +36,25 @@ import pandas as pd
 import pyarrow as pa
 
 from curate.checks import register
-from curate.checks.base import Check
+from curate.checks.base import Check, LimitParams
 from curate.checks.duplicates import (
     NORMALIZED,
     Content,
     ContentPlan,
-    LimitParams,
     NormalizeParams,
     content_chunk,
     content_of,
     mapped_states,
     describe_ref,
     normalized_columns,
-    plural,
     python_value,
-    split_order,
     unjudged,
 )
 from curate.context import RunContext
+from curate.dataset import split_order
 from curate.dedup import groups_from_codes, row_codes
 from curate.dup_state import State, combine, comparable, labels_of, ordered, rows_of
-from curate.findings import CheckResult, Finding, RowRef
+from curate.findings import CheckResult, Finding, RowRef, plural
 
 MAX_RELATED = 10
 EMPTY = {"conflicting": 0, "groups": 0, "ties": 0, "share": 0.0, "rows": 0}

@@ -35,7 +35,6 @@ columns (:meth:`Duplicates.collect`), as before partitions.
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -46,9 +45,9 @@ import pyarrow as pa
 from pydantic import Field, field_validator, model_validator
 
 from curate.checks import register
-from curate.checks.base import Check, CheckParams, Plan
+from curate.checks.base import Check, CheckParams, LimitParams, Plan
 from curate.context import RunContext
-from curate.dataset import Split
+from curate.dataset import Split, row_refs
 from curate.dedup import (
     Normalization,
     coerce_normalization,
@@ -60,36 +59,10 @@ from curate.dedup import (
 )
 from curate.dup_state import Chunk, State, combine, comparable, label_codes, ordered, rows_of
 from curate.engines import PandasEngine, partitions, plan_columns
-from curate.findings import CheckResult, Finding, RowRef
+from curate.findings import CheckResult, Finding, RowRef, plural
 
 # ---------------------------------------------------------------------------- shared by the
 # duplicate families (duplicates, conflicting_labels, near_duplicates, leakage)
-
-
-class LimitParams(CheckParams):
-    """Pass/fail limits: the check fails when the count of flagged rows exceeds ``max_count`` or
-    their share exceeds ``max_share``; with neither set, when any row is flagged."""
-
-    max_count: int | None = Field(default=None, ge=0)
-    max_share: float | None = Field(default=None, ge=0.0, le=1.0)
-
-    def exceeded(self, count: int, share: float) -> bool:
-        if self.max_count is None and self.max_share is None:
-            return count > 0
-        return (self.max_count is not None and count > self.max_count) or (
-            self.max_share is not None and share > self.max_share
-        )
-
-    def limit_text(self, count: int, share: float) -> str:
-        """'; within max_share 5%' when flagged rows are tolerated by a limit."""
-        if count and not self.exceeded(count, share):
-            parts = []
-            if self.max_count is not None:
-                parts.append(f"max_count {self.max_count}")
-            if self.max_share is not None:
-                parts.append(f"max_share {self.max_share:.2%}")
-            return f"; within {' and '.join(parts)}"
-        return ""
 
 
 class NormalizeParams(CheckParams):
@@ -206,36 +179,6 @@ def normalized_columns(ctx: RunContext, splits: list[Split], columns: list[str],
 def unjudged(rows: int, total: int) -> bool:
     """Whether a check looked at too few rows to say it found nothing (most were not compared)."""
     return total == 0 or rows > total / 2
-
-
-def split_order(names: list[str], order: list[str] | None = None) -> list[str]:
-    """Splits by precedence: ``order`` first (as given), then training splits, then validation,
-    then test, then the rest, each in dataset order. The earliest split keeps shared rows."""
-    if order:
-        return list(order) + [n for n in names if n not in order]
-
-    def rank(name: str) -> int:
-        low = name.lower()
-        if re.match(r"^(train|training)(\b|_|-|$)", low) or low.startswith("train"):
-            return 0
-        if re.match(r"^(validation|valid|val|dev|development)(\b|_|-|$)", low):
-            return 1
-        if low.startswith(("test", "eval")):
-            return 2
-        return 3
-
-    return sorted(names, key=lambda n: (rank(n), names.index(n)))
-
-
-def row_refs(split: Split, rows: Any) -> list[RowRef]:
-    """``split.ref`` for many rows at once (one vectorised gather of the keys)."""
-    rows = np.asarray(rows, dtype=np.int64)
-    keys = split.keys.take(rows).tolist() if len(rows) else []
-    return [RowRef(split.name, int(r), str(k)) for r, k in zip(rows.tolist(), keys)]
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def describe_ref(split: str, row: int, key: str, *, same_split: str | None = None) -> str:

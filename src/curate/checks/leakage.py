@@ -30,15 +30,11 @@ import numpy as np
 import pandas as pd
 
 from curate.checks import register
-from curate.checks.base import Check
+from curate.checks.base import Check, LimitParams
 from curate.checks.duplicates import (
     Content,
-    LimitParams,
     content_of,
     normalized_columns,
-    plural,
-    row_refs,
-    split_order,
     unjudged,
 )
 from curate.checks.near_duplicates import (
@@ -50,8 +46,9 @@ from curate.checks.near_duplicates import (
     verified_pairs,
 )
 from curate.context import RunContext
+from curate.dataset import row_refs, split_order
 from curate.dedup import row_codes
-from curate.findings import CheckResult, Finding, RowRef
+from curate.findings import CheckResult, Finding, RowRef, plural
 
 
 class LeakageParams(TextColumnsParams, LimitParams):

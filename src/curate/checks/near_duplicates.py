@@ -56,20 +56,17 @@ import pyarrow as pa
 from pydantic import Field, model_validator
 
 from curate.checks import register
-from curate.checks.base import Check
+from curate.checks.base import Check, LimitParams
 from curate.checks.duplicates import (
     NORMALIZED,
-    LimitParams,
     NormalizeParams,
     content_of,
     describe_ref,
     normalized_columns,
-    plural,
-    row_refs,
     unjudged,
 )
 from curate.context import RunContext
-from curate.dataset import Split
+from curate.dataset import Split, row_refs
 from curate.dedup import (
     MinHashConfig,
     NearDuplicatePairs,
@@ -87,7 +84,7 @@ from curate.dedup import (
     star_clusters,
     text_digest,
 )
-from curate.findings import CheckResult, Finding
+from curate.findings import CheckResult, Finding, plural
 
 
 class TextColumnsParams(NormalizeParams):

@@ -34,12 +34,11 @@ import pandas as pd
 from pydantic import Field
 
 from curate.checks import register
-from curate.checks.base import Check
-from curate.checks.column_quality import ID_NAME
-from curate.checks.duplicates import LimitParams, plural, row_refs
+from curate.checks.base import Check, LimitParams
 from curate.context import RunContext
-from curate.dataset import Split
-from curate.findings import CheckResult, Finding
+from curate.dataset import Split, row_refs
+from curate.findings import CheckResult, Finding, plural
+from curate.roles import ID_NAME
 
 MIN_ROWS = 50
 MAX_NAMED = 4  # unusual values named per finding

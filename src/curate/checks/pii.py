@@ -38,11 +38,11 @@ import pandas as pd
 from pydantic import field_validator
 
 from curate.checks import register
-from curate.checks.base import Check, Plan
-from curate.checks.duplicates import LimitParams, plural
+from curate.checks.base import Check, LimitParams, Plan
 from curate.context import RunContext
-from curate.findings import CheckResult, Finding
+from curate.findings import CheckResult, Finding, plural
 from curate.pii_detectors import DETECTORS, INTERNATIONAL_PHONE, Match, detect, mask, redact
+from curate.text_arrays import text_array
 
 # how sure a redaction is, by entity (checksummed types are near certain)
 CONFIDENCE = {"credit_card": 0.99, "iban": 0.99, "us_ssn": 0.95, "private_key": 0.99, "secret": 0.95,
@@ -99,18 +99,6 @@ def string_columns(frame: pd.DataFrame, exclude: tuple[str | None, ...] = ()) ->
     """Columns holding text (string or object dtype), less ``exclude``."""
     return [str(c) for c in frame.columns
             if c not in exclude and (pd.api.types.is_string_dtype(frame[c]) or frame[c].dtype == object)]
-
-
-def text_array(values: pd.Series):
-    """A column as a pyarrow string array (non-strings as null), for vectorised matching."""
-    import pyarrow as pa
-
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        # already Arrow text (pandas' "str"): its own buffers, no conversion through Python objects
-        return values.array.__arrow_array__().combine_chunks().cast(pa.string())
-    if not pd.api.types.is_string_dtype(values) or values.dtype == object:
-        values = values.where(values.map(type) == str)
-    return pa.array(values.astype(object).where(values.notna(), None), type=pa.string())
 
 
 def candidate_rows(array, patterns: dict[str, str]) -> dict[str, np.ndarray]:

@@ -52,11 +52,11 @@ import pandas as pd
 from pydantic import Field
 
 from curate.checks import register
-from curate.checks.base import Check, Plan
-from curate.checks.duplicates import LimitParams, plural, row_refs
-from curate.checks.pii import text_array
+from curate.checks.base import Check, LimitParams, Plan
 from curate.context import RunContext
-from curate.findings import CheckResult, Finding
+from curate.dataset import row_refs
+from curate.findings import CheckResult, Finding, plural
+from curate.text_arrays import text_array
 
 # RE2 prefilters (pyarrow) and their Python twins
 MOJIBAKE = r"[ÂÃÅÆÐÑâ][\x{80}-\x{BF}\x{152}\x{153}\x{160}\x{161}\x{178}\x{17D}\x{17E}\x{192}\x{2C6}\x{2DC}\x{2013}-\x{203A}\x{20AC}\x{2122}]"
