@@ -161,6 +161,23 @@ def test_the_check_registry_imports_no_curate_module() -> None:
     assert import_graph(SRC, "curate")["curate.checks"] == set()
 
 
+# the duplicate families share duplicates.py's content rules (what is compared, how texts are normalised)
+# and leakage near_duplicates' verified pairs; every other family stands alone
+SHARED_FAMILY_MODULES = {"curate.checks.duplicates", "curate.checks.near_duplicates"}
+CURATE_MODULES_IN_CHECKS = {"curate.checks", "curate.checks.base"}
+
+
+def test_a_family_imports_no_other_family() -> None:
+    """Adding or removing a family touches one file: families meet through the contract (base.py),
+    the run context and the layers below, not through each other's modules."""
+    graph = import_graph(SRC, "curate")
+    families = {m for m in graph if m.startswith("curate.checks.") and m not in CURATE_MODULES_IN_CHECKS}
+    crossing = {m: sorted(graph[m] & families - SHARED_FAMILY_MODULES) for m in families if graph[m] & families - SHARED_FAMILY_MODULES}
+    assert not crossing, f"families importing other families: {crossing}"
+    sharing = {m for m in families if graph[m] & SHARED_FAMILY_MODULES} - SHARED_FAMILY_MODULES
+    assert sharing <= {"curate.checks.conflicting_labels", "curate.checks.leakage", "curate.checks.near_duplicates"}, sharing
+
+
 def test_the_graph_sees_local_and_relative_imports_but_not_type_checking(tmp_path: Path) -> None:
     """A toy package: a function-local import closes one circle, a relative one another; an import under
     ``if TYPE_CHECKING:`` does not count, ``from pkg import sub`` points at the submodule, and importing
