@@ -8,6 +8,7 @@ without the old data. ``curate lock`` writes one profile per column per split.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,64 @@ def column_kind(values: pd.Series) -> str:
         return "categorical"
     mean_length = non_null.str.len().mean() if len(non_null) else 0
     return "text" if mean_length >= TEXT_MIN_MEAN_LENGTH else "categorical"
+
+
+@dataclass
+class KindEvidence:
+    """What :func:`column_kind` decides from, kept so that it adds up over parts of a column
+    (:meth:`add`): a partitioned check learns a column's kind without holding the column."""
+
+    dtypes: dict[str, Any] = field(default_factory=dict)  # str(dtype) → dtype, of every part
+    count: int = 0  # non-null values
+    strings: bool = True  # every non-null value is a string
+    length: int = 0  # total length of the strings
+    hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))  # of the distinct strings
+
+    def add(self, other: "KindEvidence") -> None:
+        self.dtypes.update(other.dtypes)
+        self.count += other.count
+        self.strings = self.strings and other.strings
+        self.length += other.length
+        self.hashes = np.union1d(self.hashes, other.hashes) if self.strings else self.hashes[:0]
+
+    @property
+    def unique(self) -> int:
+        """Distinct non-null values (of a column of strings)."""
+        return len(self.hashes)
+
+    def kind(self) -> str | None:
+        """:func:`column_kind` of the whole column; None when its parts' types differ (the
+        concatenated type, and so the kind, is then a question for the whole column)."""
+        if len(self.dtypes) != 1:
+            return None
+        dtype = next(iter(self.dtypes.values()))
+        if pd.api.types.is_bool_dtype(dtype):
+            return "boolean"
+        if pd.api.types.is_numeric_dtype(dtype):
+            return "numeric"
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return "datetime"
+        if self.count and not self.strings:
+            return "other"
+        if self.unique <= MAX_CATEGORIES or (self.count and self.unique / self.count < 0.05):
+            return "categorical"
+        mean_length = self.length / self.count if self.count else 0
+        return "text" if mean_length >= TEXT_MIN_MEAN_LENGTH else "categorical"
+
+
+def kind_evidence(values: pd.Series) -> KindEvidence:
+    """The :class:`KindEvidence` of one part of a column."""
+    out = KindEvidence(dtypes={str(values.dtype): values.dtype})
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return out
+    non_null = values.dropna()
+    out.count = len(non_null)
+    out.strings = isinstance(values.dtype, pd.StringDtype) or bool(non_null.map(lambda v: isinstance(v, str)).all())
+    if out.strings and len(non_null):
+        text = non_null.to_numpy(dtype=object)
+        out.length = int(non_null.str.len().sum())
+        out.hashes = np.unique(pd.util.hash_array(text))
+    return out
 
 
 def column_profile(values: pd.Series) -> dict[str, Any]:

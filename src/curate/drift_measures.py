@@ -164,10 +164,36 @@ class _Categorical:
     size: int = 0
 
 
-def _finite_sorted(values: np.ndarray) -> np.ndarray:
-    values = values[np.isfinite(values)]
-    values.sort()
-    return values
+NUMERIC_DOMAIN = ("numeric", "datetime", "text")  # reference kinds compared as numbers (text: by length)
+
+
+@dataclass
+class Sample:
+    """One side of a comparison in the reference's terms, as :func:`column_drift` takes it instead of
+    raw values: finite numbers (any order) for a reference of a :data:`NUMERIC_DOMAIN` kind, else
+    value counts keyed by text. Samples of parts of a column add up (:func:`merge_samples`), which
+    is how a partitioned check compares columns it never holds whole."""
+
+    values: np.ndarray | None = None
+    counts: pd.Series | None = None
+    unparsed: int = 0  # values that were not numbers (a numeric reference, a text column now)
+
+
+def sample(series: pd.Series, kind: str) -> Sample:
+    """``series`` as a sample in the terms of a reference of ``kind`` (see :class:`Sample`)."""
+    if kind in NUMERIC_DOMAIN:
+        raw, unparsed = _to_float(series, kind)
+        return Sample(values=raw[np.isfinite(raw)], unparsed=unparsed)
+    return Sample(counts=_str_counts(series))
+
+
+def merge_samples(samples: list[Sample]) -> Sample:
+    """The sample of the union of the rows of ``samples`` (all of one domain)."""
+    if samples and samples[0].values is not None:
+        return Sample(values=np.concatenate([s.values for s in samples]), unparsed=sum(s.unparsed for s in samples))
+    counts = [s.counts for s in samples if s.counts is not None and len(s.counts)]
+    merged = pd.concat(counts).groupby(level=0).sum() if counts else pd.Series(dtype="int64")
+    return Sample(counts=merged, unparsed=sum(s.unparsed for s in samples))
 
 
 def _to_float(series: pd.Series, kind: str) -> tuple[np.ndarray, int]:
@@ -190,12 +216,17 @@ def _to_float(series: pd.Series, kind: str) -> tuple[np.ndarray, int]:
     return out, int(series.notna().sum() - coerced.notna().sum())
 
 
-def _str_counts(series: pd.Series) -> pd.Series:
-    """Value counts keyed by the values' string form (how the lock file records categories)."""
+def raw_counts(series: pd.Series) -> tuple[pd.Series, bool]:
+    """Value counts keyed by the values themselves, and whether they could be: unhashable cells
+    (lists, dicts) are counted by their text form instead."""
     try:
-        counts = series.value_counts(dropna=True, sort=False)
-    except TypeError:  # unhashable cells (lists, dicts): compare their text form
-        counts = series.dropna().astype(str).value_counts(sort=False)
+        return series.value_counts(dropna=True, sort=False), True
+    except TypeError:
+        return series.dropna().astype(str).value_counts(sort=False), False
+
+
+def text_keyed(counts: pd.Series) -> pd.Series:
+    """Counts re-keyed by the values' string form (how the lock file records categories)."""
     if not len(counts):
         return pd.Series(dtype="int64")
     try:
@@ -203,6 +234,11 @@ def _str_counts(series: pd.Series) -> pd.Series:
     except (TypeError, ValueError):
         index = pd.Index([str(v) for v in counts.index])
     return counts.groupby(index).sum()
+
+
+def _str_counts(series: pd.Series) -> pd.Series:
+    """Value counts keyed by the values' string form (how the lock file records categories)."""
+    return text_keyed(raw_counts(series)[0])
 
 
 def _float_counts(sorted_values: np.ndarray) -> pd.Series:
@@ -254,8 +290,8 @@ def _reference_from_profile(profile: dict[str, Any]) -> tuple[str, _Numeric | _C
 
 
 def column_drift(
-    reference: pd.Series | dict,
-    current: pd.Series,
+    reference: pd.Series | dict | Sample,
+    current: pd.Series | Sample,
     *,
     method: str = "auto",
     threshold: float | None = None,
@@ -265,8 +301,9 @@ def column_drift(
 ) -> DriftResult:
     """Compare one column's distribution in ``current`` with ``reference``.
 
-    ``reference`` is the column's raw values (a Series) or its lock-file profile (a dict from
-    ``curate.lock.json``: ``splits.<split>.columns.<column>``). ``method`` is ``"auto"``
+    ``reference`` is the column's raw values (a Series), its lock-file profile (a dict from
+    ``curate.lock.json``: ``splits.<split>.columns.<column>``) or a :class:`Sample` of its values
+    (then ``kind`` is required); ``current`` is raw values or a sample in the reference's terms. ``method`` is ``"auto"``
     (Evidently's default choice, see the module docs) or one of :data:`METHODS`; ``threshold``
     overrides the method's default and needs an explicit method (``auto`` mixes p-values and
     distances). ``reference_size`` is the observation count that decides between small-data
@@ -289,28 +326,23 @@ def column_drift(
             return _not_compared(method, threshold, ref)
     else:
         ref_kind = kind or column_kind(reference)
-        if ref_kind in ("numeric", "datetime", "text"):
-            raw, _ = _to_float(reference, ref_kind)
-            values = _finite_sorted(raw)
-            ref = _Numeric(values=values, std=float(values.std()) if len(values) else 0.0, size=len(values))
-        else:
-            ref = _Categorical(_str_counts(reference))
-            ref.size = int(ref.counts.sum())
+        ref = _reference_sample(reference if isinstance(reference, Sample) else sample(reference, ref_kind))
     if ref.size == 0:
         return _not_compared(method, threshold, "the reference has no non-null values")
 
     # ---- current sample, in the reference's terms
     notes: list[str] = []
+    cur = current if isinstance(current, Sample) else sample(current, ref_kind)
     if isinstance(ref, _Numeric):
-        raw, unparsed = _to_float(current, ref_kind)
-        cur_values = _finite_sorted(raw)
+        cur_values = np.sort(cur.values)
+        unparsed = cur.unparsed
         if unparsed:
             notes.append(f"{unparsed} non-numeric current value{'s' if unparsed != 1 else ''} ignored")
         if ref_kind == "text":
             notes.insert(0, "text length")
         cur_size = len(cur_values)
     else:
-        cur_counts = _str_counts(current)
+        cur_counts = cur.counts
         cur_size = int(cur_counts.sum())
     if cur_size == 0:
         return _not_compared(method, threshold, "the current split has no non-null values")
@@ -357,6 +389,14 @@ def column_drift(
     if notes:
         detail += f" ({'; '.join(notes)})"
     return DriftResult(chosen, value, thr, bool(drifted), detail)
+
+
+def _reference_sample(raw: Sample) -> _Numeric | _Categorical:
+    """A raw reference's sample as the comparison reads it (sorted numbers with their spread, or counts)."""
+    if raw.values is not None:
+        values = np.sort(raw.values)
+        return _Numeric(values=values, std=float(values.std()) if len(values) else 0.0, size=len(values))
+    return _Categorical(raw.counts, int(raw.counts.sum()))
 
 
 def _few_distinct(sorted_values: np.ndarray, limit: int = DISCRETE_MAX_UNIQUE) -> np.ndarray | None:

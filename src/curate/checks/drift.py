@@ -13,17 +13,25 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from curate.baseline import LOCK_FILENAME, MAX_CATEGORIES, column_kind
+import pandas as pd
+
+from curate.baseline import LOCK_FILENAME, MAX_CATEGORIES, KindEvidence, column_kind, kind_evidence
 from curate.checks import register
-from curate.checks.base import Check, CheckParams
+from curate.checks.base import Check, CheckParams, Plan
 from curate.context import RunContext
 from curate.drift_measures import (
     DEFAULT_SIGNIFICANCE,
     IDENTIFIER_UNIQUE_SHARE,
+    NUMERIC_DOMAIN,
     PVALUE_METHODS,
     DriftResult,
+    Sample,
     column_drift,
     drift_findings,
+    merge_samples,
+    raw_counts,
+    sample,
+    text_keyed,
 )
 from curate.errors import did_you_mean
 from curate.findings import CheckResult, Finding
@@ -45,14 +53,56 @@ class DriftParams(CheckParams):
 
 
 @dataclass
-class _Plan:
-    """What to compare: per current split, the columns (with their kind) and the skipped ones."""
+class _Selection:
+    """What to compare, decided from the parameters and the column names alone (no rows read):
+    per current split, the candidate columns, in the order they are reported."""
 
     reference: str
     baseline: dict[str, Any] | None
     splits: list[str]
-    columns: dict[str, list[tuple[str, str]]]  # split → [(column, kind)]
-    skipped: dict[str, list[tuple[str, str]]]  # split → [(column, why)]
+    names: dict[str, list[str]]  # split → candidate columns
+    explicit: bool  # the columns were listed (no default exclusions)
+
+
+@dataclass(frozen=True)
+class DriftPlan(Plan):
+    """``kinds``: the reference's columns' :class:`KindEvidence` (a column's kind decides how it is
+    compared); ``samples``: each compared column's :class:`Sample` in its reference's terms."""
+
+    stage: str = "kinds"
+    domains: tuple[tuple[str, str, str], ...] = ()  # (split, column, reference kind) to sample
+
+
+@dataclass
+class _Part:
+    """Some partitions' values of one compared column: the sample, and what tells whether the
+    samples of parts add up to the whole column's (one dtype; one kind of non-text value)."""
+
+    sample: Sample
+    dtypes: set[str]
+    types: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, values: pd.Series, kind: str) -> "_Part":
+        if kind in NUMERIC_DOMAIN:
+            return cls(sample(values, kind), {str(values.dtype)})
+        counts, hashable = raw_counts(values)
+        # 1, 1.0 and True are one value to value_counts, kept as whichever comes first: across
+        # parts that could be a different one, so parts holding two such types are not summed
+        types = frozenset(type(v).__name__ for v in counts.index if not isinstance(v, str)) if hashable else {"unhashable"}
+        return cls(Sample(counts=text_keyed(counts)), {str(values.dtype)}, frozenset(types))
+
+    def add(self, other: "_Part") -> "_Part":
+        return _Part(merge_samples([self.sample, other.sample]), self.dtypes | other.dtypes, self.types | other.types)
+
+    def exact(self, kind: str) -> bool:
+        """Whether the merged sample is the whole column's (else the check collects)."""
+        if len(self.dtypes) != 1 or len(self.types) > 1:
+            return False
+        return kind != "datetime" or "datetime" in next(iter(self.dtypes))  # (parsing text infers a format per part)
+
+
+_MISSING = "missing"  # the dtype of a column a partition lacks (its files differ): the check collects
 
 
 @register
@@ -60,6 +110,7 @@ class DriftCheck(Check):
     name = "drift"
     description = "Distribution drift between splits, or between the recorded baseline and now (Evidently-style tests)"
     Params = DriftParams
+    needs = "partitions"
 
     @classmethod
     def validate_params(cls, spec) -> None:
@@ -90,9 +141,9 @@ class DriftCheck(Check):
         return [(name, ("current", i)) for i, name in enumerate(current)]
 
     def validate(self, ctx: RunContext) -> None:
-        self._plan = self._make_plan(ctx)
+        self._select(ctx)
 
-    def _make_plan(self, ctx: RunContext) -> _Plan:
+    def _select(self, ctx: RunContext) -> _Selection:
         p: DriftParams = self.params
         splits = list(ctx.dataset.splits)
         baseline = None
@@ -123,7 +174,7 @@ class DriftCheck(Check):
         else:
             if p.reference not in splits and "reference" not in p.model_fields_set and p.current is None:
                 # a bare `drift: {}` (e.g. in a default suite) on a dataset without a train split
-                return _Plan(p.reference, None, [], {}, {})
+                return _Selection(p.reference, None, [], {}, False)
             self.require_split(ctx, p.reference, ("reference",))
             for name, where in self._current_names():
                 self.require_split(ctx, name, where)
@@ -133,7 +184,7 @@ class DriftCheck(Check):
         def ref_columns(split: str) -> list[str]:
             if baseline is not None:
                 return list(baseline["splits"][split].get("columns") or {})
-            return list(ctx.dataset.splits[p.reference].frame.columns)
+            return ctx.dataset.splits[p.reference].columns
 
         for i, column in enumerate(p.columns or []):
             for split in current:
@@ -154,34 +205,38 @@ class DriftCheck(Check):
                     f"drift: column '{column}' not found{did_you_mean(column, sorted(known))}",
                 )
 
+        explicit = p.columns is not None
+        names: dict[str, list[str]] = {}
+        for split in current:
+            cur_cols = set(ctx.dataset.splits[split].columns)
+            listed = p.columns if explicit else [c for c in ref_columns(split) if c in cur_cols]
+            names[split] = [c for c in listed if c not in p.ignore_columns and (explicit or c != ctx.roles.key)]
+        return _Selection(p.reference, baseline, current, names, explicit)
+
+    def _choose(self, sel: _Selection, kind_of, unique_of) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str, str]]]]:
+        """Per current split, the compared columns with their reference kind, and the skipped
+        ones with why. ``kind_of(column)``: the raw reference's kind; ``unique_of(column)``:
+        its (distinct, non-null) counts."""
         columns: dict[str, list[tuple[str, str]]] = {}
         skipped: dict[str, list[tuple[str, str]]] = {}
-        kinds: dict[str, str] = {}  # raw reference kinds, computed once
-        for split in current:
-            cur_cols = set(ctx.dataset.splits[split].frame.columns)
+        for split in sel.splits:
             chosen: list[tuple[str, str]] = []
             skip: list[tuple[str, str]] = []
-            explicit = p.columns is not None
-            names = p.columns if explicit else [c for c in ref_columns(split) if c in cur_cols]
-            for column in names:
-                if column in p.ignore_columns or (not explicit and column == ctx.roles.key):
-                    continue
-                if baseline is not None:
-                    kind = (baseline["splits"][split]["columns"][column] or {}).get("kind", "other")
+            for column in sel.names[split]:
+                if sel.baseline is not None:
+                    kind = (sel.baseline["splits"][split]["columns"][column] or {}).get("kind", "other")
                 else:
-                    if column not in kinds:
-                        kinds[column] = column_kind(ctx.dataset.splits[p.reference].frame[column])
-                    kind = kinds[column]
-                why = None if explicit else self._default_exclusion(ctx, column, kind, baseline, split)
+                    kind = kind_of(column)
+                why = None if sel.explicit else self._default_exclusion(column, kind, sel.baseline, unique_of)
                 if why is None:
                     chosen.append((column, kind))
                 elif why:
                     skip.append((column, why))
             columns[split] = chosen
             skipped[split] = skip
-        return _Plan(p.reference, baseline, current, columns, skipped)
+        return columns, skipped
 
-    def _default_exclusion(self, ctx: RunContext, column: str, kind: str, baseline, split: str) -> str | None:
+    def _default_exclusion(self, column: str, kind: str, baseline, unique_of) -> str | None:
         """Why a column is left out by default: None to compare it, "" to leave it out silently."""
         if kind == "text":
             return None if self.params.text_length else ""
@@ -192,44 +247,135 @@ class DriftCheck(Check):
         if kind == "categorical":
             if baseline is not None:
                 return None  # column_drift reports a profile without category counts
-            values = ctx.dataset.splits[self.params.reference].frame[column]
-            unique = values.nunique()
-            count = values.notna().sum()
+            unique, count = unique_of(column)
             if unique > MAX_CATEGORIES and count and unique / count > IDENTIFIER_UNIQUE_SHARE:
                 return f"identifier-like, {unique} distinct values in {count} rows"
         return None
 
-    # ---------------------------------------------------------------- run
+    # ---------------------------------------------------------------- partitioned (see curate.checks.base)
 
-    def run(self, ctx: RunContext) -> CheckResult:
+    def plan(self, ctx: RunContext) -> DriftPlan | CheckResult:
+        sel = self._select(ctx)
+        if not sel.splits:
+            return self._nothing(ctx)
+        if sel.baseline is not None:  # the kinds are the lock's
+            return self._sample_plan(sel, self._choose(sel, None, None)[0])
+        columns = tuple(dict.fromkeys(c for split in sel.splits for c in sel.names[split]))
+        return DriftPlan((sel.reference,), columns, stage="kinds")
+
+    def _sample_plan(self, sel: _Selection, columns: dict[str, list[tuple[str, str]]]) -> DriftPlan:
+        """Sample every compared column of every current split, and of the reference split for
+        each column in the kind of the reference."""
+        domains = [(split, column, kind) for split in sel.splits for column, kind in columns[split]]
+        if sel.baseline is None:
+            domains = list(dict.fromkeys((sel.reference, c, k) for _, c, k in domains)) + domains
+        splits = tuple(dict.fromkeys(s for s, _, _ in domains))
+        return DriftPlan(splits, tuple(dict.fromkeys(c for _, c, _ in domains)), stage="samples", domains=tuple(domains))
+
+    def map(self, plan: DriftPlan, split: str, partition: pd.DataFrame) -> dict[str, dict[str, Any]]:
+        """Kinds stage: a :class:`KindEvidence` per column. Samples stage: a :class:`_Part` per
+        compared column: numeric columns (and text lengths) send their finite values, since KS
+        and Wasserstein need the whole sorted sample to be exact; other columns their value counts."""
+        if plan.stage == "kinds":
+            return {split: {c: kind_evidence(partition[c]) if c in partition.columns
+                            else KindEvidence(dtypes={_MISSING: None}) for c in plan.columns}}
+        out: dict[str, Any] = {}
+        for name, column, kind in plan.domains:
+            if name == split and column in partition.columns:
+                out[(column, kind)] = _Part.of(partition[column], kind)
+            elif name == split:
+                out[(column, kind)] = _Part(Sample(), {_MISSING})
+        return {split: out}
+
+    def combine(self, plan: DriftPlan, states: list[dict[str, dict[Any, Any]]]) -> dict[str, dict[Any, Any]]:
+        out: dict[str, dict[Any, Any]] = {}
+        for state in states:
+            for split, parts in state.items():
+                mine = out.setdefault(split, {})
+                for key, part in parts.items():
+                    if plan.stage == "kinds":
+                        mine.setdefault(key, KindEvidence()).add(part)
+                    else:
+                        mine[key] = mine[key].add(part) if key in mine else part
+        return out
+
+    def judge(self, plan: DriftPlan, state: dict[str, dict[Any, Any]], ctx: RunContext) -> CheckResult:
+        sel = self._select(ctx)
+        if plan.stage == "kinds":
+            evidence: dict[str, KindEvidence] = state.get(sel.reference, {})
+            kinds = {c: e.kind() for c, e in evidence.items()}
+            if None in kinds.values():  # a column whose type differs between the reference's files
+                return self.collect(ctx)
+            columns, skipped = self._choose(sel, kinds.__getitem__, lambda c: (evidence[c].unique, evidence[c].count))
+            plan = self._sample_plan(sel, columns)
+            state = self.combine(plan, ctx.engine.states(self, plan, ctx.dataset)) if plan.splits else {}
+        else:
+            columns, skipped = self._choose(sel, None, None)
+        parts = {(split, column, kind): part for split, got in state.items() for (column, kind), part in got.items()}
+        if not all(part.exact(kind) for (_, _, kind), part in parts.items()):
+            return self.collect(ctx)
+        if sel.baseline is not None:
+            reference_of = lambda split, column, kind: sel.baseline["splits"][split]["columns"][column]  # noqa: E731
+        else:
+            reference_of = lambda split, column, kind: parts[(sel.reference, column, kind)].sample  # noqa: E731
+        return self._report(ctx, sel, columns, skipped, reference_of,
+                            lambda split, column, kind: parts[(split, column, kind)].sample)
+
+    # ---------------------------------------------------------------- whole frames
+
+    def collect(self, ctx: RunContext) -> CheckResult:
+        """The same comparison on whole columns (a column whose type differs between files)."""
+        sel = self._select(ctx)
+        if not sel.splits:
+            return self._nothing(ctx)
+        frame = ctx.dataset.splits[sel.reference].frame if sel.baseline is None else None
+        kinds: dict[str, str] = {}
+
+        def kind_of(column: str) -> str:
+            if column not in kinds:
+                kinds[column] = column_kind(frame[column])
+            return kinds[column]
+
+        def unique_of(column: str) -> tuple[int, int]:
+            return int(frame[column].nunique()), int(frame[column].notna().sum())
+
+        columns, skipped = self._choose(sel, kind_of, unique_of)
+        if sel.baseline is not None:
+            reference_of = lambda split, column, kind: sel.baseline["splits"][split]["columns"][column]  # noqa: E731
+        else:
+            reference_of = lambda split, column, kind: frame[column]  # noqa: E731
+        return self._report(ctx, sel, columns, skipped, reference_of,
+                            lambda split, column, kind: ctx.dataset.splits[split].frame[column])
+
+    # ---------------------------------------------------------------- the result
+
+    def _nothing(self, ctx: RunContext) -> CheckResult:
         p: DriftParams = self.params
-        plan = getattr(self, "_plan", None) or self._make_plan(ctx)
-        if not plan.splits:
-            return self.skip(
-                (
-                    f"nothing to compare: '{p.reference}' is the only split"
-                    if p.reference in ctx.dataset.splits
-                    else f"nothing to compare: no '{p.reference}' split to use as the reference (set reference:)"
-                )
-                + f"; reference: baseline compares with {LOCK_FILENAME}",
-                metrics={"columns_drifted": 0, "share_drifted": 0.0, "columns_compared": 0},
+        return self.skip(
+            (
+                f"nothing to compare: '{p.reference}' is the only split"
+                if p.reference in ctx.dataset.splits
+                else f"nothing to compare: no '{p.reference}' split to use as the reference (set reference:)"
             )
+            + f"; reference: baseline compares with {LOCK_FILENAME}",
+            metrics={"columns_drifted": 0, "share_drifted": 0.0, "columns_compared": 0},
+        )
+
+    def _report(self, ctx: RunContext, sel: _Selection, columns, skipped_columns, reference_of, current_of) -> CheckResult:
+        """Compare each chosen column (``reference_of`` / ``current_of`` ``(split, column, kind)``:
+        raw values, a sample or a lock profile) and word the result."""
+        p: DriftParams = self.params
         results: list[tuple[str, str, DriftResult]] = []
-        skipped: list[tuple[str, str, str]] = [(s, c, why) for s in plan.splits for c, why in plan.skipped[s]]
-        pairs = [(split, column, kind) for split in plan.splits for column, kind in plan.columns[split]]
+        skipped: list[tuple[str, str, str]] = [(s, c, why) for s in sel.splits for c, why in skipped_columns[s]]
+        pairs = [(split, column, kind) for split in sel.splits for column, kind in columns[split]]
         for split, column, kind in ctx.progress.track(pairs, len(pairs), "drift"):
-            current = ctx.dataset.splits[split].frame[column]
-            if plan.baseline is not None:
-                reference: Any = plan.baseline["splits"][split]["columns"][column]
-            else:
-                reference = ctx.dataset.splits[p.reference].frame[column]
             result = column_drift(
-                reference,
-                current,
+                reference_of(split, column, kind),
+                current_of(split, column, kind),
                 method=p.method,
                 threshold=p.threshold,
                 significance=p.significance,
-                kind=kind if plan.baseline is None else None,
+                kind=kind if sel.baseline is None else None,
             )
             if result.compared:
                 results.append((split, column, result))
@@ -237,8 +383,8 @@ class DriftCheck(Check):
                 skipped.append((split, column, result.detail.removeprefix("not compared: ")))
 
         findings: list[Finding] = []
-        for split in plan.splits:
-            where = f"{split} (baseline)" if plan.baseline is not None else p.reference
+        for split in sel.splits:
+            where = f"{split} (baseline)" if sel.baseline is not None else p.reference
             findings += drift_findings([r for r in results if r[0] == split], reference=where)
         findings.sort(key=lambda f: -(f.score or 0.0))
         compared = len(results)
@@ -252,9 +398,9 @@ class DriftCheck(Check):
         }
         for split, column, result in results:
             metrics[f"{split}.{column}"] = float(f"{result.value:.6g}")
-        reference_name = p.reference if plan.baseline is None else "baseline"
+        reference_name = p.reference if sel.baseline is None else "baseline"
         failed = share > p.max_drifted_share
-        message = self._message(plan, results, drifted, skipped, share, reference_name)
+        message = self._message(sel, results, drifted, skipped, share, reference_name)
         return self.result(failed=failed, message=message, metrics=metrics, findings=findings)
 
     def _message(self, plan, results, drifted, skipped, share, reference_name) -> str:
