@@ -53,5 +53,20 @@ def partitions(split: Split) -> list[pd.DataFrame]:
     starts = [0] + [a + n for a, n in spans]
     if spans and [a for a, _ in spans] == starts[:-1] and starts[-1] == len(split.frame):
         return [file_frame(split, f) for f in split.files]
-    frame = split.frame
-    return [frame if frame.index.equals(pd.RangeIndex(len(frame))) else frame.reset_index(drop=True)]
+    return [_positions(split.frame)]
+
+
+def _positions(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame indexed by row position."""
+    return frame if frame.index.equals(pd.RangeIndex(len(frame))) else frame.reset_index(drop=True)
+
+
+class WholeFrames:
+    """Each split's whole frame as its one partition: a partitioned family's :meth:`collect` for a
+    configuration its partitions cannot judge exactly (a column whose type differs between files
+    has the concatenated column's type here), running the same ``map`` / ``combine`` / ``judge``."""
+
+    name = "whole"
+
+    def states(self, check: Check, plan: Plan, dataset: Dataset) -> list[Any]:
+        return [check.map(plan, name, plan_columns(_positions(dataset.splits[name].frame), plan)) for name in plan.splits]
