@@ -10,7 +10,6 @@ files, which the families judge on whole columns (``collect``) to stay exact.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +18,16 @@ import pandas as pd
 import pytest
 
 from conftest import write
+from test_engines_row_families import CutEngine, report
 from curate.baseline import lock_dataset
 from curate.checks.base import Check, Plan
 from curate.checks.drift import DriftCheck
 from curate.checks.outliers import Outliers
 from curate.context import RunContext
 from curate.dataset import load_dataset
-from curate.engines import PandasEngine, plan_columns
+from curate.engines import PandasEngine
 from curate.outlier_measures import fit_forest, impute, isolation_scores, sampled_rows
-from curate.report.json_report import render
 from curate.roles import ResolvedRoles
-from curate.runner import check
 from curate.spec import CheckSpec
 from curate.suite import load_suite
 
@@ -107,13 +105,6 @@ def suite(tmp_path: Path, checks: str = CHECKS) -> Path:
     return write(tmp_path / "stat.yaml", DATASET + "checks:" + checks)
 
 
-def report(root: Path, suite_path: Path, **engine: Any) -> dict:
-    data = json.loads(render(check(root, suite_path, **engine)))
-    for result in data["results"]:
-        result.pop("seconds", None)
-    return data
-
-
 def no_collect(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make a fall-back to whole columns fail the run (the data has nothing that needs one)."""
     def refuse(self: Check, ctx: RunContext) -> None:
@@ -176,28 +167,16 @@ def test_several_files_give_the_result_of_one(tmp_path: Path, monkeypatch: pytes
 # ----------------------------------------------------------------------------- combining states
 
 
-class CutEngine:
-    """The pandas engine's partitions cut again at ``cuts``, their states combined in
-    ``grouping`` before the family combines them, optionally without one of them."""
+class DropEngine(CutEngine):
+    """The pandas engine's partitions cut again at ``cuts``, without the state of one of them."""
 
-    name = "cut"
-
-    def __init__(self, cuts: tuple[int, ...], grouping: str, drop: int | None = None) -> None:
-        self.cuts, self.grouping, self.drop = cuts, grouping, drop
+    def __init__(self, cuts: tuple[int, ...], drop: int) -> None:
+        super().__init__(cuts, "flat")
+        self.drop = drop
 
     def states(self, family: Check, plan: Plan, dataset: Any) -> list[Any]:
-        states = []
-        for name in plan.splits:
-            frame = dataset.splits[name].frame
-            bounds = sorted({0, len(frame), *(c for c in self.cuts if 0 < c < len(frame))})
-            states += [family.map(plan, name, plan_columns(frame.iloc[a:b], plan)) for a, b in zip(bounds, bounds[1:])]
-        if self.drop is not None:
-            del states[self.drop]
-        if self.grouping == "reversed":
-            return states[::-1]
-        if self.grouping == "nested":
-            middle = len(states) // 2
-            return [family.combine(plan, states[:middle]), family.combine(plan, [family.combine(plan, states[middle:])])]
+        states = super().states(family, plan, dataset)
+        del states[self.drop]
         return states
 
 
@@ -245,7 +224,7 @@ def test_a_dropped_state_changes_the_result(tmp_path: Path, cls: type[Check], en
     family, ctx = _family(tmp_path, cls, entry)
     reference = _outcome(family.run(ctx))
     for drop in (0, 2):
-        ctx.engine = CutEngine((100, 200, 500), "flat", drop=drop)
+        ctx.engine = DropEngine((100, 200, 500), drop)
         assert _outcome(family.run(ctx)) != reference, drop
 
 

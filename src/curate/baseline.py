@@ -29,21 +29,33 @@ TEXT_MIN_MEAN_LENGTH = 30  # strings longer than this on average are free text, 
 
 def column_kind(values: pd.Series) -> str:
     """numeric | boolean | datetime | categorical | text | other."""
-    if pd.api.types.is_bool_dtype(values):
-        return "boolean"
-    if pd.api.types.is_numeric_dtype(values):
-        return "numeric"
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return "datetime"
+    by_type = _dtype_kind(values.dtype)
+    if by_type:
+        return by_type
     non_null = values.dropna()
     all_strings = isinstance(values.dtype, pd.StringDtype) or non_null.map(lambda v: isinstance(v, str)).all()
     if len(non_null) and not all_strings:  # (a string dtype needs no per-value test: it is slow)
         return "other"  # lists, dicts, mixed types
     unique = non_null.nunique()
-    if unique <= MAX_CATEGORIES or (len(non_null) and unique / len(non_null) < 0.05):
+    return _string_kind(len(non_null), unique, lambda: non_null.str.len().mean() if len(non_null) else 0)
+
+
+def _dtype_kind(dtype: Any) -> str | None:
+    """The kind a column's type alone decides (None for object and string columns)."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "numeric"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    return None
+
+
+def _string_kind(count: int, unique: int, mean_length: Any) -> str:
+    """categorical | text for ``count`` strings, ``unique`` of them distinct (``mean_length()``: asked last)."""
+    if unique <= MAX_CATEGORIES or (count and unique / count < 0.05):
         return "categorical"
-    mean_length = non_null.str.len().mean() if len(non_null) else 0
-    return "text" if mean_length >= TEXT_MIN_MEAN_LENGTH else "categorical"
+    return "text" if mean_length() >= TEXT_MIN_MEAN_LENGTH else "categorical"
 
 
 @dataclass
@@ -74,25 +86,18 @@ class KindEvidence:
         concatenated type, and so the kind, is then a question for the whole column)."""
         if len(self.dtypes) != 1:
             return None
-        dtype = next(iter(self.dtypes.values()))
-        if pd.api.types.is_bool_dtype(dtype):
-            return "boolean"
-        if pd.api.types.is_numeric_dtype(dtype):
-            return "numeric"
-        if pd.api.types.is_datetime64_any_dtype(dtype):
-            return "datetime"
+        by_type = _dtype_kind(next(iter(self.dtypes.values())))
+        if by_type:
+            return by_type
         if self.count and not self.strings:
             return "other"
-        if self.unique <= MAX_CATEGORIES or (self.count and self.unique / self.count < 0.05):
-            return "categorical"
-        mean_length = self.length / self.count if self.count else 0
-        return "text" if mean_length >= TEXT_MIN_MEAN_LENGTH else "categorical"
+        return _string_kind(self.count, self.unique, lambda: self.length / self.count if self.count else 0)
 
 
 def kind_evidence(values: pd.Series) -> KindEvidence:
     """The :class:`KindEvidence` of one part of a column."""
     out = KindEvidence(dtypes={str(values.dtype): values.dtype})
-    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+    if _dtype_kind(values.dtype):
         return out
     non_null = values.dropna()
     out.count = len(non_null)
