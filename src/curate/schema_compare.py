@@ -93,13 +93,90 @@ def compare_schema(
     features_source: str = "the declared features",
 ) -> list[SchemaIssue]:
     """Everything that differs between ``dataset`` and a baseline and/or declared features."""
+    views = {str(name): SplitView(split) for name, split in dataset.splits.items()}
+    return compare_views(baseline, dataset, views, features, options=options, baseline_name=baseline_name,
+                         features_source=features_source)
+
+
+def compare_views(
+    baseline: dict[str, Any] | None,
+    dataset: Dataset,
+    views: dict[str, "SplitView"],
+    features: dict[str, Feature] | None,
+    *,
+    options: SchemaOptions | None = None,
+    baseline_name: str = "the baseline",
+    features_source: str = "the declared features",
+) -> list[SchemaIssue]:
+    """:func:`compare_schema` asking ``views`` (one per split) about the rows instead of frames."""
     options = options or SchemaOptions()
     issues: list[SchemaIssue] = []
     if baseline:
-        issues += _compare_baseline(baseline, dataset, options, baseline_name)
+        issues += _compare_baseline(baseline, dataset, views, options, baseline_name)
     if features:
-        issues += _compare_features(features, dataset, options, features_source)
+        issues += _compare_features(features, dataset, views, options, features_source)
     return issues
+
+
+class SplitView:
+    """What the comparison asks of one split's rows, answered here from its frame. A partitioned
+    check answers the same questions from its partitions' states (:mod:`curate.schema_state`)."""
+
+    def __init__(self, split: Split) -> None:
+        self.split = split
+        self.name = str(split.name)
+
+    @property
+    def rows(self) -> int:
+        return len(self.split)
+
+    @property
+    def columns(self) -> list[str]:
+        return self.split.columns
+
+    def key(self, row: int) -> str:
+        return str(self.split.keys.iat[row])
+
+    def values(self, column: str) -> pd.Series:
+        return self.split.frame[column]
+
+    def profile(self, column: str, *, full: bool = False) -> dict[str, Any]:
+        """The column's profile: type, kind and nulls; ``full``: everything renames are matched by."""
+        return column_profile(self.values(column))
+
+    def has_fractions(self, column: str) -> bool:
+        """Whether a float column holds a value that is not whole (else integer → float is no change)."""
+        finite = self.values(column).dropna().to_numpy(dtype=float)
+        return bool(len(finite)) and not bool(np.all(np.mod(finite[np.isfinite(finite)], 1) == 0))
+
+    def unparsable_note(self, old: dict[str, Any], column: str) -> str:
+        """For a numeric column now holding strings: how many values are not numbers, e.g. 'N/A'."""
+        values = self.values(column)
+        if old.get("kind") != "numeric" or pd.api.types.is_numeric_dtype(values):
+            return ""
+        non_null = values.dropna()
+        bad = non_null[pd.to_numeric(non_null.astype(str), errors="coerce").isna()]
+        if not len(bad):
+            return "; every value still parses as a number"
+        examples = ", ".join(repr(str(v)) for v in bad.astype(str).value_counts().index[:3])
+        return f"; {len(bad)} value(s) are not numbers, e.g. {examples}"
+
+    def new_values(self, column: str, recorded: Iterable[str]) -> list[tuple[str, int, int]]:
+        """(value, rows, first row) of the values whose text is not among ``recorded``, most rows first."""
+        values = self.values(column)
+        as_text = values.astype(str)
+        return value_groups(as_text, values.notna().to_numpy() & ~as_text.isin(list(recorded)).to_numpy())
+
+    def declared_mismatch(self, column: str, want: str, untyped: bool) -> tuple[int, list[str], str]:
+        """(rows a reader of the declared kind could not read, up to 3 of them as text, the dtype)."""
+        values = self.values(column)
+        bad = incompatible(values, want, untyped=untyped)
+        examples = [str(v) for v in pd.unique(values[bad].astype(str))[:3]] if bad.any() else []
+        return int(bad.sum()), examples, str(values.dtype)
+
+    def outside_names(self, column: str, names: list[str]) -> list[tuple[str, int, int]]:
+        """(label, rows, first row) of the labels outside a ClassLabel's ``names``, most rows first."""
+        return label_groups(self.values(column), names)
 
 
 def renamed_columns(issues: Iterable[SchemaIssue]) -> dict[str, dict[str, str]]:
@@ -159,7 +236,7 @@ def _issue(kind: str, text: str, split: str | None, column: str | None = None, *
 
 
 def _compare_baseline(
-    baseline: dict[str, Any], dataset: Dataset, options: SchemaOptions, name: str
+    baseline: dict[str, Any], dataset: Dataset, views: dict[str, SplitView], options: SchemaOptions, name: str
 ) -> list[SchemaIssue]:
     """Splits added/removed, then each shared split column by column."""
     recorded: dict[str, Any] = baseline.get("splits") or {}
@@ -173,23 +250,23 @@ def _compare_baseline(
         for s in map(str, dataset.splits)
         if s not in recorded
     ]
-    for split_name, split in dataset.splits.items():
+    for split_name in dataset.splits:
         if str(split_name) in recorded:
             columns = recorded[str(split_name)].get("columns") or {}
-            issues += _compare_split(columns, split, options, name, dataset.key_column)
+            issues += _compare_split(columns, views[str(split_name)], options, name, dataset.key_column)
     return issues
 
 
 def _compare_split(
-    recorded: dict[str, dict[str, Any]], split: Split, options: SchemaOptions, name: str, key: str | None
+    recorded: dict[str, dict[str, Any]], split: SplitView, options: SchemaOptions, name: str, key: str | None
 ) -> list[SchemaIssue]:
     """Columns removed, renamed and added in one split, then per-column changes."""
-    frame, where = split.frame, str(split.name)
+    where = split.name
     old = {c: p for c, p in recorded.items() if c not in options.ignore_columns}
-    current = [c for c in frame.columns if c not in options.ignore_columns]
-    profiles = {c: column_profile(frame[c]) for c in current}
-    removed = [c for c in old if c not in profiles]
+    current = [c for c in split.columns if c not in options.ignore_columns]
+    removed = [c for c in old if c not in current]
     added = [c for c in current if c not in old]
+    profiles = {c: split.profile(c, full=bool(removed) and c in added) for c in current}
     renames = _pair_renames(removed, added, old, profiles)
     issues = [
         _issue(
@@ -219,7 +296,7 @@ def _compare_split(
 def _compare_column(
     old: dict[str, Any],
     new: dict[str, Any],
-    split: Split,
+    split: SplitView,
     old_name: str,
     column: str,
     options: SchemaOptions,
@@ -230,16 +307,15 @@ def _compare_column(
 
     New values of the key column are new rows, not new categories (``curate diff`` counts them).
     """
-    where = str(split.name)
+    where = split.name
     label = f"'{column}'" + (f" (was '{old_name}')" if old_name != column else "") + f" in split '{where}'"
-    values = split.frame[column]
     issues: list[SchemaIssue] = []
-    if _type_changed(old, new, values):
+    if _type_changed(old, new, split, column):
         issues.append(
             _issue(
                 "type_changed",
                 f"{label}: {old.get('type')} → {new['type']} (was {old.get('kind')}, now {new['kind']})"
-                f"{_unparsable_note(old, values)}",
+                f"{split.unparsable_note(old, column)}",
                 where, column, old=old.get("type"), new=new["type"],
             )
         )
@@ -249,7 +325,7 @@ def _compare_column(
             _issue(
                 "null_rate_jump",
                 f"{label}: {float(old.get('null_rate') or 0):.1%} → {new['null_rate']:.1%} "
-                f"({new['nulls']} of {len(values)} rows null; allowed increase {options.max_null_rate_increase:.1%})",
+                f"({new['nulls']} of {split.rows} rows null; allowed increase {options.max_null_rate_increase:.1%})",
                 where, column, score=0.5 + increase / 2,
             )
         )
@@ -289,7 +365,7 @@ def type_family(dtype: str, kind: str) -> str:
     return "other"
 
 
-def _type_changed(old: dict[str, Any], new: dict[str, Any], values: pd.Series) -> bool:
+def _type_changed(old: dict[str, Any], new: dict[str, Any], split: SplitView, column: str) -> bool:
     """True when the column's type family changed.
 
     integer → float is not a change while every value is still whole (nulls force pandas to
@@ -300,48 +376,32 @@ def _type_changed(old: dict[str, Any], new: dict[str, Any], values: pd.Series) -
     if before == after or (before, after) == ("float", "integer"):
         return False
     if (before, after) == ("integer", "float"):
-        finite = values.dropna().to_numpy(dtype=float)
-        return bool(len(finite)) and not bool(np.all(np.mod(finite[np.isfinite(finite)], 1) == 0))
+        return split.has_fractions(column)
     return True
-
-
-def _unparsable_note(old: dict[str, Any], values: pd.Series) -> str:
-    """For a numeric column now holding strings: how many values are not numbers, e.g. 'N/A'."""
-    if old.get("kind") != "numeric" or pd.api.types.is_numeric_dtype(values):
-        return ""
-    non_null = values.dropna()
-    bad = non_null[pd.to_numeric(non_null.astype(str), errors="coerce").isna()]
-    if not len(bad):
-        return "; every value still parses as a number"
-    examples = ", ".join(repr(str(v)) for v in bad.astype(str).value_counts().index[:3])
-    return f"; {len(bad)} value(s) are not numbers, e.g. {examples}"
 
 
 # --------------------------------------------------------------------------- categories
 
 
 def _new_categories(
-    recorded: dict[str, int], split: Split, column: str, label: str, name: str
+    recorded: dict[str, int], split: SplitView, column: str, label: str, name: str
 ) -> list[SchemaIssue]:
     """One finding per value not in the recorded categories, at the first row holding it."""
-    values = split.frame[column]
-    as_text = values.astype(str)
-    mask = values.notna().to_numpy() & ~as_text.isin(list(recorded)).to_numpy()
-    groups = _value_groups(as_text, mask)
+    groups = split.new_values(column, recorded)
     issues = []
     for value, count, first in groups[:MAX_VALUE_FINDINGS]:
-        share = count / len(values)
+        share = count / split.rows
         finding = Finding(
             f"{KINDS['new_category'][0]}: '{value}' in {label}: {count} row(s) ({share:.1%}), first at row {first}; "
             f"{name} has {len(recorded)} categories ({_preview(recorded)})",
-            split=str(split.name), row=first, key=str(split.keys.iat[first]), column=column, score=0.5 + share / 2,
+            split=split.name, row=first, key=split.key(first), column=column, score=0.5 + share / 2,
         )
         issues.append(SchemaIssue("new_category", finding, {"value": value, "count": count}))
-    issues += _more_values("new_category", groups, str(split.name), column, label)
+    issues += _more_values("new_category", groups, split.name, column, label)
     return issues
 
 
-def _value_groups(values: pd.Series, mask: np.ndarray) -> list[tuple[str, int, int]]:
+def value_groups(values: pd.Series, mask: np.ndarray) -> list[tuple[str, int, int]]:
     """(value, count, first position) of the masked values, most frequent first."""
     positions = np.flatnonzero(mask)
     if not len(positions):
@@ -435,20 +495,27 @@ def _numeric_match(old: dict[str, Any], new: dict[str, Any]) -> bool:
 # --------------------------------------------------------------------------- against declared features
 
 
+def declared_columns(
+    features: dict[str, Feature], split: Split, dataset: Dataset, options: SchemaOptions
+) -> dict[str, Feature] | None:
+    """The features declared for one split (None: a Kaggle table whose resource declares no schema)."""
+    names = _declared_for(split, dataset)
+    if names is not None and not names:
+        return None
+    return {n: f for n, f in features.items() if n not in options.ignore_columns and (names is None or n in names)}
+
+
 def _compare_features(
-    features: dict[str, Feature], dataset: Dataset, options: SchemaOptions, source: str
+    features: dict[str, Feature], dataset: Dataset, views: dict[str, SplitView], options: SchemaOptions, source: str
 ) -> list[SchemaIssue]:
     """Declared columns missing, undeclared columns, incompatible dtypes, labels outside names."""
     issues: list[SchemaIssue] = []
     for split in dataset.splits.values():
         where = str(split.name)
-        names = _declared_for(split, dataset)
-        if names is not None and not names:
-            continue  # a Kaggle table whose resource declares no schema
-        declared = {
-            n: f for n, f in features.items() if n not in options.ignore_columns and (names is None or n in names)
-        }
-        columns = [c for c in split.frame.columns if c not in options.ignore_columns]
+        declared = declared_columns(features, split, dataset, options)
+        if declared is None:
+            continue
+        columns = [c for c in split.columns if c not in options.ignore_columns]
         issues += [
             _issue("declared_missing", f"'{n}' ({f.dtype}) is declared in {source}, not in split '{where}'", where, n)
             for n, f in declared.items()
@@ -460,7 +527,7 @@ def _compare_features(
             if c not in declared
         ]
         for column in (c for c in columns if c in declared):
-            issues += _check_declared(declared[column], split, source)
+            issues += _check_declared(declared[column], views[where], source)
     return issues
 
 
@@ -478,24 +545,22 @@ def _declared_for(split: Split, dataset: Dataset) -> set[str] | None:
     return names
 
 
-def _check_declared(feature: Feature, split: Split, source: str) -> list[SchemaIssue]:
+def _check_declared(feature: Feature, split: SplitView, source: str) -> list[SchemaIssue]:
     """One column against its declared dtype (or ClassLabel names)."""
-    values = split.frame[feature.name]
     if feature.dtype == "class_label":
         return _check_class_label(feature, split, source)
     want = declared_kind(feature.dtype)
     if want is None:  # nested / list / image / any: not checked
         return []
-    bad = _incompatible(values, want, untyped=_untyped(split))
-    if not bad.any():
+    bad, offenders, dtype = split.declared_mismatch(feature.name, want, untyped(split.split))
+    if not bad:
         return []
-    offenders = values[bad]
-    examples = ", ".join(repr(v) for v in pd.unique(offenders.astype(str))[:3])
+    examples = ", ".join(repr(v) for v in offenders)
     text = (
-        f"'{feature.name}' in split '{str(split.name)}' is declared {feature.dtype} in {source} but holds "
-        f"{values.dtype} values: {int(bad.sum())} of {len(values)} row(s) are not {want}, e.g. {examples}"
+        f"'{feature.name}' in split '{split.name}' is declared {feature.dtype} in {source} but holds "
+        f"{dtype} values: {bad} of {split.rows} row(s) are not {want}, e.g. {examples}"
     )
-    return [_issue("declared_type_mismatch", text, str(split.name), feature.name, declared=feature.dtype)]
+    return [_issue("declared_type_mismatch", text, split.name, feature.name, declared=feature.dtype)]
 
 
 def declared_kind(dtype: str) -> str | None:
@@ -506,12 +571,12 @@ def declared_kind(dtype: str) -> str | None:
     return None
 
 
-def _untyped(split: Split) -> bool:
+def untyped(split: Split) -> bool:
     """CSV/TSV carry no types: any value there can be read as a declared string."""
     return all(file_format(f.path) in ("csv", "tsv") for f in split.files)
 
 
-def _incompatible(values: pd.Series, want: str, *, untyped: bool) -> np.ndarray:
+def incompatible(values: pd.Series, want: str, *, untyped: bool) -> np.ndarray:
     """Mask of non-null values that a reader of the declared kind could not read."""
     present = values.notna().to_numpy()
     if want == "string":
@@ -537,13 +602,9 @@ def _incompatible(values: pd.Series, want: str, *, untyped: bool) -> np.ndarray:
     return bad
 
 
-def _check_class_label(feature: Feature, split: Split, source: str) -> list[SchemaIssue]:
-    """Values outside a ClassLabel's names; labels may be stored as names or as integer ids.
-
-    ``-1`` is the Hugging Face convention for "no label" (unlabelled test sets) and is allowed.
-    """
-    values = split.frame[feature.name]
-    names = list(feature.names or ())
+def label_groups(values: pd.Series, names: list[str]) -> list[tuple[str, int, int]]:
+    """(label, rows, first row) of the values outside a ClassLabel's names: labels may be stored
+    as names or as integer ids; ``-1`` is the Hugging Face convention for "no label" (allowed)."""
     known = set(names)
 
     def allowed(value: Any) -> bool:
@@ -554,9 +615,14 @@ def _check_class_label(feature: Feature, split: Split, source: str) -> list[Sche
         return False
 
     as_text = values.map(lambda v: str(int(v)) if isinstance(v, (float, np.floating)) and v.is_integer() else str(v))
-    mask = values.notna().to_numpy() & ~values.map(allowed).to_numpy(dtype=bool)
-    label = f"'{feature.name}' in split '{str(split.name)}'"
-    groups = _value_groups(as_text, mask)
+    return value_groups(as_text, values.notna().to_numpy() & ~values.map(allowed).to_numpy(dtype=bool))
+
+
+def _check_class_label(feature: Feature, split: SplitView, source: str) -> list[SchemaIssue]:
+    """Values outside a ClassLabel's names, one finding per value (up to a bound)."""
+    names = list(feature.names or ())
+    label = f"'{feature.name}' in split '{split.name}'"
+    groups = split.outside_names(feature.name, names)
     issues = []
     for value, count, first in groups[:MAX_VALUE_FINDINGS]:
         closest = _closest_name(value, names)
@@ -564,11 +630,11 @@ def _check_class_label(feature: Feature, split: Split, source: str) -> list[Sche
             f"{KINDS['label_outside_names'][0]}: '{value}' in {label}: {count} row(s), first at row {first}; "
             f"{source} declares names {_preview(names)} (ids 0-{len(names) - 1})"
             + (f"; did you mean '{closest}'?" if closest else ""),
-            split=str(split.name), row=first, key=str(split.keys.iat[first]), column=feature.name,
+            split=split.name, row=first, key=split.key(first), column=feature.name,
             score=_SCORES["label_outside_names"], suggestion={feature.name: closest} if closest else None,
         )
         issues.append(SchemaIssue("label_outside_names", finding, {"value": value, "count": count}))
-    return issues + _more_values("label_outside_names", groups, str(split.name), feature.name, label)
+    return issues + _more_values("label_outside_names", groups, split.name, feature.name, label)
 
 
 def _closest_name(value: str, names: list[str]) -> str | None:
