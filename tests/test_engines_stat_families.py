@@ -1,11 +1,13 @@
-"""The distribution families (``drift``, ``outliers``) partitioned: both engines give the same
-reports, a split cut into several partitions gives the result of whole columns (no partition's rows
-are lost between passes), and partition states combine in any grouping.
+"""The column-statistics families (``schema``, ``drift``, ``outliers``) partitioned: both engines
+give the same reports, a split cut into several partitions gives the result of whole columns (no
+partition's rows are lost between passes), and partition states combine in any grouping.
 
 The planted splits are spread over several files: a category present in one file only, missing
-values in one file only, a test split shifted against train and against a lock file of an earlier
-version, an extreme value in every file, and (in one variant) a column whose type differs between
-files, which the families judge on whole columns (``collect``) to stay exact.
+values in one file only, an extreme value in every file, a card declaring types and ClassLabel
+names the data does not keep, and a test split that changed since the lock file was written
+(shifted ages, a new category, more nulls, a renamed column, numbers turned into text). In one
+variant a column's type differs between files, which the families judge on whole columns
+(``collect``) to stay exact.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from curate.baseline import lock_dataset
 from curate.checks.base import Check, Plan
 from curate.checks.drift import DriftCheck
 from curate.checks.outliers import Outliers
+from curate.checks.schema import SchemaCheck
 from curate.context import RunContext
 from curate.dataset import load_dataset
 from curate.engines import PandasEngine
@@ -35,8 +38,10 @@ distributed = pytest.importorskip("distributed")
 
 DATASET = "dataset: {key: id}\n"
 CHECKS = """
+  - schema: {}
+  - schema: {name: strict, new_categories: false, max_null_rate_increase: 0.0, check_card: false}
   - drift: {}
-  - drift: {name: ks, method: ks, columns: [age, income, hours, gain, region, score, text]}
+  - drift: {name: ks, method: ks, columns: [age, income, gain, region, score, text]}
   - drift: {name: psi, method: psi, text_length: true}
   - drift: {name: base, reference: baseline, text_length: true}
   - outliers: {}
@@ -45,6 +50,32 @@ CHECKS = """
 SIZES = (("train", 300), ("train", 250), ("train", 200), ("test", 150), ("test", 120))
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
 WILD_ROW = 7  # in every file, the row of an impossible age
+CARD = """---
+configs:
+- config_name: default
+  data_files:
+  - split: train
+    path: data/train*
+  - split: test
+    path: data/test*
+dataset_info:
+  features:
+  - name: id
+    dtype: int64
+  - name: income
+    dtype: int64
+  - name: region
+    dtype:
+      class_label:
+        names:
+          '0': north
+          '1': south
+          '2': east
+          '3': west
+  - name: text
+    dtype: string
+---
+"""
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +84,13 @@ def scheduler():
         yield cluster.scheduler_address
 
 
-def planted(n: int, seed: int, start: int, file: int, *, shifted: bool, mixed: bool) -> pd.DataFrame:
+def planted(n: int, seed: int, start: int, file: int, *, later: bool, mixed: bool) -> pd.DataFrame:
+    """One file's rows; ``later``: the test split's version after the lock was written."""
     rng = np.random.default_rng(seed)
     rows = np.arange(start, start + n)
     frame = pd.DataFrame({
         "id": rows,
-        "age": rng.normal(40, 10, n).round() + (8 if shifted else 0),
+        "age": rng.normal(40, 10, n).round() + (8 if later else 0),
         "income": rng.lognormal(10, 0.5, n).round(2),
         "hours": np.where(rng.random(n) < 0.6, 40, rng.integers(10, 80, n)),
         "gain": np.where(rng.random(n) < 0.9, 0, rng.integers(1000, 20000, n)),  # zero-inflated
@@ -71,21 +103,26 @@ def planted(n: int, seed: int, start: int, file: int, *, shifted: bool, mixed: b
     if file == 1:
         frame.loc[:2, "region"] = "Martian"  # a category of one file only
     if file == 4:
-        frame.loc[:29, "income"] = np.nan  # missing values in one file only
+        frame.loc[:59 if later else 29, "income"] = np.nan  # missing values in one file only
     if mixed and file == 2:
         frame["code"] = frame["code"].astype(str).where(frame.index % 50 != 3, "n/a")  # text here, numbers elsewhere
+    if later:
+        if file == 3:
+            frame.loc[:4, "region"] = "Atlantis"
+        frame["code"] = "c" + frame["code"].astype(str)
+        frame = frame.rename(columns={"hours": "weekly_hours"})
     return frame
 
 
 def planted_csv(root: Path, *, one_file: bool = False, mixed: bool = False, parquet: bool = False) -> Path:
-    """The planted splits (several files per split, or one), locked before test shifted."""
+    """The planted splits (several files per split, or one), locked before the test split changed."""
     (root / "data").mkdir(parents=True)
 
-    def write_files(shifted: bool) -> None:
+    def write_files(later: bool) -> None:
         frames: dict[str, list[pd.DataFrame]] = {}
         start = 0
         for i, (split, n) in enumerate(SIZES):
-            frames.setdefault(split, []).append(planted(n, i + 1, start, i, shifted=shifted and split == "test", mixed=mixed))
+            frames.setdefault(split, []).append(planted(n, i + 1, start, i, later=later and split == "test", mixed=mixed))
             start += n
         for split, parts in frames.items():
             if parquet:
@@ -94,10 +131,13 @@ def planted_csv(root: Path, *, one_file: bool = False, mixed: bool = False, parq
             for j, frame in enumerate([pd.concat(parts, ignore_index=True)] if one_file else parts):
                 frame.to_csv(root / f"data/{split}-{j}.csv", index=False)
 
-    write_files(shifted=False)
+    write_files(later=False)
     write(root / "curate.yaml", DATASET)
     lock_dataset(root)
-    write_files(shifted=True)
+    for old in (root / "data").iterdir():
+        old.unlink()
+    write_files(later=True)
+    write(root / "README.md", CARD)
     return root
 
 
@@ -110,7 +150,7 @@ def no_collect(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(self: Check, ctx: RunContext) -> None:
         raise AssertionError(f"{self.name} collected")
 
-    for cls in (DriftCheck, Outliers):
+    for cls in (SchemaCheck, DriftCheck, Outliers):
         monkeypatch.setattr(cls, "collect", refuse)
 
 
@@ -126,22 +166,37 @@ def test_engines_agree(tmp_path: Path, scheduler: str, monkeypatch: pytest.Monke
         no_collect(monkeypatch)
     pandas_report = report(root, suite(tmp_path))
     statuses = {r["name"]: r["status"] for r in pandas_report["results"]}
-    assert statuses == {"drift": "fail", "ks": "fail", "psi": "fail", "base": "fail", "outliers": "pass", "loose": "fail"}
+    assert statuses == {"schema": "fail", "strict": "fail", "drift": "fail", "ks": "fail", "psi": "fail", "base": "fail",
+                        "outliers": "pass", "loose": "fail"}
     dask_report = report(root, suite(tmp_path), engine="dask", scheduler=scheduler)
     for a, b in zip(pandas_report["results"], dask_report["results"]):
         assert a == b, a["name"]
     assert pandas_report == dask_report
 
 
-def test_drift_sees_every_file(tmp_path: Path) -> None:
-    """The category of one file and the nulls of another reach the comparison."""
+def test_every_file_reaches_the_comparisons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The label of one file, the nulls of another, the examples of the first rows: each is found
+    where the files put it, through the partition states (no family collects here)."""
+    no_collect(monkeypatch)
     root = planted_csv(tmp_path / "csv")
-    result = next(r for r in report(root, suite(tmp_path))["results"] if r["name"] == "ks")
-    assert result["metrics"]["columns_compared"] == 7
-    drifted = {f["column"] for f in result["findings"]}
-    assert "age" in drifted and "region" not in drifted
-    frame = pd.concat([pd.read_csv(f) for f in sorted((root / "data").glob("test-*.csv"))])
-    assert frame["income"].isna().sum() == 30  # (compared without its nulls, like the collect path)
+    results = {r["name"]: r for r in report(root, suite(tmp_path))["results"]}
+    messages = [f["message"] for f in results["schema"]["findings"]]
+
+    def found(text: str) -> bool:
+        return any(text in m for m in messages)
+
+    assert found("'Martian' in 'region' in split 'train': 3 row(s), first at row 300")
+    assert found("new category: 'Atlantis' in 'region' in split 'test': 5 row(s) (1.9%), first at row 0")
+    assert found("'income' in split 'test': 11.1% → 22.2% (60 of 270 rows null")
+    assert found("column renamed: 'hours' → 'weekly_hours'")
+    assert found("type changed: 'code' in split 'test': int64 → ") and found("270 value(s) are not numbers, e.g. 'c1")
+    train = pd.concat([pd.read_csv(f) for f in sorted((root / "data").glob("train-*.csv"))], ignore_index=True)
+    fractions = train["income"][train["income"] % 1 != 0]
+    examples = ", ".join(repr(str(v)) for v in pd.unique(fractions.astype(str))[:3])
+    mismatch = next(f for f in results["schema"]["findings"] if f["message"].startswith("declared type mismatch") and f["split"] == "train")
+    assert f"{len(fractions)} of 750 row(s) are not integer, e.g. {examples}" in mismatch["message"]
+    assert results["ks"]["metrics"]["columns_compared"] == 6
+    assert {f["column"] for f in results["ks"]["findings"]} == {"age", "region"}
 
 
 # ----------------------------------------------------------------------------- no row lost
@@ -181,8 +236,10 @@ class DropEngine(CutEngine):
 
 
 FAMILIES = [
+    (SchemaCheck, "schema: {}"),
+    (SchemaCheck, "schema: {new_categories: false, check_card: false}"),
     (DriftCheck, "drift: {}"),
-    (DriftCheck, "drift: {method: ks, columns: [age, income, hours, gain, region, score, text]}"),
+    (DriftCheck, "drift: {method: ks, columns: [age, income, gain, region, score, text]}"),
     (DriftCheck, "drift: {reference: baseline, text_length: true}"),
     (Outliers, "outliers: {max_z: 3.0, tail: 0.01, rare_share: 0.01, min_score: 0.55}"),
 ]
@@ -230,13 +287,22 @@ def test_a_dropped_state_changes_the_result(tmp_path: Path, cls: type[Check], en
 
 def test_first_pass_counts_add_up_to_the_rows(tmp_path: Path) -> None:
     """The combined statistics hold every row of every partition."""
+    cut = CutEngine((50, 300, 301, 700), "nested")
     family, ctx = _family(tmp_path, Outliers, "outliers: {}")
     plan = family.plan(ctx)
-    state = family.combine(plan, CutEngine((50, 300, 301, 700), "nested").states(family, plan, ctx.dataset))
+    state = family.combine(plan, cut.states(family, plan, ctx.dataset))
     for name, split in ctx.dataset.splits.items():
-        for column in ("age", "income", "hours"):
+        for column in ("age", "income", "gain"):
             assert state[name][column].numbers[1].sum() == split.frame[column].notna().sum()
         assert sum(state[name]["region"].counts.values()) == len(split)
+    family, ctx = _family(tmp_path / "schema", SchemaCheck, "schema: {}")
+    plan = family.plan(ctx)
+    state = family.combine(plan, cut.states(family, plan, ctx.dataset))
+    for name, split in ctx.dataset.splits.items():
+        for column in split.columns:
+            assert (state[name][column].rows, state[name][column].nulls) == (len(split), split.frame[column].isna().sum())
+    assert state["test"]["region"].new == {"Atlantis": [5, 0]}
+    assert state["train"]["region"].labels == {"Martian": [3, 300]}
 
 
 # ----------------------------------------------------------------------------- the forest
@@ -259,23 +325,35 @@ def test_forest_from_its_drawn_rows_is_the_forest_of_every_row(n: int, d: int) -
     assert np.array_equal(impute(np.array([[np.nan, 1.0]]), np.array([5.0, 0.0])), np.array([[5.0, 1.0]]))
 
 
+class Spy:
+    """The pandas engine, recording each pass's plan and states."""
+
+    name = "spy"
+
+    def __init__(self) -> None:
+        self.passes: list[tuple[Plan, list[Any]]] = []
+
+    def states(self, family: Check, plan: Plan, dataset: Any) -> list[Any]:
+        states = PandasEngine().states(family, plan, dataset)
+        self.passes.append((plan, states))
+        return states
+
+
 def test_engine_states_are_small(tmp_path: Path) -> None:
     """The outliers' later passes send back the drawn rows and the flagged rows, not the splits."""
     family, ctx = _family(tmp_path, Outliers, "outliers: {}")
-    engine = PandasEngine()
-    seen: list[tuple[str, Any]] = []
-
-    class Spy:
-        name = "spy"
-
-        def states(self, check_: Check, plan: Plan, dataset: Any) -> list[Any]:
-            got = engine.states(check_, plan, dataset)
-            seen.append((getattr(plan, "stage", ""), got))
-            return got
-
-    ctx.engine = Spy()
+    ctx.engine = spy = Spy()
     family.run(ctx)
-    stages = [stage for stage, _ in seen]
-    assert stages == ["stats", "rows", "score"]
-    flagged = sum(len(v) for state in seen[2][1] for v in state.values())
+    assert [plan.stage for plan, _ in spy.passes] == ["stats", "rows", "score"]
+    flagged = sum(len(v) for state in spy.passes[2][1] for v in state.values())
     assert flagged < 0.05 * sum(len(s) for s in ctx.dataset.splits.values())
+
+
+def test_schema_reads_whole_only_the_columns_it_asks_more_of(tmp_path: Path) -> None:
+    """One pass of states, then one that reads the renamed column (its whole profile) and the
+    column whose numbers turned into text (examples of the unparsable values)."""
+    family, ctx = _family(tmp_path, SchemaCheck, "schema: {}")
+    ctx.engine = spy = Spy()
+    assert family.run(ctx).status == "fail"
+    assert [plan.stage for plan, _ in spy.passes] == ["states", "values"]
+    assert [(s, c) for s, c, _ in spy.passes[1][0].asks] == [("test", "code"), ("test", "weekly_hours")]

@@ -2,8 +2,13 @@
 declared features (the card's, or Kaggle / Frictionless metadata).
 
 The family finds the baseline and the declared features and gates on the result; the comparison
-itself is :func:`curate.schema_compare.compare_schema`, which ``curate diff`` uses too, so both report
-the same things in the same words.
+itself is :mod:`curate.schema_compare`, which ``curate diff`` uses too, so both report the same things
+in the same words.
+
+Partitioned: each partition's columns become :class:`curate.schema_state.ColumnState` s (asked, from
+the baseline and the declared features, for just the values a finding could name), and the
+comparison asks a :class:`curate.schema_state.StateView` of the combined states; the few columns it
+needs whole (a renamed column's profile, unparsable numbers) are read in one more pass.
 """
 
 from __future__ import annotations
