@@ -50,6 +50,8 @@ CHECKS = """
 SIZES = (("train", 300), ("train", 250), ("train", 200), ("test", 150), ("test", 120))
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
 WILD_ROW = 7  # in every file, the row of an impossible age
+# 45 long phrases: a category (at most 50 values), though each file's own count of them cannot tell
+NOTES = [f"customer note number {i}: {' '.join(WORDS[i % 8:] + WORDS[:i % 8])}" for i in range(45)]
 CARD = """---
 configs:
 - config_name: default
@@ -98,6 +100,7 @@ def planted(n: int, seed: int, start: int, file: int, *, later: bool, mixed: boo
         "score": rng.integers(1, 4, n),  # three values: compared as categories
         "text": [" ".join(rng.choice(WORDS, int(rng.integers(6, 14)))) for _ in range(n)],
         "code": rng.integers(100, 110, n),
+        "note": rng.choice(NOTES[file * 6:file * 6 + 30], n),
     })
     frame.loc[WILD_ROW, "age"] = 400.0 + file
     if file == 1:
@@ -326,15 +329,16 @@ def test_forest_from_its_drawn_rows_is_the_forest_of_every_row(n: int, d: int) -
 
 
 class Spy:
-    """The pandas engine, recording each pass's plan and states."""
+    """An engine (the pandas engine by default) recording each pass's plan and states."""
 
     name = "spy"
 
-    def __init__(self) -> None:
+    def __init__(self, engine: Any = None) -> None:
+        self.engine = engine or PandasEngine()
         self.passes: list[tuple[Plan, list[Any]]] = []
 
     def states(self, family: Check, plan: Plan, dataset: Any) -> list[Any]:
-        states = PandasEngine().states(family, plan, dataset)
+        states = self.engine.states(family, plan, dataset)
         self.passes.append((plan, states))
         return states
 
@@ -357,3 +361,15 @@ def test_schema_reads_whole_only_the_columns_it_asks_more_of(tmp_path: Path) -> 
     assert family.run(ctx).status == "fail"
     assert [plan.stage for plan, _ in spy.passes] == ["states", "values"]
     assert [(s, c) for s, c, _ in spy.passes[1][0].asks] == [("test", "code"), ("test", "weekly_hours")]
+
+
+def test_drift_counts_distinct_strings_only_where_the_partitions_leave_a_kind_open(tmp_path: Path) -> None:
+    """Each partition's own count of the notes' phrases does not tell whether the column is a
+    category (at most 50 values) or free text: one pass hashes that column's strings, no other."""
+    family, ctx = _family(tmp_path, DriftCheck, "drift: {}")
+    ctx.engine = spy = Spy(CutEngine((100, 200, 300, 500), "flat"))
+    result = family.run(ctx)
+    assert [(plan.stage, plan.columns) for plan, _ in spy.passes][:2] == [
+        ("kinds", ("age", "income", "gain", "region", "score", "text", "code", "note")), ("distinct", ("note",))]
+    assert "test.note" in result.metrics
+    assert _outcome(result) == _outcome(family.collect(ctx))

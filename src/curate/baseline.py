@@ -61,51 +61,79 @@ def _string_kind(count: int, unique: int, mean_length: Any) -> str:
 @dataclass
 class KindEvidence:
     """What :func:`column_kind` decides from, kept so that it adds up over parts of a column
-    (:meth:`add`): a partitioned check learns a column's kind without holding the column."""
+    (:meth:`merged`): a partitioned check learns a column's kind without holding the column.
+
+    The number of distinct strings is known exactly only from their hashes (``hashes``, collected
+    when asked: hashing long texts costs more than the rest); without them each part's own
+    count bounds it (:attr:`unique_range`), which settles the kind of most columns (:attr:`settled`)."""
 
     dtypes: dict[str, Any] = field(default_factory=dict)  # str(dtype) → dtype, of every part
     count: int = 0  # non-null values
     strings: bool = True  # every non-null value is a string
     length: int = 0  # total length of the strings
-    hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))  # of the distinct strings
+    distinct: tuple[int, ...] = ()  # distinct strings of each part
+    hashes: np.ndarray | None = None  # of the distinct strings, when collected in every part
 
-    def add(self, other: "KindEvidence") -> None:
-        self.dtypes.update(other.dtypes)
-        self.count += other.count
-        self.strings = self.strings and other.strings
-        self.length += other.length
-        self.hashes = np.union1d(self.hashes, other.hashes) if self.strings else self.hashes[:0]
+    def merged(self, other: "KindEvidence") -> "KindEvidence":
+        hashes = None
+        if self.hashes is not None and other.hashes is not None:
+            hashes = np.union1d(self.hashes, other.hashes)
+        return KindEvidence({**self.dtypes, **other.dtypes}, self.count + other.count, self.strings and other.strings,
+                            self.length + other.length, self.distinct + other.distinct, hashes)
 
     @property
-    def unique(self) -> int:
-        """Distinct non-null values (of a column of strings)."""
-        return len(self.hashes)
+    def unique_range(self) -> tuple[int, int]:
+        """Bounds on the distinct non-null strings of the whole column (equal when exact)."""
+        if self.hashes is not None:
+            return len(self.hashes), len(self.hashes)
+        if len(self.distinct) == 1:
+            return self.distinct[0], self.distinct[0]
+        return max(self.distinct, default=0), sum(self.distinct)
 
-    def kind(self) -> str | None:
-        """:func:`column_kind` of the whole column; None when its parts' types differ (the
-        concatenated type, and so the kind, is then a question for the whole column)."""
-        if len(self.dtypes) != 1:
-            return None
+    @property
+    def mixed(self) -> bool:
+        """The parts' types differ: the concatenated type, and so the kind, is a question for the
+        whole column."""
+        return len(self.dtypes) != 1
+
+    @property
+    def settled(self) -> bool:
+        """Whether :meth:`kind` is decided by what is kept (else the hashes are needed)."""
+        return not self.mixed and self._kind() is not None
+
+    def kind(self) -> str:
+        """:func:`column_kind` of the whole column (when :attr:`settled`)."""
+        kind = self._kind()
+        if kind is None:
+            raise ValueError("the kind needs the distinct values' hashes")
+        return kind
+
+    def _kind(self) -> str | None:
         by_type = _dtype_kind(next(iter(self.dtypes.values())))
         if by_type:
             return by_type
         if self.count and not self.strings:
             return "other"
-        return _string_kind(self.count, self.unique, lambda: self.length / self.count if self.count else 0)
+        mean_length = self.length / self.count if self.count else 0
+        low, high = self.unique_range
+        if _string_kind(self.count, high, lambda: mean_length) == _string_kind(self.count, low, lambda: mean_length):
+            return _string_kind(self.count, low, lambda: mean_length)
+        return None
 
 
-def kind_evidence(values: pd.Series) -> KindEvidence:
-    """The :class:`KindEvidence` of one part of a column."""
-    out = KindEvidence(dtypes={str(values.dtype): values.dtype})
+def kind_evidence(values: pd.Series, *, hashes: bool = False) -> KindEvidence:
+    """The :class:`KindEvidence` of one part of a column (``hashes``: with its distinct strings' hashes)."""
+    out = KindEvidence(dtypes={str(values.dtype): values.dtype}, hashes=np.zeros(0, dtype=np.uint64))
     if _dtype_kind(values.dtype):
         return out
     non_null = values.dropna()
     out.count = len(non_null)
     out.strings = isinstance(values.dtype, pd.StringDtype) or bool(non_null.map(lambda v: isinstance(v, str)).all())
     if out.strings and len(non_null):
-        text = non_null.to_numpy(dtype=object)
         out.length = int(non_null.str.len().sum())
-        out.hashes = np.unique(pd.util.hash_array(text))
+        uniques = pd.unique(non_null.to_numpy(dtype=object))
+        out.distinct = (len(uniques),)
+        out.hashes = np.unique(pd.util.hash_array(uniques)) if hashes else None
     return out
 
 

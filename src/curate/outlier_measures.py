@@ -125,7 +125,7 @@ def _forest(n_rows: int, n_estimators: int) -> Any:
 def sampled_rows(n_rows: int, n_features: int, n_estimators: int) -> np.ndarray:
     """The sorted positions of every row the forest's trees draw (a fit on zeros: the draws do
     not depend on the values)."""
-    dummy = _forest(n_rows, n_estimators).fit(np.zeros((n_rows, n_features)))
+    dummy = _forest(n_rows, n_estimators).fit(np.zeros((n_rows, n_features), dtype=np.float32))
     return np.unique(np.concatenate(dummy.estimators_samples_))
 
 

@@ -144,6 +144,10 @@ class SplitView:
         """The column's profile: type, kind and nulls; ``full``: everything renames are matched by."""
         return column_profile(self.values(column))
 
+    def kind(self, column: str, profile: dict[str, Any]) -> str:
+        """The column's kind as a type change words it (``profile``: its profile)."""
+        return profile["kind"]
+
     def has_fractions(self, column: str) -> bool:
         """Whether a float column holds a value that is not whole (else integer → float is no change)."""
         finite = self.values(column).dropna().to_numpy(dtype=float)
@@ -314,7 +318,7 @@ def _compare_column(
         issues.append(
             _issue(
                 "type_changed",
-                f"{label}: {old.get('type')} → {new['type']} (was {old.get('kind')}, now {new['kind']})"
+                f"{label}: {old.get('type')} → {new['type']} (was {old.get('kind')}, now {split.kind(column, new)})"
                 f"{split.unparsable_note(old, column)}",
                 where, column, old=old.get("type"), new=new["type"],
             )

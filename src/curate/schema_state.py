@@ -18,7 +18,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from curate.baseline import KindEvidence, column_profile, kind_evidence
+from curate.baseline import KindEvidence, column_kind, column_profile, kind_evidence
 from curate.dataset import Split
 from curate.schema_compare import SplitView, incompatible, label_groups, value_groups
 
@@ -54,9 +54,7 @@ class ColumnState:
     labels: Groups | None = field(default_factory=dict)
 
     def add(self, other: "ColumnState") -> "ColumnState":
-        kind = KindEvidence()
-        kind.add(self.kind)
-        kind.add(other.kind)
+        kind = self.kind.merged(other.kind)
         firsts: dict[str, int] = {}
         for row, text in self.examples + other.examples:
             firsts[text] = min(row, firsts.get(text, row))
@@ -134,8 +132,16 @@ class StateView(SplitView):
             return column_profile(self.values(column))
         s = self.states[column]
         (dtype,) = s.kind.dtypes
-        return {"type": dtype, "kind": s.kind.kind(), "count": s.rows - s.nulls, "nulls": s.nulls,
+        # an unsettled kind is categorical or text: one type family, all the comparison reads but
+        # the wording of a type change (see :meth:`kind`)
+        kind = s.kind.kind() if s.kind.settled else "categorical"
+        return {"type": dtype, "kind": kind, "count": s.rows - s.nulls, "nulls": s.nulls,
                 "null_rate": float(s.nulls / s.rows) if s.rows else 0.0}
+
+    def kind(self, column: str, profile: dict[str, Any]) -> str:
+        if self.states[column].kind.settled:
+            return profile["kind"]
+        return column_kind(self.values(column))
 
     def has_fractions(self, column: str) -> bool:
         s = self.states[column]

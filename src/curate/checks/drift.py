@@ -8,7 +8,7 @@ so a check and a diff measure drift the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from pydantic import Field
@@ -67,7 +67,9 @@ class _Selection:
 @dataclass(frozen=True)
 class DriftPlan(Plan):
     """``kinds``: the reference's columns' :class:`KindEvidence` (a column's kind decides how it is
-    compared); ``samples``: each compared column's :class:`Sample` in its reference's terms."""
+    compared; ``distinct``: with the hashes of their distinct strings, for the columns whose kind
+    the partitions' own counts leave open); ``samples``: each compared column's :class:`Sample` in
+    its reference's terms."""
 
     stage: str = "kinds"
     domains: tuple[tuple[str, str, str], ...] = ()  # (split, column, reference kind) to sample
@@ -216,7 +218,8 @@ class DriftCheck(Check):
     def _choose(self, sel: _Selection, kind_of, unique_of) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str, str]]]]:
         """Per current split, the compared columns with their reference kind, and the skipped
         ones with why. ``kind_of(column)``: the raw reference's kind; ``unique_of(column)``:
-        its (distinct, non-null) counts."""
+        its (distinct, non-null) counts (or a bound on the distinct ones where it settles the
+        identifier test as well: see ``_distinct``)."""
         columns: dict[str, list[tuple[str, str]]] = {}
         skipped: dict[str, list[tuple[str, str]]] = {}
         for split in sel.splits:
@@ -276,8 +279,8 @@ class DriftCheck(Check):
         """Kinds stage: a :class:`KindEvidence` per column. Samples stage: a :class:`_Part` per
         compared column: numeric columns (and text lengths) send their finite values, since KS
         and Wasserstein need the whole sorted sample to be exact; other columns their value counts."""
-        if plan.stage == "kinds":
-            return {split: {c: kind_evidence(partition[c]) if c in partition.columns
+        if plan.stage in ("kinds", "distinct"):
+            return {split: {c: kind_evidence(partition[c], hashes=plan.stage == "distinct") if c in partition.columns
                             else KindEvidence(dtypes={_MISSING: None}) for c in plan.columns}}
         out: dict[str, Any] = {}
         for name, column, kind in plan.domains:
@@ -293,20 +296,18 @@ class DriftCheck(Check):
             for split, parts in state.items():
                 mine = out.setdefault(split, {})
                 for key, part in parts.items():
-                    if plan.stage == "kinds":
-                        mine.setdefault(key, KindEvidence()).add(part)
-                    else:
-                        mine[key] = mine[key].add(part) if key in mine else part
+                    mine[key] = (mine[key].merged(part) if plan.stage != "samples" else mine[key].add(part)) if key in mine else part
         return out
 
     def judge(self, plan: DriftPlan, state: dict[str, dict[Any, Any]], ctx: RunContext) -> CheckResult:
         sel = self._select(ctx)
         if plan.stage == "kinds":
             evidence: dict[str, KindEvidence] = state.get(sel.reference, {})
-            kinds = {c: e.kind() for c, e in evidence.items()}
-            if None in kinds.values():  # a column whose type differs between the reference's files
+            if any(e.mixed for e in evidence.values()):  # a column whose type differs between the reference's files
                 return self.collect(ctx)
-            columns, skipped = self._choose(sel, kinds.__getitem__, lambda c: (evidence[c].unique, evidence[c].count))
+            evidence.update(self._distinct(plan, evidence, ctx))
+            columns, skipped = self._choose(sel, lambda c: evidence[c].kind(),
+                                            lambda c: (evidence[c].unique_range[1], evidence[c].count))
             plan = self._sample_plan(sel, columns)
             state = self.combine(plan, ctx.engine.states(self, plan, ctx.dataset)) if plan.splits else {}
         else:
@@ -320,6 +321,22 @@ class DriftCheck(Check):
             reference_of = lambda split, column, kind: parts[(sel.reference, column, kind)].sample  # noqa: E731
         return self._report(ctx, sel, columns, skipped, reference_of,
                             lambda split, column, kind: parts[(split, column, kind)].sample)
+
+    def _distinct(self, plan: DriftPlan, evidence: dict[str, KindEvidence], ctx: RunContext) -> dict[str, KindEvidence]:
+        """The evidence, with the distinct strings counted exactly, of the reference's columns whose
+        kind or identifier test the partitions' own counts do not settle (a pass over just those)."""
+        def unsettled(e: KindEvidence) -> bool:
+            low, high = e.unique_range
+            if not e.settled:
+                return True
+            # the identifier test (see _default_exclusion) names the exact count when it holds
+            return e.kind() == "categorical" and low != high and high > MAX_CATEGORIES and high / e.count > IDENTIFIER_UNIQUE_SHARE
+
+        columns = tuple(c for c, e in evidence.items() if unsettled(e))
+        if not columns:
+            return {}
+        later = replace(plan, columns=columns, stage="distinct")
+        return self.combine(later, ctx.engine.states(self, later, ctx.dataset)).get(plan.splits[0], {})
 
     # ---------------------------------------------------------------- whole frames
 

@@ -168,7 +168,7 @@ class SchemaCheck(Check):
 
     def judge(self, plan: SchemaPlan, state: dict[str, dict[str, Any]], ctx: RunContext) -> CheckResult:
         """Compare from the states; read whole the few columns the comparison asked more of."""
-        if any(len(s.kind.dtypes) > 1 for columns in state.values() for s in columns.values()):
+        if any(s.kind.mixed for columns in state.values() for s in columns.values()):
             return self.collect(ctx)  # a column whose type differs between a split's files
         src = self._sources(ctx)
         asks: dict[str, dict[str, ColumnAsk]] = {}
