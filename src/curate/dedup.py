@@ -1304,6 +1304,12 @@ def _band_keys_of(parts: Sequence[tuple[Signatures, np.ndarray]], n: int, bands:
     return keys, valid
 
 
+def band_keys_of(sig: Signatures, bands: int, rows: int, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """(band keys, valid) of the texts of one set of signatures."""
+    n = sig.values.shape[1]
+    return _band_keys_of([(sig, np.arange(n))], n, bands, rows, workers)
+
+
 def _sig16_of(parts: Sequence[tuple[Signatures, np.ndarray]], n: int, texts: np.ndarray) -> np.ndarray:
     """``(len(texts), num_perm)`` uint16: the high halves of the signatures of some texts."""
     part = np.full(n, -1, dtype=np.int64)
@@ -1340,25 +1346,36 @@ def signature_pairs(unique: UniqueTexts, parts: Sequence[tuple[Signatures, np.nd
     del keys  # freed before verification
     timings["lsh"] = time.perf_counter() - t0
     t0 = time.perf_counter()
+    candidates = len(pairs)
+    pairs, sim = verify_candidates(pairs, lambda texts: _sig16_of(parts, u, texts),
+                                   lambda texts: unique.texts.take(pa.array(texts)), config, workers=workers)
+    timings["verify"] = time.perf_counter() - t0
+    return NearDuplicatePairs(unique.text_of_row, u, pairs[:, 0], pairs[:, 1], sim, candidates, config, timings)
+
+
+def verify_candidates(pairs: np.ndarray, sig16_of: Callable[[np.ndarray], np.ndarray],
+                      texts_of: Callable[[np.ndarray], pa.Array], config: MinHashConfig, *,
+                      workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The LSH candidate ``pairs`` (text ids, lo < hi) that meet the threshold, and their similarity:
+    the signature estimate first (``sig16_of``: the 16-bit signatures of sorted text ids), then,
+    with ``verify="exact"``, the exact Jaccard similarity of the survivors (``texts_of``: their
+    texts). Both are asked only for the texts of candidate pairs, so a partitioned family can
+    fetch just those rows."""
     involved = sorted_unique(pairs.ravel())
-    sig16 = _sig16_of(parts, u, involved)
+    sig16 = sig16_of(involved)
     estimate = estimate_jaccard(sig16, np.searchsorted(involved, pairs), workers=workers, floor=config.threshold)
     del sig16
     if config.verify == "estimate":
         keep = estimate >= config.threshold
-        sim = estimate[keep]
-        pairs = pairs[keep]
-    else:
-        sigma = math.sqrt(max(config.threshold * (1 - config.threshold), 0.01) / config.num_perm)
-        keep = estimate >= max(0.0, config.threshold - ESTIMATE_MARGIN_SIGMAS * sigma)
-        survivors = pairs[keep]
-        involved = sorted_unique(survivors.ravel())
-        offsets, values = shingle_sets(unique.texts.take(pa.array(involved)), config.shingle, config.n, workers=workers)
-        sim = exact_jaccard(offsets, values, np.searchsorted(involved, survivors))
-        ok = sim >= config.threshold - 1e-12
-        pairs, sim = survivors[ok], sim[ok]
-    timings["verify"] = time.perf_counter() - t0
-    return NearDuplicatePairs(unique.text_of_row, u, pairs[:, 0], pairs[:, 1], sim, len(estimate), config, timings)
+        return pairs[keep], estimate[keep]
+    sigma = math.sqrt(max(config.threshold * (1 - config.threshold), 0.01) / config.num_perm)
+    keep = estimate >= max(0.0, config.threshold - ESTIMATE_MARGIN_SIGMAS * sigma)
+    survivors = pairs[keep]
+    involved = sorted_unique(survivors.ravel())
+    offsets, values = shingle_sets(texts_of(involved), config.shingle, config.n, workers=workers)
+    sim = exact_jaccard(offsets, values, np.searchsorted(involved, survivors))
+    ok = sim >= config.threshold - 1e-12
+    return survivors[ok], sim[ok]
 
 
 def near_duplicate_pairs(

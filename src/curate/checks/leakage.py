@@ -24,31 +24,38 @@ default: any leaked row fails).
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from curate.checks import register
-from curate.checks.base import Check, LimitParams
+from curate.checks.base import LimitParams, Plan
 from curate.checks.duplicates import (
     Content,
+    ContentPlan,
+    content_chunk,
     content_of,
+    mapped_states,
     normalized_columns,
     unjudged,
 )
 from curate.checks.near_duplicates import (
-    SHARES,
-    SplitText,
+    CandidateTexts,
+    MinHashFamily,
     TextColumnsParams,
+    TextSource,
+    near_pairs,
     require_content_columns,
-    texts_together,
-    verified_pairs,
 )
 from curate.context import RunContext
 from curate.dataset import row_refs, split_order
-from curate.dedup import row_codes
+from curate.dedup import MinHashConfig, row_codes
+from curate.dup_state import comparable, ordered, rows_of
 from curate.findings import CheckResult, Finding, RowRef, plural
+from curate.near_state import MinHashPlan, batch, kinds_agree
 
 
 class LeakageParams(TextColumnsParams, LimitParams):
@@ -56,12 +63,31 @@ class LeakageParams(TextColumnsParams, LimitParams):
     order: list[str] | None = None  # split precedence; default train → validation → test → others
 
 
+@dataclass(frozen=True)
+class RowsPlan(ContentPlan):
+    """Whole rows compared exactly across the splits (in precedence order), by content digests."""
+
+
+@dataclass
+class Matches:
+    """Which text (or row content) every row of the splits, one after the other, holds, and the
+    verified near pairs between those texts."""
+
+    sizes: np.ndarray
+    text_of_row: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    sim: np.ndarray
+
+
+NO_PAIRS = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
+
+
 @register
-class Leakage(Check):
+class Leakage(MinHashFamily):
     name: ClassVar[str] = "leakage"
     description: ClassVar[str] = "Rows of one split also present (exactly or nearly) in an earlier split, e.g. test rows in train"
     Params = LeakageParams
-    shares: ClassVar[tuple[str, ...]] = SHARES
 
     def validate(self, ctx: RunContext) -> None:
         for i, name in enumerate(self.params.order or []):
@@ -71,6 +97,14 @@ class Leakage(Check):
             self.require_column(ctx, ctx.roles.text, ("column",))
 
     def run(self, ctx: RunContext) -> CheckResult:
+        plan = self.plan(ctx)
+        if isinstance(plan, RowsPlan):  # in process, columns normalised once through ctx.shared
+            return self.judge(plan, self.combine(plan, mapped_states(self, plan, ctx)), ctx)
+        return super().run(ctx)
+
+    def plan(self, ctx: RunContext) -> Plan | CheckResult:
+        """Texts: a :class:`MinHashPlan` over the splits in precedence order (no band keys without
+        ``near``); whole rows: a :class:`RowsPlan` of content digests, as ``duplicates`` compares."""
         p: LeakageParams = self.params
         names = split_order(list(ctx.dataset.splits), p.order)
         empty = {"leaked": 0, "exact": 0, "near": 0, "share": 0.0, "rows": 0}
@@ -79,30 +113,68 @@ class Leakage(Check):
         content = content_of(ctx, column=p.column, columns=p.columns, exclude_label=True)
         if not content.columns:
             return self.skip("nothing to compare: no column but the key and label", metrics=empty)
-        cfg = p.minhash()
+        columns = tuple(content.columns)
+        if content.source == "all columns":
+            return RowsPlan(tuple(names), columns, {n: content for n in names}, content, p.normalize, p.min_chars,
+                            secrets.randbits(64))
+        return MinHashPlan(tuple(names), columns, columns, p.normalize, p.min_chars, p.minhash() if p.near else None,
+                           content)
+
+    def map(self, plan: Plan, split: str, partition: pd.DataFrame, given: tuple | None = None,
+            normalized: dict | None = None) -> Any:
+        if isinstance(plan, ContentPlan):
+            return {split: [content_chunk(plan, split, partition, normalized)]}
+        return super().map(plan, split, partition, given)
+
+    def judge(self, plan: Plan, state: Any, ctx: RunContext, source: TextSource | None = None) -> CheckResult:
+        names = list(plan.splits)
+        if isinstance(plan, RowsPlan):
+            chunks = ordered(state, names)
+            if not comparable(chunks):  # a column whose type differs between files or splits
+                return self.collect(ctx)
+            sizes = np.array([sum(c.rows for n, c in chunks if n == name) for name in names], dtype=np.int64)
+            codes, _, _ = rows_of(chunks, dict(zip(names, (np.cumsum(sizes) - sizes).tolist())))
+            return self._report(ctx, plan.summary, names, Matches(sizes, codes, *NO_PAIRS), None)
+        assert isinstance(plan, MinHashPlan)
+        if not all(kinds_agree(state, [name]) for name in names):
+            return self.whole_columns(ctx)
+        b = batch(state, names)
+        pairs = NO_PAIRS
+        if plan.config is not None:  # each split's texts and signatures shared with near_duplicates (ctx.shared)
+            v = near_pairs(ctx, plan.config, b, CandidateTexts(source or TextSource(self, ctx), plan, b))
+            pairs = (v.left, v.right, v.similarity)
+        return self._report(ctx, plan.source, names, Matches(b.sizes, b.text_of_row, *pairs), plan.config)
+
+    def collect(self, ctx: RunContext) -> CheckResult:
+        """Whole columns of every split together: whole rows by ``row_codes`` of the concatenated
+        splits (a column that is numbers in one split and text in another is text there), texts
+        by each split's whole frame."""
+        plan = self.plan(ctx)
+        if not isinstance(plan, RowsPlan):
+            return plan if isinstance(plan, CheckResult) else self.whole_columns(ctx)
+        p, content = self.params, plan.summary
+        splits = [ctx.dataset.splits[n] for n in plan.splits]
+        frame = pd.concat([s.frame[content.columns] for s in splits], ignore_index=True)
+        text_of_row = row_codes(frame, content.columns, p.normalize, nulls_equal=content.nulls_equal,
+                                required=content.required, min_chars=p.min_chars,
+                                normalized=normalized_columns(ctx, splits, content.columns, p.normalize))
+        sizes = np.array([len(s) for s in splits], dtype=np.int64)
+        return self._report(ctx, content, list(plan.splits), Matches(sizes, text_of_row, *NO_PAIRS), None)
+
+    def _report(self, ctx: RunContext, content: Content, names: list[str], m: Matches,
+                cfg: MinHashConfig | None) -> CheckResult:
+        """Findings, metrics and message from which content every row holds and the near pairs."""
+        p: LeakageParams = self.params
         splits = [ctx.dataset.splits[n] for n in names]
-        sizes = np.array([len(s) for s in splits])
+        sizes = m.sizes
         rank = np.repeat(np.arange(len(splits)), sizes)
         local = np.arange(len(rank)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         whole_rows = content.source == "all columns"
-        near = p.near and not whole_rows
-        left = right = np.empty(0, np.int64)
-        sim = np.empty(0)
-        if whole_rows:  # exact copies of whole rows; missing values equal
-            frame = pd.concat([s.frame[content.columns] for s in splits], ignore_index=True)
-            text_of_row = row_codes(frame, content.columns, p.normalize, nulls_equal=content.nulls_equal,
-                                    required=content.required, min_chars=p.min_chars,
-                                    normalized=normalized_columns(ctx, splits, content.columns, p.normalize))
-        else:  # each split's texts and signatures shared with near_duplicates (ctx.shared)
-            texts = [SplitText(ctx, s, content.columns, p) for s in splits]
-            if near:
-                result = verified_pairs(ctx, texts, cfg)
-                text_of_row, left, right, sim = result.text_of_row, result.left, result.right, result.similarity
-            else:
-                text_of_row = texts_together(texts)[0].text_of_row
-        leaks = _matches(text_of_row, rank, left, right, sim)
+        near = cfg is not None
+        cfg = cfg or p.minhash()
+        leaks = _matches(m.text_of_row, rank, m.left, m.right, m.sim)
         later = int(sizes[1:].sum())
-        missing = int((text_of_row[rank > 0] < 0).sum())
+        missing = int((m.text_of_row[rank > 0] < 0).sum())
         findings, per_split, n_exact = self._findings(leaks, splits, names, rank, local, content, cfg)
         count = len(findings)
         share = count / later if later else 0.0

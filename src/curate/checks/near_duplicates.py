@@ -52,13 +52,15 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 from pydantic import Field, model_validator
 
 from curate.checks import register
-from curate.checks.base import Check, LimitParams
+from curate.checks.base import Check, LimitParams, Plan
 from curate.checks.duplicates import (
     NORMALIZED,
+    Content,
     NormalizeParams,
     content_of,
     describe_ref,
@@ -69,22 +71,36 @@ from curate.context import RunContext
 from curate.dataset import Split, row_refs
 from curate.dedup import (
     MinHashConfig,
-    NearDuplicatePairs,
     Signatures,
     UniqueTexts,
     default_workers,
     distinct_texts,
     exact_jaccard,
     joined_text,
-    merge_texts,
+    lsh_candidates,
     shingle_sets,
-    signature_pairs,
     sketch,
     sorted_unique,
     star_clusters,
-    text_digest,
+    verify_candidates,
 )
+from curate.dup_state import combine
+from curate.engines import PandasEngine, WholeFrames, partitions, plan_columns
 from curate.findings import CheckResult, Finding, plural
+from curate.near_state import (
+    Batch,
+    Candidates,
+    Fetched,
+    FetchPlan,
+    MinHashPlan,
+    batch,
+    chunk_of,
+    fetched,
+    keys_of,
+    kinds_agree,
+    sig16_of,
+    text_chunk,
+)
 
 
 class TextColumnsParams(NormalizeParams):
@@ -178,33 +194,133 @@ class SplitText:
                                         progress=self.ctx.progress))
 
 
-def texts_together(texts: list[SplitText]) -> tuple[UniqueTexts, list[np.ndarray]]:
-    """The distinct texts of several splits' rows one after the other, and for each split the
-    merged id of each of its own distinct texts."""
-    if len(texts) == 1:
-        unique = texts[0].unique()
-        return unique, [np.arange(len(unique.texts))]
-    return merge_texts([t.unique() for t in texts])
+class TextSource:
+    """Where a MinHash family's states come from. In process (the pandas engine) each split's texts,
+    distinct texts and signatures are computed once per run through ``ctx.shared`` (:class:`SplitText`,
+    shared with the other MinHash family) and each data file maps its rows' slice of them; on another
+    engine (or :class:`curate.engines.WholeFrames`) each partition computes its own where it is."""
+
+    def __init__(self, check: Check, ctx: RunContext, engine: Any = None) -> None:
+        self.check, self.ctx = check, ctx
+        self.engine = engine or ctx.engine
+        self._texts: dict[str, SplitText] = {}  # held for the later pass (the memo may hand an entry out once)
+
+    @property
+    def in_process(self) -> bool:
+        return isinstance(self.engine, PandasEngine)
+
+    def _shared(self, name: str, plan: MinHashPlan) -> SplitText:
+        if name not in self._texts:
+            self._texts[name] = SplitText(self.ctx, self.ctx.dataset.splits[name], list(plan.text_columns), plan)
+        return self._texts[name]
+
+    def states(self, plan: MinHashPlan) -> list[Any]:
+        if not self.in_process:
+            return self.engine.states(self.check, plan, self.ctx.dataset)
+        out = []
+        for name in plan.splits:
+            shared = self._shared(name, plan)
+            unique = shared.unique()
+            keys = valid = None
+            if plan.config is not None:
+                keys, valid = keys_of(shared.signatures(plan.config), plan.config, default_workers())
+            for part in partitions(self.ctx.dataset.splits[name]):
+                rows = unique.text_of_row[part.index.to_numpy(dtype=np.int64)]
+                out.append(self.check.map(plan, name, plan_columns(part, plan), given=(rows, unique.hashes, keys, valid)))
+        return out
+
+    def fetch(self, plan: FetchPlan) -> list[Any]:
+        """The later pass: the wanted texts' signatures and texts (in process: from the shared ones)."""
+        if not self.in_process:
+            return self.engine.states(self.check, plan, self.ctx.dataset)
+        out = []
+        for name, want in plan.want.items():
+            shared = self._shared(name, plan)
+            unique = shared.unique()
+            pick = np.flatnonzero(np.isin(unique.hashes, want))
+            sig = sig16_of(shared.signatures(plan.config), pick) if plan.config is not None else None
+            out.append({name: [Fetched(0, unique.hashes[pick], sig, unique.texts.take(pa.array(pick)))]})
+        return out
 
 
-def verified_pairs(ctx: RunContext, texts: list[SplitText], cfg: MinHashConfig) -> NearDuplicatePairs:
-    """Verified near-duplicate pairs among the rows of ``texts`` (splits taken one after the
-    other), from the splits' shared signatures, through the run's result cache: MinHash, LSH and
-    verification are the costly part, and a CI re-run on unchanged texts with the same settings
-    reuses them (keyed by a hash of the normalised texts and the MinHash settings)."""
+class CandidateTexts:
+    """Signatures and texts of some of a batch's texts, fetched in a later pass when first asked for
+    (only candidate pairs' texts are ever asked for)."""
+
+    def __init__(self, source: TextSource, plan: MinHashPlan, b: Batch) -> None:
+        self.source, self.plan, self.batch = source, plan, b
+        self._ids = np.empty(0, np.int64)
+        self._got: Candidates | None = None
+
+    def _have(self, texts: np.ndarray) -> Candidates:
+        if self._got is None or not np.isin(texts, self._ids).all():
+            self._ids = sorted_unique(np.concatenate([self._ids, np.asarray(texts, dtype=np.int64)]))
+            want = self.batch.want(self._ids)
+            p = self.plan
+            fetch = FetchPlan(tuple(want), p.columns, p.text_columns, p.normalize, p.min_chars, p.config, p.source, want)
+            state = combine(self.source.fetch(fetch))
+            self._got = Candidates(self.batch, [f for answers in state.values() for f in answers])
+        return self._got
+
+    def sig16(self, texts: np.ndarray) -> np.ndarray:
+        return self._have(texts).sig16(texts)
+
+    def texts(self, texts: np.ndarray) -> pa.Array:
+        return self._have(texts).texts(texts)
+
+
+def near_pairs(ctx: RunContext, cfg: MinHashConfig, b: Batch, texts: CandidateTexts) -> VerifiedPairs:
+    """Verified near-duplicate pairs among a batch's texts: LSH on the combined band keys, then
+    :func:`curate.dedup.verify_candidates` on the candidates' fetched signatures and texts, through
+    the run's result cache (keyed by the rows' text hashes and the MinHash settings): a CI re-run
+    on unchanged texts reuses them."""
 
     def compute() -> VerifiedPairs:
-        unique, ids = texts_together(texts)
-        parts = [(t.signatures(cfg), i) for t, i in zip(texts, ids)] if len(unique.texts) >= 2 else []
-        r = signature_pairs(unique, parts, cfg)
-        return VerifiedPairs(r.text_of_row, r.n_texts, r.left, r.right, r.similarity, r.candidates)
+        none = np.empty(0, np.int64)
+        if b.n_texts < 2:
+            return VerifiedPairs(b.text_of_row, b.n_texts, none, none, np.empty(0), 0)
+        workers = default_workers()
+        pairs = lsh_candidates(b.keys, b.valid, workers=workers)
+        kept, sim = verify_candidates(pairs, texts.sig16, texts.texts, cfg, workers=workers)
+        return VerifiedPairs(b.text_of_row, b.n_texts, kept[:, 0], kept[:, 1], sim, len(pairs))
 
-    digests = []
-    if ctx.cache is not None:
-        joined = texts[0].text() if len(texts) == 1 else pa.concat_arrays([t.text() for t in texts])
-        digests = [text_digest(joined)]
-    v = ctx.memo("near_duplicates.pairs", VerifiedPairs, cfg.model_dump(mode="json"), digests, compute)
-    return NearDuplicatePairs(v.text_of_row, int(v.n_texts), v.left, v.right, v.similarity, int(v.candidates), cfg)
+    digests = [b.digest()] if ctx.cache is not None else []
+    return ctx.memo("near_duplicates.pairs", VerifiedPairs, cfg.model_dump(mode="json"), digests, compute)
+
+
+class MinHashFamily(Check):
+    """What ``near_duplicates`` and ``leakage`` share on partitions (see :mod:`curate.near_state`):
+    the first pass maps each partition to text hashes and band keys, combine gathers them, and a
+    later pass fetches only the candidate pairs' signatures and texts."""
+
+    needs = "partitions"
+    shares: ClassVar[tuple[str, ...]] = SHARES
+
+    def run(self, ctx: RunContext) -> CheckResult:
+        return self.run_with(ctx, TextSource(self, ctx))
+
+    def run_with(self, ctx: RunContext, source: TextSource) -> CheckResult:
+        plan = self.plan(ctx)
+        if isinstance(plan, CheckResult):
+            return plan
+        return self.judge(plan, self.combine(plan, source.states(plan)), ctx, source)
+
+    def map(self, plan: Plan, split: str, partition: pd.DataFrame, given: tuple | None = None, **_: Any) -> Any:
+        """A :class:`TextChunk` (``given``: the partition's text ids and the split's hashes, band
+        keys and validity, computed in process), or for a :class:`FetchPlan` the wanted texts."""
+        if isinstance(plan, FetchPlan):
+            return {split: [fetched(plan, split, partition)]}
+        if given is None:
+            return {split: [text_chunk(plan, partition)]}
+        return {split: [chunk_of(plan, partition, *given)]}
+
+    def combine(self, plan: Plan, states: list[Any]) -> Any:
+        return combine(states)
+
+    def whole_columns(self, ctx: RunContext) -> CheckResult:
+        """Each split's whole frame as its one partition: for a content column whose type differs
+        between a split's files (concatenated, numbers become text and are written as such)."""
+        return self.run_with(ctx, TextSource(self, ctx, WholeFrames()))
 
 
 class NearDuplicatesParams(TextColumnsParams, LimitParams):
@@ -212,42 +328,56 @@ class NearDuplicatesParams(TextColumnsParams, LimitParams):
 
 
 @register
-class NearDuplicates(Check):
+class NearDuplicates(MinHashFamily):
     name: ClassVar[str] = "near_duplicates"
     description: ClassVar[str] = "Near-identical texts or rows within a split (MinHash + LSH, verified Jaccard ≥ threshold)"
     Params = NearDuplicatesParams
-    shares: ClassVar[tuple[str, ...]] = SHARES
 
     def validate(self, ctx: RunContext) -> None:
         require_content_columns(self, ctx)
         if not (self.params.column or self.params.columns) and ctx.roles.text:
             self.require_column(ctx, ctx.roles.text, ("column",))
 
-    def run(self, ctx: RunContext) -> CheckResult:
+    def plan(self, ctx: RunContext) -> MinHashPlan | CheckResult:
         p = self.params
-        cfg = p.minhash()
         content = content_of(ctx, column=p.column, columns=p.columns, exclude_label=False)
-        empty = {"near_duplicates": 0, "groups": 0, "share": 0.0, "rows": 0}
         if content.source == "all columns":
             why = content.note or "the dataset has no text column"
+            empty = {"near_duplicates": 0, "groups": 0, "share": 0.0, "rows": 0}
             return self.skip(f"not applicable: {why}; rows are compared whole by `duplicates` (name `columns` "
                              "to compare rows by the similarity of their values)", metrics=empty)
+        splits = tuple(s.name for s in ctx.dataset.splits.values() if all(c in s.columns for c in content.columns))
+        columns = tuple(content.columns)
+        return MinHashPlan(splits, columns, columns, p.normalize, p.min_chars, p.minhash(), content)
+
+    def collect(self, ctx: RunContext) -> CheckResult:
+        return self.whole_columns(ctx)
+
+    def judge(self, plan: MinHashPlan, state: Any, ctx: RunContext, source: TextSource | None = None) -> CheckResult:
+        """Each split's batch: its pairs, then star groups (:meth:`_split_findings`)."""
+        if not all(kinds_agree(state, [name]) for name in plan.splits):
+            return self.collect(ctx)
+        source = source or TextSource(self, ctx)
+        p, cfg, content = self.params, plan.config, plan.source
         findings: list[Finding] = []
         total = groups = candidates = verified = missing = 0
         column = content.columns[0] if len(content.columns) == 1 else None
-        for split in ctx.dataset.splits.values():
-            if any(c not in split.frame.columns for c in content.columns):
-                continue
-            shared = SplitText(ctx, split, content.columns, p)
-            text = shared.text()
-            total += len(text)
-            missing += text.null_count
-            result = verified_pairs(ctx, [shared], cfg)
-            candidates += result.candidates
+        for name in plan.splits:
+            b = batch(state, [name])
+            texts = CandidateTexts(source, plan, b)
+            result = near_pairs(ctx, cfg, b, texts)
+            total += len(b.text_of_row)
+            missing += int((b.text_of_row < 0).sum())
+            candidates += int(result.candidates)
             verified += len(result.left)
-            found, n_groups = self._split_findings(split, text, result, column)
+            found, n_groups = self._split_findings(ctx.dataset.splits[name], texts, result, cfg, column)
             findings += found
             groups += n_groups
+        return self._summary(findings, groups, total, missing, candidates, verified, content, cfg)
+
+    def _summary(self, findings: list[Finding], groups: int, total: int, missing: int, candidates: int,
+                 verified: int, content: Content, cfg: MinHashConfig) -> CheckResult:
+        p = self.params
         count = len(findings)
         share = count / total if total else 0.0
         metrics: dict[str, Any] = {
@@ -275,15 +405,15 @@ class NearDuplicates(Check):
             message += f"; {why}"
         return self.result(failed=p.exceeded(count, share), message=message, metrics=metrics, findings=findings)
 
-    def _split_findings(self, split: Any, text: pa.Array, result: NearDuplicatePairs, column: str | None) -> tuple[list[Finding], int]:
+    def _split_findings(self, split: Any, texts: CandidateTexts, result: VerifiedPairs, cfg: MinHashConfig,
+                        column: str | None) -> tuple[list[Finding], int]:
         """One finding per row whose text joins another text's star group (see :func:`star_clusters`)."""
         p = self.params
-        cfg = result.config
-        rep_of, sim = star_clusters(result.n_texts, result.left, result.right, result.similarity)
+        rep_of, sim = star_clusters(int(result.n_texts), result.left, result.right, result.similarity)
         rows = result.text_of_row
         ok = np.flatnonzero(rows >= 0)
         t = rows[ok]
-        first = np.full(result.n_texts, -1, dtype=np.int64)
+        first = np.full(int(result.n_texts), -1, dtype=np.int64)
         first[t[::-1]] = ok[::-1]
         kept = first[rep_of[t]]
         report = ok != kept
@@ -292,7 +422,7 @@ class NearDuplicates(Check):
         m_rows, m_kept, m_text = ok[report], kept[report], t[report]
         m_sim = sim[m_text]
         if cfg.verify == "estimate":  # the guarantee is on the exact similarity
-            m_sim = self._exact(text, first, m_text, rep_of[m_text], cfg)
+            m_sim = self._exact(texts, m_text, rep_of[m_text], cfg)
             keep = m_sim >= cfg.threshold - 1e-12
             m_rows, m_kept, m_text, m_sim = m_rows[keep], m_kept[keep], m_text[keep], m_sim[keep]
         unit = f"{'word' if cfg.shingle == 'word' else 'character'} {cfg.n}-grams"
@@ -307,13 +437,13 @@ class NearDuplicates(Check):
         return findings, len(np.unique(m_kept))
 
     @staticmethod
-    def _exact(text: pa.Array, first: np.ndarray, a: np.ndarray, b: np.ndarray, cfg: MinHashConfig) -> np.ndarray:
-        """Exact Jaccard similarity of pairs of unique texts."""
+    def _exact(texts: CandidateTexts, a: np.ndarray, b: np.ndarray, cfg: MinHashConfig) -> np.ndarray:
+        """Exact Jaccard similarity of pairs of distinct texts (fetched: they are verified pairs)."""
         out = np.ones(len(a))
         differ = a != b
         if differ.any():
             involved = sorted_unique(np.concatenate([a[differ], b[differ]]))
-            offsets, values = shingle_sets(text.take(pa.array(first[involved])), cfg.shingle, cfg.n)
+            offsets, values = shingle_sets(texts.texts(involved), cfg.shingle, cfg.n)
             pairs = np.column_stack([np.searchsorted(involved, a[differ]), np.searchsorted(involved, b[differ])])
             out[differ] = exact_jaccard(offsets, values, pairs)
         return out

@@ -1,0 +1,231 @@
+"""What the MinHash families (``near_duplicates``, ``leakage``) keep of one partition of texts, how
+partitions come together, and the later pass that fetches only the candidates.
+
+First pass: a partition becomes a :class:`TextChunk`: the positions of its rows with a text, a code
+per row into the partition's distinct normalised texts, each distinct text's 64-bit hash (the
+identity :func:`curate.dedup.distinct_texts` gives texts) and, for a near search, its LSH band
+keys (4 bytes per band) and whether it has shingles. Never the texts. ``combine`` only gathers
+chunks (:func:`curate.dup_state.combine`). :func:`batch` puts the chunks of some splits in row
+order and numbers the distinct texts by first appearance, the numbering
+:func:`curate.dedup.distinct_texts` / :func:`curate.dedup.merge_texts` give whole columns, so the
+LSH candidates (a large bucket pairs each member with its next ones in that order), the star
+clusters and the leakage matches are those of whole columns.
+
+Later pass: for the texts of candidate pairs only, the partition holding a text's first row sends
+back its 16-bit signature values and its normalised text (:class:`Fetched`): the estimate and the
+exact Jaccard verification (:func:`curate.dedup.verify_candidates`) need nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from curate.checks.base import Plan
+from curate.dedup import (
+    MinHashConfig,
+    Normalization,
+    Signatures,
+    UniqueTexts,
+    band_keys_of,
+    distinct_texts,
+    is_text,
+    joined_text,
+    sketch,
+)
+from curate.dup_state import ordered
+
+
+@dataclass(frozen=True)
+class MinHashPlan(Plan):
+    """What a MinHash family reads: the content columns, how texts are normalised, and the MinHash
+    settings (None: exact matches only, no band keys)."""
+
+    text_columns: tuple[str, ...] = ()
+    normalize: Normalization = field(default_factory=Normalization)
+    min_chars: int = 3
+    config: MinHashConfig | None = None
+    source: Any = None  # the family's description of the content (curate.checks.duplicates.Content)
+
+
+@dataclass(frozen=True)
+class FetchPlan(MinHashPlan):
+    """The later pass: the signatures and texts of these texts (split → sorted 64-bit hashes)."""
+
+    want: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
+class TextChunk:
+    """One partition of one split, reduced to what grouping and LSH need."""
+
+    start: int  # the first row position mapped (orders chunks)
+    rows: int  # rows mapped
+    compared: np.ndarray  # int64 positions of the rows with a text
+    codes: np.ndarray  # int32: each compared row's distinct text (below)
+    hashes: np.ndarray  # uint64 hash of each distinct text, in first-appearance order
+    keys: np.ndarray | None  # (bands, texts) uint32 LSH band keys; None: no near search
+    valid: np.ndarray | None  # each text has shingles (its keys mean something)
+    kinds: tuple[str, ...]  # each content column's kind (text, or its dtype)
+
+
+@dataclass
+class Fetched:
+    """The later pass's answer from one partition: the wanted texts it holds."""
+
+    start: int
+    hashes: np.ndarray  # uint64
+    sig16: np.ndarray  # (texts, num_perm) uint16: the high halves of their signature values
+    texts: pa.Array
+
+
+def column_kinds(partition: pd.DataFrame, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """What each content column is here: a column that is text in one file and numbers in another
+    is written differently once the files are concatenated, so such partitions are not comparable."""
+    return tuple("text" if is_text(partition[c]) else str(partition[c].dtype) for c in columns)
+
+
+def partition_text(plan: MinHashPlan, partition: pd.DataFrame) -> pa.Array:
+    return joined_text(partition, list(plan.text_columns), plan.normalize, min_chars=plan.min_chars)
+
+
+def chunk_of(plan: MinHashPlan, partition: pd.DataFrame, text_of_row: np.ndarray, hashes: np.ndarray,
+             keys: np.ndarray | None, valid: np.ndarray | None) -> TextChunk:
+    """A chunk from each row's text id in some numbering (``text_of_row``, -1: no text) and that
+    numbering's hashes, band keys and validity: the partition's own texts, renumbered in order."""
+    index = partition.index.to_numpy(dtype=np.int64)
+    ok = text_of_row >= 0
+    codes, texts = pd.factorize(text_of_row[ok])
+    return TextChunk(int(index[0]) if len(index) else 0, len(partition), index[ok], codes.astype(np.int32),
+                     hashes[texts], None if keys is None else keys[:, texts], None if valid is None else valid[texts],
+                     column_kinds(partition, plan.text_columns))
+
+
+def text_chunk(plan: MinHashPlan, partition: pd.DataFrame) -> TextChunk:
+    """A partition's chunk computed from its own rows (on a worker)."""
+    unique = distinct_texts(partition_text(plan, partition))
+    keys = valid = None
+    if plan.config is not None:
+        keys, valid = keys_of(sketch_of(unique.texts, plan.config), plan.config)
+    return chunk_of(plan, partition, unique.text_of_row, unique.hashes, keys, valid)
+
+
+def sketch_of(texts: pa.Array, cfg: MinHashConfig) -> Signatures:
+    return sketch(texts, cfg.shingle, cfg.n, cfg.num_perm, cfg.seed)
+
+
+def keys_of(sig: Signatures, cfg: MinHashConfig, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    bands, rows = cfg.lsh_shape()
+    return band_keys_of(sig, bands, rows, workers)
+
+
+def fetched(plan: FetchPlan, split: str, partition: pd.DataFrame) -> Fetched:
+    """The wanted texts a partition holds, with their signatures (sketched here, for them only)."""
+    want = plan.want.get(split, np.empty(0, np.uint64))
+    unique = distinct_texts(partition_text(plan, partition))
+    pick = np.flatnonzero(np.isin(unique.hashes, want))
+    texts = unique.texts.take(pa.array(pick))
+    return Fetched(int(partition.index[0]) if len(partition) else 0, unique.hashes[pick],
+                   sig16_of(sketch_of(texts, plan.config)) if plan.config is not None else np.empty((len(pick), 0), np.uint16),
+                   texts)
+
+
+def sig16_of(sig: Signatures, columns: np.ndarray | None = None) -> np.ndarray:
+    """``(texts, num_perm)`` uint16: the high halves of some signature columns (all by default)."""
+    values = sig.values if columns is None else sig.values[:, columns]
+    return (values >> np.uint32(16)).astype(np.uint16).T
+
+
+def kinds_agree(state: dict[str, list[TextChunk]], splits: list[str]) -> bool:
+    return len({c.kinds for _, c in ordered(state, splits) if c.rows}) <= 1
+
+
+@dataclass
+class Batch:
+    """The rows of some splits one after the other, their texts numbered by first appearance."""
+
+    splits: list[str]
+    sizes: np.ndarray  # rows of each split
+    text_of_row: np.ndarray  # int64 per row of the batch, -1 where not compared
+    hashes: np.ndarray  # uint64 per distinct text
+    keys: np.ndarray | None  # (bands, texts)
+    valid: np.ndarray | None
+
+    @property
+    def n_texts(self) -> int:
+        return len(self.hashes)
+
+    def unique(self) -> UniqueTexts:
+        """The numbering without the texts (what exact matching needs)."""
+        return UniqueTexts(self.text_of_row, pa.array([], type=pa.large_string()), self.hashes)
+
+    def digest(self) -> str:
+        """A SHA-256 of which text each row holds (texts by their 64-bit hashes): the result cache's key."""
+        h = hashlib.sha256(self.text_of_row.tobytes())
+        h.update(self.hashes.tobytes())
+        return h.hexdigest()
+
+    def want(self, texts: np.ndarray) -> dict[str, np.ndarray]:
+        """Split → sorted hashes of ``texts``, each asked of the split holding its first row."""
+        ok = np.flatnonzero(self.text_of_row >= 0)
+        first = np.full(self.n_texts, len(self.text_of_row), dtype=np.int64)
+        np.minimum.at(first, self.text_of_row[ok], ok)
+        split_of = np.searchsorted(np.cumsum(self.sizes), first[texts], side="right")
+        return {name: np.sort(self.hashes[texts[split_of == i]]) for i, name in enumerate(self.splits)
+                if (split_of == i).any()}
+
+
+def batch(state: dict[str, list[TextChunk]], splits: list[str]) -> Batch:
+    chunks = ordered(state, splits)
+    sizes = np.array([sum(c.rows for name, c in chunks if name == s) for s in splits], dtype=np.int64)
+    offsets = dict(zip(splits, np.cumsum(sizes) - sizes))
+    hashes = np.concatenate([c.hashes for _, c in chunks]) if chunks else np.empty(0, np.uint64)
+    ids, _ = pd.factorize(hashes)  # first appearance in chunk order = first appearance in the rows
+    ids = ids.astype(np.int64)
+    n = int(ids.max()) + 1 if len(ids) else 0
+    text_of_row = np.full(int(sizes.sum()), -1, dtype=np.int64)
+    first = np.full(n, len(ids), dtype=np.int64)
+    np.minimum.at(first, ids, np.arange(len(ids)))
+    near = bool(chunks) and chunks[0][1].keys is not None
+    keys = np.empty((chunks[0][1].keys.shape[0], n), np.uint32) if near else None
+    valid = np.zeros(n, dtype=bool) if near else None
+    base = 0
+    for name, c in chunks:
+        mine = ids[base : base + len(c.hashes)]
+        text_of_row[offsets[name] + c.compared] = mine[c.codes]
+        if near:
+            keys[:, mine] = c.keys
+            valid[mine] = c.valid
+        base += len(c.hashes)
+    return Batch(list(splits), sizes, text_of_row, hashes[first], keys, valid)
+
+
+class Candidates:
+    """The fetched signatures and texts of candidate texts, looked up by batch text id."""
+
+    def __init__(self, batch: Batch, answers: list[Fetched]) -> None:
+        hashes = np.concatenate([a.hashes for a in answers]) if answers else np.empty(0, np.uint64)
+        hashes, first = np.unique(hashes, return_index=True)
+        self._hashes, self._batch = hashes, batch
+        k = max((a.sig16.shape[1] for a in answers), default=0)
+        self._sig16 = (np.concatenate([a.sig16 for a in answers]) if answers else np.empty((0, k), np.uint16))[first]
+        texts = pa.concat_arrays([a.texts for a in answers]) if answers else pa.array([], type=pa.large_string())
+        self._texts = texts.take(pa.array(first))
+
+    def _rows(self, texts: np.ndarray) -> np.ndarray:
+        wanted = self._batch.hashes[texts]
+        at = np.minimum(np.searchsorted(self._hashes, wanted), max(len(self._hashes) - 1, 0))
+        if len(wanted) and not (len(self._hashes) and np.array_equal(self._hashes[at], wanted)):
+            raise RuntimeError("a candidate text was not fetched")  # a lost partition: never guess
+        return at
+
+    def sig16(self, texts: np.ndarray) -> np.ndarray:
+        return self._sig16[self._rows(texts)]
+
+    def texts(self, texts: np.ndarray) -> pa.Array:
+        return self._texts.take(pa.array(self._rows(texts)))
