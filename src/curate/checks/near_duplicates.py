@@ -253,6 +253,8 @@ class CandidateTexts:
         self._got: Candidates | None = None
 
     def _have(self, texts: np.ndarray) -> Candidates:
+        if not len(texts):
+            return self._got or Candidates(self.batch, [])
         if self._got is None or not np.isin(texts, self._ids).all():
             self._ids = sorted_unique(np.concatenate([self._ids, np.asarray(texts, dtype=np.int64)]))
             want = self.batch.want(self._ids)
