@@ -20,6 +20,13 @@ product description next to name and price) would make most of a test split look
 message says which content was compared and why. Parameters as ``near_duplicates``, plus
 ``near``, ``order`` and ``max_count`` / ``max_share`` (share of the rows of the later splits;
 default: any leaked row fails).
+
+Partitions: texts as ``near_duplicates`` maps them (:mod:`curate.near_state`), all splits in
+precedence order numbered together, so an exact leak is a text first seen in an earlier split
+and a near leak a verified pair of the combined band keys' candidates, whose signatures and texts
+only a later pass fetches. Whole rows as ``duplicates`` maps them (128-bit content digests,
+:mod:`curate.dup_state`), compared on the concatenated columns (:meth:`Leakage.collect`) when a
+column's type differs between the files or splits.
 """
 
 from __future__ import annotations

@@ -43,6 +43,18 @@ that add the quoter's own reaction pass as copies, so a fix would delete message
 Data whose near copies are lighter edits of long texts (the bundled hf_news example) lowers it in
 its suite. ``bench/near_duplicates.py --sweep`` measures the shingle/threshold trade-off on
 planted edits.
+
+Partitions (``needs = "partitions"``, :mod:`curate.near_state`): each partition sends its rows'
+codes into its distinct normalised texts, each text's 64-bit hash and its LSH band keys, never
+the texts; the client numbers a split's texts by first appearance (as whole columns number them),
+takes LSH candidates from the combined band keys, and a later pass fetches the 16-bit signatures
+and texts of the candidate pairs' texts only, for the estimate and the exact verification. Star
+groups are then formed on the client from the verified pairs, so groups and their kept rows are
+those of the whole split, whichever partition a member lies in. In process each split's texts,
+distinct texts and signatures are computed once per run (``ctx.shared``, with ``leakage``) and
+each data file maps its slice of them (:class:`TextSource`). A content column whose type differs
+between a split's files is joined from the split's whole frame (:meth:`MinHashFamily.whole_columns`):
+concatenated, numbers become text and are written as such.
 """
 
 from __future__ import annotations
