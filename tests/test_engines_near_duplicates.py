@@ -9,7 +9,6 @@ tests can compute each reported similarity themselves (Jaccard of word bigrams).
 
 from __future__ import annotations
 
-import json
 import pickle
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from curate.checks.near_duplicates import NearDuplicates, TextSource
 from curate.context import RunContext
 from curate.dataset import load_dataset
 from curate.near_state import Candidates, batch
-from curate.report.json_report import render
 from curate.roles import ResolvedRoles
 from curate.runner import check
 from curate.suite import load_suite
@@ -224,25 +222,14 @@ def test_a_text_not_fetched_is_an_error_not_a_guess(folder: Path, tmp_path: Path
     plan = family.plan(ctx)
     b = batch(family.combine(plan, pieces(family, plan, ctx, {})), ["train"])
     with pytest.raises(RuntimeError, match="not fetched"):
-        Candidates(b, []).texts(np.array([0, 1]))
+        Candidates(b, {}).texts(np.array([0, 1]))
 
 
 # ---------------------------------------------------------------------------- pandas vs Dask
 
 distributed = pytest.importorskip("distributed")
 
-
-@pytest.fixture(scope="module")
-def scheduler():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
-        yield cluster.scheduler_address
-
-
-def comparable(report) -> dict:
-    data = json.loads(render(report))
-    for result in data["results"]:
-        result.pop("seconds", None)
-    return data
+from test_engines_duplicates import comparable, scheduler  # noqa: E402,F401  (the cluster fixture and the report's fields)
 
 
 @pytest.fixture

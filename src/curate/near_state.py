@@ -11,9 +11,10 @@ order and numbers the distinct texts by first appearance, the numbering
 LSH candidates (a large bucket pairs each member with its next ones in that order), the star
 clusters and the leakage matches are those of whole columns.
 
-Later pass: for the texts of candidate pairs only, the partition holding a text's first row sends
-back its 16-bit signature values and its normalised text (:class:`Fetched`): the estimate and the
-exact Jaccard verification (:func:`curate.dedup.verify_candidates`) need nothing else.
+Later pass: for the texts of candidate pairs only, the partition holding a text's first row
+normalises and sketches just that row and sends back its 16-bit signature values and its
+normalised text (:class:`Fetched`): the estimate and the exact Jaccard verification
+(:func:`curate.dedup.verify_candidates`) need nothing else.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from curate.dedup import (
     MinHashConfig,
     Normalization,
     Signatures,
-    UniqueTexts,
     band_keys_of,
     distinct_texts,
     is_text,
@@ -55,7 +55,8 @@ class MinHashPlan(Plan):
 
 @dataclass(frozen=True)
 class FetchPlan(MinHashPlan):
-    """The later pass: the signatures and texts of these texts (split → sorted 64-bit hashes)."""
+    """The later pass: the signatures and texts of these rows (split → sorted positions, each the
+    first row of a candidate text)."""
 
     want: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -76,10 +77,9 @@ class TextChunk:
 
 @dataclass
 class Fetched:
-    """The later pass's answer from one partition: the wanted texts it holds."""
+    """The later pass's answer from one partition: the wanted rows it holds."""
 
-    start: int
-    hashes: np.ndarray  # uint64
+    rows: np.ndarray  # int64 positions in the split
     sig16: np.ndarray  # (texts, num_perm) uint16: the high halves of their signature values
     texts: pa.Array
 
@@ -125,14 +125,12 @@ def keys_of(sig: Signatures, cfg: MinHashConfig, workers: int = 1) -> tuple[np.n
 
 
 def fetched(plan: FetchPlan, split: str, partition: pd.DataFrame) -> Fetched:
-    """The wanted texts a partition holds, with their signatures (sketched here, for them only)."""
-    want = plan.want.get(split, np.empty(0, np.uint64))
-    unique = distinct_texts(partition_text(plan, partition))
-    pick = np.flatnonzero(np.isin(unique.hashes, want))
-    texts = unique.texts.take(pa.array(pick))
-    return Fetched(int(partition.index[0]) if len(partition) else 0, unique.hashes[pick],
-                   sig16_of(sketch_of(texts, plan.config)) if plan.config is not None else np.empty((len(pick), 0), np.uint16),
-                   texts)
+    """The wanted rows a partition holds: their texts, and their signatures sketched here (only
+    those rows are normalised and sketched)."""
+    index = partition.index.to_numpy(dtype=np.int64)
+    pick = np.isin(index, plan.want.get(split, np.empty(0, np.int64)))
+    texts = partition_text(plan, partition[pick])
+    return Fetched(index[pick], sig16_of(sketch_of(texts, plan.config)), texts)
 
 
 def sig16_of(sig: Signatures, columns: np.ndarray | None = None) -> np.ndarray:
@@ -160,24 +158,29 @@ class Batch:
     def n_texts(self) -> int:
         return len(self.hashes)
 
-    def unique(self) -> UniqueTexts:
-        """The numbering without the texts (what exact matching needs)."""
-        return UniqueTexts(self.text_of_row, pa.array([], type=pa.large_string()), self.hashes)
-
     def digest(self) -> str:
         """A SHA-256 of which text each row holds (texts by their 64-bit hashes): the result cache's key."""
         h = hashlib.sha256(self.text_of_row.tobytes())
         h.update(self.hashes.tobytes())
         return h.hexdigest()
 
-    def want(self, texts: np.ndarray) -> dict[str, np.ndarray]:
-        """Split → sorted hashes of ``texts``, each asked of the split holding its first row."""
+    @property
+    def offsets(self) -> dict[str, int]:
+        return dict(zip(self.splits, (np.cumsum(self.sizes) - self.sizes).tolist()))
+
+    def first_rows(self) -> np.ndarray:
+        """Each text's first row (its place in the batch)."""
         ok = np.flatnonzero(self.text_of_row >= 0)
         first = np.full(self.n_texts, len(self.text_of_row), dtype=np.int64)
         np.minimum.at(first, self.text_of_row[ok], ok)
-        split_of = np.searchsorted(np.cumsum(self.sizes), first[texts], side="right")
-        return {name: np.sort(self.hashes[texts[split_of == i]]) for i, name in enumerate(self.splits)
-                if (split_of == i).any()}
+        return first
+
+    def want(self, texts: np.ndarray) -> dict[str, np.ndarray]:
+        """Split → sorted positions of the first rows of ``texts``."""
+        rows = np.sort(self.first_rows()[texts])
+        split_of = np.searchsorted(np.cumsum(self.sizes), rows, side="right")
+        offsets = self.offsets
+        return {name: rows[split_of == i] - offsets[name] for i, name in enumerate(self.splits) if (split_of == i).any()}
 
 
 def batch(state: dict[str, list[TextChunk]], splits: list[str]) -> Batch:
@@ -206,21 +209,25 @@ def batch(state: dict[str, list[TextChunk]], splits: list[str]) -> Batch:
 
 
 class Candidates:
-    """The fetched signatures and texts of candidate texts, looked up by batch text id."""
+    """The fetched signatures and texts of candidate texts (``answers``: split → the later pass's
+    answers), looked up by batch text id through each text's first row."""
 
-    def __init__(self, batch: Batch, answers: list[Fetched]) -> None:
-        hashes = np.concatenate([a.hashes for a in answers]) if answers else np.empty(0, np.uint64)
-        hashes, first = np.unique(hashes, return_index=True)
-        self._hashes, self._batch = hashes, batch
-        k = max((a.sig16.shape[1] for a in answers), default=0)
-        self._sig16 = (np.concatenate([a.sig16 for a in answers]) if answers else np.empty((0, k), np.uint16))[first]
-        texts = pa.concat_arrays([a.texts for a in answers]) if answers else pa.array([], type=pa.large_string())
-        self._texts = texts.take(pa.array(first))
+    def __init__(self, batch: Batch, answers: dict[str, list[Fetched]]) -> None:
+        offsets = batch.offsets
+        got = [(offsets[name] + f.rows, f) for name, fs in answers.items() for f in fs]
+        rows = np.concatenate([r for r, _ in got]) if got else np.empty(0, np.int64)
+        self._rows_seen, order = np.unique(rows, return_index=True)
+        self._first = batch.first_rows()
+        k = max((f.sig16.shape[1] for _, f in got), default=0)
+        self._sig16 = (np.concatenate([f.sig16 for _, f in got]) if got else np.empty((0, k), np.uint16))[order]
+        texts = pa.concat_arrays([f.texts for _, f in got]) if got else pa.array([], type=pa.large_string())
+        self._texts = texts.take(pa.array(order))
 
     def _rows(self, texts: np.ndarray) -> np.ndarray:
-        wanted = self._batch.hashes[texts]
-        at = np.minimum(np.searchsorted(self._hashes, wanted), max(len(self._hashes) - 1, 0))
-        if len(wanted) and not (len(self._hashes) and np.array_equal(self._hashes[at], wanted)):
+        wanted = self._first[texts]
+        seen = self._rows_seen
+        at = np.minimum(np.searchsorted(seen, wanted), max(len(seen) - 1, 0))
+        if len(wanted) and not (len(seen) and np.array_equal(seen[at], wanted)):
             raise RuntimeError("a candidate text was not fetched")  # a lost partition: never guess
         return at
 

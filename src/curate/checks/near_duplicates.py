@@ -246,12 +246,12 @@ class TextSource:
         if not self.in_process:
             return self.engine.states(self.check, plan, self.ctx.dataset)
         out = []
-        for name, want in plan.want.items():
+        for name, rows in plan.want.items():
             shared = self._shared(name, plan)
             unique = shared.unique()
-            pick = np.flatnonzero(np.isin(unique.hashes, want))
-            sig = sig16_of(shared.signatures(plan.config), pick) if plan.config is not None else None
-            out.append({name: [Fetched(0, unique.hashes[pick], sig, unique.texts.take(pa.array(pick)))]})
+            texts = unique.text_of_row[rows]
+            sig = sig16_of(shared.signatures(plan.config), texts)
+            out.append({name: [Fetched(rows, sig, unique.texts.take(pa.array(texts)))]})
         return out
 
 
@@ -266,14 +266,14 @@ class CandidateTexts:
 
     def _have(self, texts: np.ndarray) -> Candidates:
         if not len(texts):
-            return self._got or Candidates(self.batch, [])
+            return self._got or Candidates(self.batch, {})
         if self._got is None or not np.isin(texts, self._ids).all():
             self._ids = sorted_unique(np.concatenate([self._ids, np.asarray(texts, dtype=np.int64)]))
             want = self.batch.want(self._ids)
             p = self.plan
             fetch = FetchPlan(tuple(want), p.columns, p.text_columns, p.normalize, p.min_chars, p.config, p.source, want)
             state = combine(self.source.fetch(fetch))
-            self._got = Candidates(self.batch, [f for answers in state.values() for f in answers])
+            self._got = Candidates(self.batch, state)
         return self._got
 
     def sig16(self, texts: np.ndarray) -> np.ndarray:
