@@ -153,11 +153,12 @@ def test_map_combine_is_associative(tmp_path: Path, cuts: tuple[int, ...]) -> No
 def test_cli_dask_engine_with_its_own_local_cluster(tmp_path: Path) -> None:
     """No --scheduler: a LocalCluster of worker processes is started, used and closed."""
     out = tmp_path / "dask.json"
-    suite = write(tmp_path / "s.yaml", "checks:\n  - class_imbalance: {}\n  - duplicates: {}\n")
+    suite = write(tmp_path / "s.yaml", "checks:\n  - class_imbalance: {}\n  - duplicates: {}\n"
+                                       "  - near_duplicates: {threshold: 0.7}\n  - leakage: {}\n")  # plans and later passes pickled
     root = EXAMPLES / "hf_news"
     result = CliRunner().invoke(main, ["check", str(root), "-s", str(suite), "--engine", "dask", "--no-progress",
                                        "--format", "json", "-o", str(out)])
-    assert result.exit_code == 1, result.output  # both checks find problems in hf_news
+    assert result.exit_code == 1, result.output  # the checks find problems in hf_news
     assert_same(comparable(check(root, suite)), {**json.loads(out.read_text()), "results": [
         {k: v for k, v in r.items() if k != "seconds"} for r in json.loads(out.read_text())["results"]]})
 

@@ -107,7 +107,7 @@ class Leakage(MinHashFamily):
         plan = self.plan(ctx)
         if isinstance(plan, RowsPlan):  # in process, columns normalised once through ctx.shared
             return self.judge(plan, self.combine(plan, mapped_states(self, plan, ctx)), ctx)
-        return super().run(ctx)
+        return self.run_with(ctx, TextSource(self, ctx), plan)
 
     def plan(self, ctx: RunContext) -> Plan | CheckResult:
         """Texts: a :class:`MinHashPlan` over the splits in precedence order (no band keys without

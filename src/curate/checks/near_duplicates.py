@@ -313,8 +313,8 @@ class MinHashFamily(Check):
     def run(self, ctx: RunContext) -> CheckResult:
         return self.run_with(ctx, TextSource(self, ctx))
 
-    def run_with(self, ctx: RunContext, source: TextSource) -> CheckResult:
-        plan = self.plan(ctx)
+    def run_with(self, ctx: RunContext, source: TextSource, plan: Plan | CheckResult | None = None) -> CheckResult:
+        plan = plan or self.plan(ctx)
         if isinstance(plan, CheckResult):
             return plan
         return self.judge(plan, self.combine(plan, source.states(plan)), ctx, source)
