@@ -1,6 +1,6 @@
 """``near_duplicates``: near-identical texts within a split, by MinHash + LSH.
 
-The engine is :func:`curate.dedup.near_duplicate_pairs`: normalise, collapse identical texts,
+The engine is :mod:`curate.dedup`'s, as :func:`curate.dedup.near_duplicate_pairs` runs it: normalise, collapse identical texts,
 MinHash word (or character) n-gram shingles, LSH banding for candidates, and verification of
 every candidate pair by its exact Jaccard similarity. Pairs at or above ``threshold`` are then
 grouped by **star clustering** (:func:`curate.dedup.star_clusters`), never by following pairs
@@ -175,7 +175,7 @@ class SplitText:
     every parameter that shapes it (the LSH threshold and bands do not: they only read the
     signatures)."""
 
-    def __init__(self, ctx: RunContext, split: Split, columns: list[str], params: NormalizeParams) -> None:
+    def __init__(self, ctx: RunContext, split: Split, columns: list[str], params: MinHashPlan) -> None:
         self.ctx, self.split, self.columns, self.params = ctx, split, columns, params
         self._key = (tuple(columns), params.normalize, params.min_chars)
         self._got: dict[Any, Any] = {}  # what this object already fetched (the memo may hand an entry out once)
