@@ -20,6 +20,7 @@ import yaml
 
 from conftest import EXAMPLES, HF_NEWS_ROLES, loose, run, sms_frame, write
 from curate.checks import duplicates as duplicates_module
+from curate.checks import family as registered
 from curate.checks.base import Plan
 from curate.checks.conflicting_labels import ConflictingLabels
 from curate.checks.duplicates import Duplicates
@@ -41,9 +42,9 @@ FAMILIES = """
 
 
 def family_and_context(root: Path, tmp_path: Path, entry: str, roles: ResolvedRoles) -> tuple[object, RunContext]:
+    """The suite entry's family, validated on the folder's dataset (shared with the MinHash families' tests)."""
     spec = load_suite(write(tmp_path / "one.yaml", "checks:\n  - " + entry + "\n"), root, None).checks[0]
-    cls = Duplicates if entry.startswith("duplicates") else ConflictingLabels
-    family, ctx = cls(spec), RunContext(load_dataset(root), roles)
+    family, ctx = registered(spec.family)(spec), RunContext(load_dataset(root), roles)
     family.validate(ctx)
     return family, ctx
 

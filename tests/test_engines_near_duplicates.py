@@ -22,11 +22,10 @@ from curate.checks.base import Plan
 from curate.checks.leakage import Leakage
 from curate.checks.near_duplicates import NearDuplicates, TextSource
 from curate.context import RunContext
-from curate.dataset import load_dataset
 from curate.near_state import Candidates, batch
 from curate.roles import ResolvedRoles
 from curate.runner import check
-from curate.suite import load_suite
+from test_engines_duplicates import family_and_context as shared_family_and_context, outcome  # noqa: E402
 
 ROLES = ResolvedRoles(key="id", label="label", text="text")
 DATASET = "dataset: {key: id, text: text, label: label}\n"
@@ -105,15 +104,7 @@ def folder(tmp_path_factory) -> Path:
 
 
 def family_and_context(root: Path, tmp_path: Path, entry: str) -> tuple[Any, RunContext]:
-    spec = load_suite(write(tmp_path / "one.yaml", "checks:\n  - " + entry + "\n"), root, None).checks[0]
-    cls = NearDuplicates if entry.startswith("near") else Leakage
-    family, ctx = cls(spec), RunContext(load_dataset(root), ROLES)
-    family.validate(ctx)
-    return family, ctx
-
-
-def outcome(result) -> tuple:
-    return (result.status, result.message, result.metrics, [f.to_dict() for f in result.findings])
+    return shared_family_and_context(root, tmp_path, entry, ROLES)
 
 
 def pieces(family, plan: Plan, ctx: RunContext, cuts: dict[str, tuple[int, ...]]) -> list:
