@@ -73,6 +73,19 @@ class Plan:
     columns: tuple[str, ...]  # the columns map reads (engines read only these where the format allows)
 
 
+def merge_per_split(states: list[dict[str, dict[Any, Any]]], merge: Any) -> dict[str, dict[Any, Any]]:
+    """The common ``combine`` of states shaped ``{split: {key: part}}`` (a part per column, say):
+    parts under the same split and key are reduced with ``merge(a, b)``, associative as ``combine``
+    must be; a key only one state has keeps its part."""
+    out: dict[str, dict[Any, Any]] = {}
+    for state in states:
+        for split, parts in state.items():
+            mine = out.setdefault(split, {})
+            for key, part in parts.items():
+                mine[key] = merge(mine[key], part) if key in mine else part
+    return out
+
+
 class CheckParams(BaseModel):
     """Parameters every check accepts."""
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from curate.baseline import LOCK_FILENAME, MAX_CATEGORIES, KindEvidence, column_kind, kind_evidence
 from curate.checks import register
-from curate.checks.base import Check, CheckParams, Plan
+from curate.checks.base import Check, CheckParams, Plan, merge_per_split
 from curate.context import RunContext
 from curate.drift_measures import (
     DEFAULT_SIGNIFICANCE,
@@ -291,13 +291,9 @@ class DriftCheck(Check):
         return {split: out}
 
     def combine(self, plan: DriftPlan, states: list[dict[str, dict[Any, Any]]]) -> dict[str, dict[Any, Any]]:
-        out: dict[str, dict[Any, Any]] = {}
-        for state in states:
-            for split, parts in state.items():
-                mine = out.setdefault(split, {})
-                for key, part in parts.items():
-                    mine[key] = (mine[key].merged(part) if plan.stage != "samples" else mine[key].add(part)) if key in mine else part
-        return out
+        if plan.stage == "samples":
+            return merge_per_split(states, lambda a, b: a.add(b))
+        return merge_per_split(states, lambda a, b: a.merged(b))
 
     def judge(self, plan: DriftPlan, state: dict[str, dict[Any, Any]], ctx: RunContext) -> CheckResult:
         sel = self._select(ctx)

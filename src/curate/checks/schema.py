@@ -22,7 +22,7 @@ from pydantic import Field
 
 from curate.baseline import LOCK_FILENAME, KindEvidence, check_lock, read_lock
 from curate.checks import register
-from curate.checks.base import Check, CheckParams, Plan
+from curate.checks.base import Check, CheckParams, Plan, merge_per_split
 from curate.context import RunContext
 from curate.dataset import Split
 from curate.errors import CurateError
@@ -155,16 +155,9 @@ class SchemaCheck(Check):
         return {split: out}
 
     def combine(self, plan: SchemaPlan, states: list[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        for state in states:
-            for split, columns in state.items():
-                mine = out.setdefault(split, {})
-                for column, got in columns.items():
-                    if column not in mine:
-                        mine[column] = got
-                    else:
-                        mine[column] = mine[column] + got if plan.stage == "values" else mine[column].add(got)
-        return out
+        if plan.stage == "values":
+            return merge_per_split(states, lambda a, b: a + b)
+        return merge_per_split(states, lambda a, b: a.add(b))
 
     def judge(self, plan: SchemaPlan, state: dict[str, dict[str, Any]], ctx: RunContext) -> CheckResult:
         """Compare from the states; read whole the few columns the comparison asked more of."""
