@@ -10,7 +10,13 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 # the CLI's result cache defaults to the user's cache folder: keep test runs out of it
-os.environ.setdefault("CURATE_CACHE_DIR", __import__("tempfile").mkdtemp(prefix="curate-test-cache-"))
+if "CURATE_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["CURATE_CACHE_DIR"] = tempfile.mkdtemp(prefix="curate-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["CURATE_CACHE_DIR"], ignore_errors=True)  # one per run, not left behind
 
 import json  # noqa: E402
 import textwrap  # noqa: E402
