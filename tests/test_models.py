@@ -219,7 +219,8 @@ def test_model_selection_by_inner_log_loss() -> None:
     candidates = {"class shares": lambda seed: DummyClassifier(strategy="prior"), "C=1": models._linear}
     chosen = models.select_model(candidates, X, y, 3)
     assert chosen.name == "C=1" and chosen.losses["C=1"] < chosen.losses["class shares"]
-    assert chosen.rows == 300 and "C=1 chosen by 3-fold log-loss on 300 rows" in chosen.explain()
+    assert chosen.rows == 100 and "C=1 chosen by log-loss on 100 held-out rows of a 300-row sample" in chosen.explain()
+    assert set(chosen.losses) == set(candidates) and chosen.probs is None  # the winner's final run is the caller's
     y_rare = y.copy()
     y_rare[:2] = -1  # unlabelled rows stay out of the sample; so do classes with fewer rows than folds
     assert len(models.selection_sample(y_rare)) == 298
@@ -233,7 +234,7 @@ def test_selection_is_bounded_and_explained(monkeypatch: pytest.MonkeyPatch) -> 
     assert f"chosen by log-loss on {models.SHARED_FOLDS} of the 5 folds" in between.description
     monkeypatch.setattr(models, "SHARED_SELECT_ROWS", 299)
     out = models.out_of_sample_probs(frame, y, 3, text="text")
-    assert "chosen by 3-fold log-loss on 120 rows" in out.description and "C=1 " in out.description
+    assert "chosen by log-loss on 40 held-out rows of a 120-row sample" in out.description and "C=1 " in out.description
     frame["n"] = y + np.random.default_rng(1).normal(0, 0.3, len(y))
     tab = models.out_of_sample_probs(frame, y, 3, features=["n", "cat"])
     assert "31-leaf trees" in tab.description and "255-leaf trees" in tab.description

@@ -28,15 +28,17 @@ cross-validation, with the model's capacity chosen by the data (:func:`select_mo
 * **embeddings** (a column of vectors, or the text encoded by a local sentence-transformers model,
   :mod:`curate.encoders`): standardised, multinomial logistic regression.
 
-**Model selection.** Every candidate is cross-validated (:data:`SELECT_FOLDS` folds) on a
-stratified sample of at most :data:`SELECT_ROWS` labelled rows, and the one with the lowest
-log-loss wins: log-loss because Confident Learning uses the probabilities themselves, not just
-the predicted class; a bounded sample so the choice costs the same at 20k and at 1M rows. When
+**Model selection.** Every candidate is fitted on two thirds of a stratified sample of at most
+:data:`SELECT_ROWS` labelled rows (the first of :data:`SELECT_FOLDS` folds) and the one with the
+lowest log-loss on the held-out third wins: log-loss because Confident Learning uses the
+probabilities themselves, not just the predicted class; a bounded sample so the choice costs the
+same at 20k and at 1M rows; one split rather than an inner cross-validation per candidate because
+it made the same choices at a third of the cost (bench/RESULTS.md). When
 every row is labelled and there are at most :data:`SHARED_SELECT_ROWS` of them, the candidates are
 compared on the first :data:`SHARED_FOLDS` of the final K folds (a held-out slice) and only the winner is fitted on the other folds: its fits on the
 first ones are kept, so the selection costs a few fits rather than a whole cross-validation per
 candidate. The result's ``description`` names the choice and the evidence ("… logistic regression
-C=16 (C=16 chosen by 3-fold log-loss on 20,000 rows (C=1 0.505, C=4 0.422, C=16 0.373))", or
+C=3 (C=3 chosen by log-loss on 6,667 held-out rows of a 20,000-row sample (C=0.3 1.053, …))", or
 "… chosen by log-loss on 1 of the 5 folds, 600 held-out rows (…)"), and the ``label_errors`` check
 puts it in its message.
 
@@ -74,8 +76,8 @@ CHAR_NGRAM_MAX_ROWS = 50_000
 TEXT_FEWER_FOLDS_ROWS = 500_000  # linear models: 5 folds below, 4 from here
 FEWER_FOLDS_ROWS = 100_000  # gradient boosting: 5 folds below, 3 from here …
 TWO_FOLDS_ROWS = 500_000  # … and 2 from here
-SELECT_ROWS = 20_000  # model selection: inner cross-validation on at most this many rows …
-SELECT_FOLDS = 3  # … with this many folds
+SELECT_ROWS = 20_000  # model selection: a sample of at most this many rows …
+SELECT_FOLDS = 3  # … whose first of this many stratified folds is held out
 SHARED_FOLDS = 1  # candidates compared on this many of the final folds (a held-out slice) …
 SHARED_SELECT_ROWS = 50_000  # … when every row is labelled and there are at most this many (see select_model)
 TEXT_C = (1.0, 4.0, 16.0)  # logistic regression's C tried on word + char n-grams (a log grid)
@@ -461,7 +463,7 @@ def _fit_fold(make_model, X: Any, y: np.ndarray, train: np.ndarray, held_out: np
 
 @dataclass
 class Selection:
-    """The candidate chosen by inner cross-validation, and the evidence (for the report)."""
+    """The candidate chosen by held-out log-loss, and the evidence (for the report)."""
 
     name: str
     make_model: Any
@@ -470,6 +472,7 @@ class Selection:
     folds: int = SELECT_FOLDS
     probs: np.ndarray | None = None  # the winner's out-of-sample probabilities when the sample was every row
     shared: int = 0  # > 0: decided on this many of the final ``folds`` folds (then ``probs`` is the final run)
+    sample: int = 0  # > 0: decided on the held-out rows of a sample of this many rows
 
     def explain(self) -> str:
         if len(self.losses) < 2:
@@ -478,6 +481,8 @@ class Selection:
         if self.shared:
             return (f"{self.name} chosen by log-loss on {self.shared} of the {self.folds} folds, {self.rows:,} held-out rows "
                     f"({tried})")
+        if self.sample:
+            return f"{self.name} chosen by log-loss on {self.rows:,} held-out rows of a {self.sample:,}-row sample ({tried})"
         return f"{self.name} chosen by {self.folds}-fold log-loss on {self.rows:,} rows ({tried})"
 
 
@@ -505,15 +510,16 @@ def select_model(candidates: dict[str, Any], X: Any, y: np.ndarray, n_classes: i
     """The candidate with the lowest out-of-sample log-loss on a bounded, stratified sample.
 
     Each candidate is a model factory ``f(seed)``. Log-loss (not accuracy) because Confident
-    Learning uses the probabilities themselves; inner folds on a sample of at most
-    :data:`SELECT_ROWS` rows keep the choice inside the time budget at any size. When ``folds``
+    Learning uses the probabilities themselves; one held-out split of a sample of at most
+    :data:`SELECT_ROWS` rows keeps the choice inside the time budget at any size. When ``folds``
     is given, every row is labelled and there are at most :data:`SHARED_SELECT_ROWS` of them, the
     candidates are compared on the first :data:`SHARED_FOLDS` of the final ``folds`` folds and only
     the winner is fitted on the others: its probabilities (:attr:`Selection.probs`) are then the
     final cross-validation, and no fit is repeated. That costs the losers' fits on one final fold
-    (two fits of ``(folds-1)/folds`` of the rows for three candidates) where the sample costs every
-    candidate's inner folds *and* the winner's whole final run; the first is cheaper up to a few
-    times :data:`SELECT_ROWS`, and above the bound the sample keeps the choice's cost flat.
+    (two fits of ``(folds-1)/folds`` of the rows for three candidates) where the sample costs one
+    fit per candidate on the sample *and* the winner's whole final run: about the same cost up to
+    :data:`SHARED_SELECT_ROWS`, decided on a whole final fold; above it the sample keeps the
+    choice's cost flat.
     """
     names = list(candidates)
     sample = selection_sample(y, seed=seed)
@@ -521,11 +527,23 @@ def select_model(candidates: dict[str, Any], X: Any, y: np.ndarray, n_classes: i
         return Selection(names[0], candidates[names[0]], {}, 0)
     if folds is not None and not (y < 0).any() and len(y) <= SHARED_SELECT_ROWS:
         return _select_on_final_folds(candidates, X, y, n_classes, folds, seed, n_jobs, progress, description)
-    Xs, ys = _take(X, sample), y[sample]
-    losses = {name: _log_loss(cross_validated_probs(candidates[name], Xs, ys, n_classes, folds=SELECT_FOLDS, seed=seed,
-                                                    n_jobs=n_jobs), ys) for name in names}
+    return _select_on_held_out_sample(candidates, _take(X, sample), y[sample], n_classes, seed, n_jobs, progress,
+                                      description)
+
+
+def _select_on_held_out_sample(candidates: dict[str, Any], Xs: Any, ys: np.ndarray, n_classes: int, seed: int,
+                               n_jobs: int, progress: _Progress | None, description: str) -> Selection:
+    """Every candidate fitted once on the sample's first :data:`SELECT_FOLDS`-fold training part, all
+    in one batch of threads, and compared on its held-out rows: one fit per candidate instead of a
+    whole inner cross-validation each (the choice it makes is in bench/RESULTS.md)."""
+    names = list(candidates)
+    split = fold_splits(ys, SELECT_FOLDS, seed)[0]
+    fitted = _fit_folds([(candidates[name], split) for name in names], Xs, ys, seed, n_jobs, progress,
+                        f"{description} (choosing: {', '.join(names)})")
+    held_out = split[1]
+    losses = {name: _log_loss(_place([fitted[i]], ys, n_classes, 1)[held_out], ys[held_out]) for i, name in enumerate(names)}
     best = min(names, key=lambda n: (losses[n], names.index(n)))
-    return Selection(best, candidates[best], losses, len(sample), SELECT_FOLDS)
+    return Selection(best, candidates[best], losses, len(held_out), SELECT_FOLDS, sample=len(ys))
 
 
 def _select_on_final_folds(candidates: dict[str, Any], X: Any, y: np.ndarray, n_classes: int, folds: int, seed: int,
