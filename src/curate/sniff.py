@@ -245,6 +245,25 @@ def _scientific_ids(frame: pd.DataFrame, name: str) -> list[str]:
     return notes
 
 
+def mangled_candidates(frame: pd.DataFrame) -> list[str]:
+    """The columns of one piece of a file (a Parquet row group) whose whole column in the file may
+    hold ids in scientific notation: a necessary condition of :func:`_mangled` on the whole column
+    (most of a float column big somewhere; a scientific-notation text among a piece's first
+    :data:`SAMPLE` values), so an engine that reads files piece by piece reads only these columns
+    whole to sniff them. In the frame's column order."""
+    out = []
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if not len(values):
+            continue
+        if pd.api.types.is_float_dtype(values):
+            if (np.abs(values.to_numpy(dtype=float)) >= 1e11).mean() >= 0.5:
+                out.append(str(column))
+        elif _is_text(values) and values.head(SAMPLE).astype(str).str.match(_SCIENTIFIC).any():
+            out.append(str(column))
+    return out
+
+
 def _mangled(values: pd.Series) -> str | None:
     """An example value when most of a column looks like big integers written with 6-7 significant digits."""
     if pd.api.types.is_float_dtype(values):

@@ -1,39 +1,52 @@
 """The Dask engine (``curate check --engine dask [--scheduler ADDRESS]``): rows stay on the workers.
 
-Reading. Each data file is read on the workers into partitions that stay there (persisted):
+Reading. A split is a list of *pieces*, read on the workers when a task needs them and dropped
+when it ends (nothing is persisted), so a worker holds the pieces its running tasks read, not its
+share of the dataset:
 
-* Parquet with ``dask.dataframe.read_parquet``, one partition per row group, strings as the
-  pandas loader converts them (``dataframe.convert-string`` off: pandas' own string dtype, not
-  pyarrow strings with ``pd.NA``), so a partition holds the values the pandas engine reads;
-* every other format (CSV, TSV, JSON, JSONL, compressed files) with curate's own reader
-  (:func:`curate.readers.read_table`), one delayed partition per file. ``dask.dataframe.read_csv``
-  has no equivalent of the pandas loader's reading: it types each byte block on its own (a column
-  of numbers with one ``n/a`` in a late block is ``int64`` in one partition and text in another,
-  and dask then raises "Mismatched dtypes"), cuts blocks at newlines inside quoted fields, and
-  would bypass the bounded decompression of :mod:`curate.confine`. Reading whole files with the
-  pandas reader keeps the engines' values, keys and errors identical.
+* a Parquet file is one piece per row group, read with pyarrow (``ParquetFile.read_row_group``),
+  only the columns the task needs. Values are those of the pandas loader, which converts the whole
+  file at once (``pyarrow.Table.to_pandas``): a row group converts to the same dtypes except that
+  an integer or boolean column with nulls elsewhere in the file would come out ``int64`` /
+  ``bool`` where the file's column is ``float64`` / ``object``, so the file's null counts (from its
+  footer's statistics, else counted on a worker) decide a cast per column. Strings are pandas'
+  own string dtype, as the loader reads them (``dask.dataframe``'s reader, with its
+  ``dataframe.convert-string`` default, would give pyarrow strings with ``pd.NA``; it is not used);
+* every other format (CSV, TSV, JSON, JSONL, compressed files) is one piece per file, read whole
+  with curate's own reader (:func:`curate.readers.read_table`) by the task that needs it.
+  ``dask.dataframe.read_csv`` has no equivalent of the pandas loader's reading: it types each byte
+  block on its own (a column of numbers with one ``n/a`` in a late block is ``int64`` in one
+  partition and text in another), cuts blocks at newlines inside quoted fields, and would bypass
+  the bounded decompression of :mod:`curate.confine`. Memory for these files is bounded by the
+  largest file, not by a partition.
 
-The client holds no rows. What loading needs from them is asked of the workers
-(:class:`DaskSplit`): row counts, column names, each file's misreading notes, whether an id-like
-column is unique, and the row keys. Keys are the one step that needs the global view of a split:
-a repeated key gets a ``~N`` suffix in row order, so each partition's base keys (key column as
-text, or a hash of the row, see :func:`curate.dataset.base_keys`) are computed on the workers and
-gathered, in partition order, to the client, which suffixes them with the pandas engine's
-:func:`curate.dataset.suffix_repeats` (one pass; a few tens of bytes per row on the client).
+The client holds no rows. It reads Parquet footers (row counts, columns, statistics); what loading
+asks of the rows is asked of the workers piece by piece (:class:`DaskSplit`): misreading notes
+(each piece names the columns that may hold mangled ids, :func:`curate.sniff.mangled_candidates`,
+and only those are read whole), whether an id-like column is unique (64-bit hashes per piece; a
+repeated hash is settled on the column's values), and the row keys. Keys are the one step that
+needs the global view of a split: a repeated key gets a ``~N`` suffix in row order, so each
+piece's base keys (key column as text, or a hash of the row, see :func:`curate.dataset.base_keys`)
+are computed on the workers and gathered, in row order, to the client, which suffixes them with
+the pandas engine's :func:`curate.dataset.suffix_repeats`.
 
-Running. A partitioned family (``needs = "partitions"``) has its ``map`` run per partition on the
-workers; the small states come back and ``combine`` / ``judge`` run on the client. A collecting
-family reads ``split.frame``: the split's partitions are gathered to the client and concatenated
-once (as the pandas loader concatenates files), then kept for the following families.
+Running. A partitioned family (``needs = "partitions"``) has its ``map`` run per piece on the
+workers: one task reads the piece's plan columns and maps them; the check and the plan are sent to
+the cluster once per pass, and the small states come back for ``combine`` / ``judge`` on the
+client. A collecting family reads ``split.frame``: the split's pieces are read and gathered to the
+client and concatenated once (as the pandas loader concatenates files), then kept for the
+following families.
 """
 
 from __future__ import annotations
 
+import codecs
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+import numpy as np
 import pandas as pd
 
 from curate.dataset import DataFile, Dataset, Split, assemble, base_keys, resolve_reading, suffix_repeats
@@ -78,148 +91,288 @@ def cluster(scheduler: str | None, *, timeout: float = 10) -> Iterator[Any]:
         yield client
 
 
-# ----------------------------------------------------------------------------- worker tasks
+# ----------------------------------------------------------------------------- pieces
 
 
-def _read_parquet_parts(path: Path) -> list[Any]:
-    """Delayed partitions (one per row group) of a Parquet file, values as the pandas loader reads them."""
-    import dask
-    import dask.dataframe as dd
+@dataclass(frozen=True)
+class Piece:
+    """One partition of a split as a worker reads it (small and picklable: no rows)."""
 
-    with dask.config.set({"dataframe.convert-string": False}):
-        return list(dd.read_parquet(str(path), split_row_groups=True).to_delayed())
+    path: Path
+    options: ReadOptions
+    row_group: int | None  # a Parquet row group; None: the whole file, read by curate's reader
+    offset: int  # the split position of its first row
+    rows: int
+    casts: tuple[tuple[str, str], ...] = ()  # column → dtype of the whole file's column (Parquet)
+
+    @property
+    def stop(self) -> int:
+        return self.offset + self.rows
 
 
-def _concat(parts: tuple[pd.DataFrame, ...]) -> pd.DataFrame:
-    frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    frame = frame.reset_index(drop=True)
-    frame.columns = [str(c) for c in frame.columns]
+def read_piece(piece: Piece, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The piece's rows (``columns``: only those it has, in that order; None: all), indexed by
+    their positions in the split, values as the pandas loader converts them."""
+    if piece.row_group is None:
+        frame = read_table(piece.path, piece.options)
+        frame.columns = [str(c) for c in frame.columns]
+        if columns is not None:
+            frame = frame[[c for c in columns if c in frame.columns]]
+    else:
+        frame = _read_row_group(piece, columns)
+    frame.index = pd.RangeIndex(piece.offset, piece.offset + len(frame))
     return frame
 
 
-def _file_notes(path: Path, options: ReadOptions, root: Path, *parts: pd.DataFrame) -> list[str]:
+def _read_row_group(piece: Piece, columns: tuple[str, ...] | None) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    handle = pq.ParquetFile(piece.path)
+    names = _parquet_columns(handle)
+    wanted = names if columns is None else [c for c in columns if c in names]
+    frame = handle.read_row_group(piece.row_group, columns=wanted).to_pandas()
+    frame.columns = [str(c) for c in frame.columns]
+    casts = {c: d for c, d in piece.casts if c in frame.columns and str(frame[c].dtype) != d}
+    return frame.astype(casts) if casts else frame
+
+
+def _parquet_columns(handle: Any) -> list[str]:
+    """A Parquet file's columns as the pandas loader sees them (pandas' index columns are dropped)."""
+    meta = handle.schema_arrow.pandas_metadata or {}
+    index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
+    return [n for n in handle.schema_arrow.names if n not in index]
+
+
+def _parquet_pieces(path: Path, options: ReadOptions, offset: int, client: Any) -> tuple[list[Piece], list[str]]:
+    """The row groups of one Parquet file (from its footer) and its columns."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    _parquet_prechecks(path, options)
+    try:
+        handle = pq.ParquetFile(path)
+        columns = _parquet_columns(handle)
+        casts = _casts(handle, path, columns, client)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise CurateError(f"not a readable Parquet file: {exc}".splitlines()[0], file=path) from None
+    meta, pieces = handle.metadata, []
+    for group in range(meta.num_row_groups):
+        rows = meta.row_group(group).num_rows
+        pieces.append(Piece(path, options, group, offset, rows, casts))
+        offset += rows
+    if not pieces:  # a file of no row groups: the reader gives its (empty) frame
+        pieces.append(Piece(path, options, None, offset, 0))
+    return pieces, columns
+
+
+def _parquet_prechecks(path: Path, options: ReadOptions) -> None:
+    """The errors :func:`curate.readers.read_table` raises before reading a Parquet file."""
+    try:
+        codecs.lookup(options.text_encoding)
+    except LookupError:
+        raise CurateError(f"unknown encoding '{options.text_encoding}' (e.g. utf-8, latin-1, cp1252)", file=path) from None
+    if path.stat().st_size == 0:
+        raise CurateError("file is empty", file=path)
+    if not options.header:
+        raise CurateError("'header: false' applies to CSV/TSV files; this is parquet", file=path)
+
+
+def _casts(handle: Any, path: Path, columns: list[str], client: Any) -> tuple[tuple[str, str], ...]:
+    """Column → the whole file's dtype, for the integer and boolean columns a row group alone would
+    convert differently (no nulls in the row group, nulls elsewhere in the file)."""
+    dtypes = handle.schema_arrow.empty_table().to_pandas().dtypes
+    exposed = [c for c in columns if c in dtypes.index and dtypes[c].kind in "iub" and isinstance(dtypes[c], np.dtype)]
+    if not exposed or handle.metadata.num_row_groups < 2:
+        return ()
+    nulls = _null_counts(handle, exposed)
+    unknown = [c for c in exposed if nulls[c] is None]
+    if unknown:
+        nulls.update(client.submit(_count_nulls, path, unknown, pure=False).result())
+    return tuple((c, "float64" if dtypes[c].kind in "iu" else "object") for c in exposed if nulls[c])
+
+
+def _null_counts(handle: Any, columns: list[str]) -> dict[str, int | None]:
+    """Each column's nulls in the file from its row groups' statistics (None: not recorded)."""
+    meta = handle.metadata
+    where = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
+    out: dict[str, int | None] = {}
+    for column in columns:
+        total: int | None = 0
+        for group in range(meta.num_row_groups):
+            stats = meta.row_group(group).column(where[column]).statistics if column in where else None
+            if stats is None or not stats.has_null_count:
+                total = None
+                break
+            total += stats.null_count
+        out[column] = total
+    return out
+
+
+def _count_nulls(path: Path, columns: list[str]) -> dict[str, int]:
+    """Nulls per column, counted on a worker one row group at a time (statistics were not written)."""
+    import pyarrow.parquet as pq
+
+    handle = pq.ParquetFile(path)
+    out = dict.fromkeys(columns, 0)
+    for group in range(handle.metadata.num_row_groups):
+        table = handle.read_row_group(group, columns=columns)
+        for column in columns:
+            out[column] += table.column(column).null_count
+    return out
+
+
+# ----------------------------------------------------------------------------- worker tasks
+
+
+def _file_info(piece: Piece) -> tuple[int, list[str]]:
+    """Rows and columns of a file read whole (not Parquet)."""
+    frame = read_piece(piece)
+    return len(frame), list(frame.columns)
+
+
+def _note_candidates(piece: Piece) -> list[str]:
+    from curate.sniff import mangled_candidates
+
+    return mangled_candidates(read_piece(piece))
+
+
+def _file_notes(pieces: list[Piece], columns: tuple[str, ...] | None, root: Path) -> list[str]:
+    """Misreading notes of one file from its pieces' ``columns`` (None: every column)."""
     from curate.sniff import misreadings
 
-    return misreadings(path, _concat(parts), options, root)
+    frame = _concat([read_piece(p, columns) for p in pieces])
+    return misreadings(pieces[0].path, frame, pieces[0].options, root)
 
 
-def _unique_id(column: str, *parts: pd.DataFrame) -> bool:
+def _id_hashes(piece: Piece, column: str) -> tuple[bool, str, np.ndarray | None]:
+    """Whether the piece's ``column`` has no null, its dtype, and the values' 64-bit hashes."""
+    values = read_piece(piece, (column,))[column]
+    try:
+        hashes = pd.util.hash_pandas_object(values, index=False).to_numpy()
+    except TypeError:  # unhashable cells (lists): decided on the values
+        hashes = None
+    return bool(values.notna().all()), str(values.dtype), hashes
+
+
+def _unique_values(pieces: list[Piece], column: str) -> bool:
     from curate.dataset import _is_unique_id
 
-    return _is_unique_id(pd.concat([p[column] for p in parts], ignore_index=True))
+    return _is_unique_id(pd.concat([read_piece(p, (column,))[column] for p in pieces], ignore_index=True))
 
 
-def _base_keys(frame: pd.DataFrame, key_column: str | None) -> pd.Series:
-    frame = frame.copy(deep=False)
-    frame.columns = [str(c) for c in frame.columns]
-    return base_keys(frame, key_column)
+def _base_keys(piece: Piece, key_column: str | None) -> pd.Series:
+    return base_keys(read_piece(piece, None if key_column is None else (key_column,)), key_column)
 
 
-def _map(check: Check, plan: Plan, split: str, offset: int, frame: pd.DataFrame) -> Any:
-    """``check.map`` on one partition, indexed by its rows' positions in the split (as in the pandas engine)."""
-    frame = frame.copy(deep=False)
-    frame.columns = [str(c) for c in frame.columns]
-    frame.index = pd.RangeIndex(offset, offset + len(frame))
-    return check.map(plan, split, plan_columns(frame, plan))
+def _map(check: Check, plan: Plan, split: str, piece: Piece) -> Any:
+    """``check.map`` on one piece's plan columns, indexed by the rows' positions in the split."""
+    return check.map(plan, split, plan_columns(read_piece(piece, plan.columns), plan))
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    return frame.reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- the client side
 
 
-@dataclass
-class _File:
-    data_file: DataFile
-    parts: list[Any]  # futures of the file's partitions, on the workers
-
-
 class DaskSplit(Split):
-    """A split whose rows are partitions on the cluster; ``frame`` gathers them on first use."""
+    """A split whose rows are pieces read on the cluster; ``frame`` gathers them on first use."""
 
-    def __init__(self, name: str, files: list[_File], options: ReadOptions, client: Any,
-                 columns: list[str], lengths: list[int]) -> None:
+    def __init__(self, name: str, pieces: list[Piece], files: list[DataFile], options: ReadOptions, client: Any,
+                 columns: list[str]) -> None:
         self._client = client
-        self._files = files
+        self.pieces = pieces
         self._columns = columns
-        self._lengths = lengths
         self._frame: pd.DataFrame | None = None
-        super().__init__(name, None, pd.Series(dtype=str), [f.data_file for f in files], options)  # type: ignore[arg-type]
+        super().__init__(name, None, pd.Series(dtype=str), files, options)  # type: ignore[arg-type]
 
     @property  # type: ignore[override]
     def frame(self) -> pd.DataFrame:
         if self._frame is None:
-            self._frame = _concat(tuple(self._client.gather(self.parts)))
+            self._frame = _concat(self._client.gather(self._client.map(read_piece, self.pieces, pure=False)))
         return self._frame
 
     @frame.setter
     def frame(self, value: pd.DataFrame | None) -> None:
         self._frame = value
 
-    @property
-    def parts(self) -> list[Any]:
-        return [part for f in self._files for part in f.parts]
-
-    @property
-    def offsets(self) -> list[int]:
-        out, start = [], 0
-        for n in self._lengths:
-            out.append(start)
-            start += n
-        return out
-
     def __len__(self) -> int:
-        return sum(self._lengths)
+        return sum(p.rows for p in self.pieces)
 
     @property
     def columns(self) -> list[str]:
         return list(self._columns)
 
     def file_notes(self, data_file: DataFile, root: Path) -> list[str]:
-        f = next(f for f in self._files if f.data_file is data_file)
-        return self._client.submit(_file_notes, data_file.path, self.reader_options, root, *f.parts).result()
+        pieces = self._pieces_of(data_file)
+        if not pieces:
+            return []
+        columns: tuple[str, ...] | None = None
+        if pieces and pieces[0].row_group is not None:  # Parquet: only the columns some piece flags
+            found = set().union(*self._client.gather(self._client.map(_note_candidates, pieces, pure=False)))
+            if not found:
+                return []
+            columns = tuple(c for c in self._columns if c in found)
+        return self._client.submit(_file_notes, pieces, columns, root, pure=False).result()
+
+    def _pieces_of(self, data_file: DataFile) -> list[Piece]:
+        start, stop = data_file.first_row, data_file.first_row + data_file.rows
+        return [p for p in self.pieces if p.path == data_file.path and (start <= p.offset < stop or p.offset == start == stop)]
 
     def unique_id(self, column: str) -> bool:
-        return bool(self._client.submit(_unique_id, column, *self.parts).result())
+        parts = self._client.gather(self._client.map(_id_hashes, self.pieces, column=column, pure=False))
+        if not all(full for full, _, _ in parts):
+            return False
+        hashes = [h for _, _, h in parts]
+        dtypes = {d for _, d, _ in parts}
+        if len(dtypes) == 1 and _hashed_exactly(dtypes.pop()) and all(h is not None for h in hashes):
+            joined = np.concatenate(hashes)
+            if len(np.unique(joined)) == len(joined):
+                return True  # distinct hashes: distinct values
+        return bool(self._client.submit(_unique_values, self.pieces, column, pure=False).result())
 
     def row_keys(self, key_column: str | None, notes: list[str]) -> pd.Series:
-        parts = self._client.gather(self._client.map(_base_keys, self.parts, key_column=key_column, pure=False))
+        parts = self._client.gather(self._client.map(_base_keys, self.pieces, key_column=key_column, pure=False))
         base = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         return suffix_repeats(base, key_column, self.name, notes)
 
 
-def _read_file(client: Any, path: Path, options: ReadOptions) -> list[Any]:
-    """Futures of one file's partitions, read on the workers."""
-    if options.format_of(path) == "parquet":
-        try:
-            return client.compute([d for d in _read_parquet_parts(path)])
-        except (OSError, ValueError) as exc:
-            raise CurateError(f"not a readable Parquet file: {exc}".splitlines()[0], file=path) from None
-    return [client.submit(read_table, path, options, pure=False)]
-
-
-def _heads(client: Any, parts: list[Any]) -> list[pd.DataFrame]:
-    return client.gather(client.map(lambda frame: frame.iloc[:0], parts, pure=False))
+def _hashed_exactly(dtype: str) -> bool:
+    """Whether equal values of this dtype always hash equal (strings, integers; not objects or floats)."""
+    return dtype in ("str", "string") or dtype.startswith(("int", "uint", "Int", "UInt"))
 
 
 def _read_split(client: Any, name: str, paths: list[Path], options: ReadOptions) -> DaskSplit:
-    files, position = [], 0
+    pieces: list[Piece] = []
+    files: list[DataFile] = []
     columns: dict[str, None] = {}
-    lengths: list[int] = []
+    position = 0
     for path in paths:
-        parts = _read_file(client, path, options)
-        try:
-            sizes = client.gather(client.map(len, parts, pure=False))
-        except CurateError:
-            raise
-        except Exception as exc:  # a worker's parser error that is not curate's own
-            raise CurateError(f"cannot read the file: {type(exc).__name__}: {exc}".splitlines()[0], file=path) from None
-        for head in _heads(client, parts):
-            columns.update(dict.fromkeys(map(str, head.columns)))
-        files.append(_File(DataFile(path, position, sum(sizes)), parts))
-        lengths += sizes
-        position += sum(sizes)
+        if options.format_of(path) == "parquet":
+            mine, names = _parquet_pieces(path, options, position, client)
+        else:
+            rows, names = _worker_result(client.submit(_file_info, Piece(path, options, None, position, 0), pure=False), path)
+            mine = [Piece(path, options, None, position, rows)]
+        columns.update(dict.fromkeys(names))
+        rows = sum(p.rows for p in mine)
+        files.append(DataFile(path, position, rows))
+        pieces += mine
+        position += rows
     if position == 0:
         raise CurateError(f"split '{name}' has no rows", file=paths[0])
-    return DaskSplit(name, files, options, client, list(columns), lengths)
+    return DaskSplit(name, [p for p in pieces if p.rows or p.row_group is None], files, options, client, list(columns))
+
+
+def _worker_result(future: Any, path: Path) -> Any:
+    """A loading task's result; a worker's parser error that is not curate's own becomes one line."""
+    try:
+        return future.result()
+    except CurateError:
+        raise
+    except Exception as exc:
+        raise CurateError(f"cannot read the file: {type(exc).__name__}: {exc}".splitlines()[0], file=path) from None
 
 
 def load_dask(client: Any, root: Path, roles: Roles, *, config: str | None = None, table: str | None = None) -> Dataset:
@@ -231,7 +384,7 @@ def load_dask(client: Any, root: Path, roles: Roles, *, config: str | None = Non
 
 
 class DaskEngine:
-    """Maps partitioned families on the cluster's workers, partition by partition."""
+    """Maps partitioned families on the cluster's workers, piece by piece."""
 
     name = "dask"
 
@@ -239,11 +392,14 @@ class DaskEngine:
         self.client = client
 
     def states(self, check: Check, plan: Plan, dataset: Dataset) -> list[Any]:
-        futures = []
+        pieces: list[tuple[str, Piece]] = []
         for name in plan.splits:
             split = dataset.splits[name]
             if not isinstance(split, DaskSplit):  # a split made on the client (a table view keeps DaskSplits)
                 raise TypeError(f"split '{name}' was not loaded by the Dask engine")
-            futures += [self.client.submit(_map, check, plan, name, offset, part, pure=False)
-                        for offset, part in zip(split.offsets, split.parts)]
+            pieces += [(name, p) for p in split.pieces]
+        if not pieces:
+            return []
+        sent = self.client.scatter([check, plan], hash=False, broadcast=True)  # pickled once, not per task
+        futures = [self.client.submit(_map, sent[0], sent[1], name, piece, pure=False) for name, piece in pieces]
         return self.client.gather(futures)
