@@ -262,3 +262,29 @@ def test_engines_agree_when_a_column_changes_type_between_files(tmp_path: Path, 
     assert all(r["findings"] for r in pandas_report["results"])
     assert pandas_report == comparable(check(root, suite, engine="dask", scheduler=scheduler))
     assert whole == ["near_duplicates", "leakage"]  # on Dask only
+
+
+def test_on_dask_the_second_family_reuses_the_first_families_first_pass(tmp_path: Path, scheduler: str,
+                                                                       monkeypatch) -> None:
+    """``leakage`` after ``near_duplicates`` (same content, normalisation and sketch) maps no split
+    again: each split's first pass runs once on the workers, only the later passes (candidates'
+    texts) are the family's own; a different sketch is mapped again."""
+    import curate.engines.dask as dask_engine
+    from curate.near_state import FetchPlan
+
+    passes: list[tuple[str, ...]] = []
+    real = dask_engine.DaskEngine.states
+
+    def recording(self, check_, plan, dataset):
+        if not isinstance(plan, FetchPlan):
+            passes.append(plan.splits)
+        return real(self, check_, plan, dataset)
+
+    monkeypatch.setattr(dask_engine.DaskEngine, "states", recording)
+    root = write_files(tmp_path / "d", planted(), parquet=True)
+    suite = write(tmp_path / "s.yaml", DATASET + "checks:\n  - near_duplicates: {}\n  - leakage: {}\n"
+                                                 "  - leakage: {name: chars, shingle: char}\n")
+    pandas_report = comparable(check(root, suite))
+    assert all(r["findings"] for r in pandas_report["results"])
+    assert pandas_report == comparable(check(root, suite, engine="dask", scheduler=scheduler))
+    assert sorted(passes) == [("test",), ("test",), ("train",), ("train",)]  # near_duplicates, then chars

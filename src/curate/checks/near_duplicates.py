@@ -60,7 +60,7 @@ concatenated, numbers become text and are written as such.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -163,9 +163,10 @@ class VerifiedPairs:
     candidates: int
 
 
-# ctx.shared kinds (see curate.shared): one split's content text, its distinct texts, their signatures
-TEXTS, UNIQUE, SIGNATURES = "texts", "unique_texts", "signatures"
-SHARES = (NORMALIZED, TEXTS, UNIQUE, SIGNATURES)
+# ctx.shared kinds (see curate.shared): one split's content text, its distinct texts, their signatures;
+# on an engine other than pandas, the first-pass states of one split's partitions
+TEXTS, UNIQUE, SIGNATURES, CHUNKS = "texts", "unique_texts", "signatures", "text_chunks"
+SHARES = (NORMALIZED, TEXTS, UNIQUE, SIGNATURES, CHUNKS)
 
 
 class SplitText:
@@ -227,8 +228,10 @@ class TextSource:
         return self._texts[name]
 
     def states(self, plan: MinHashPlan) -> list[Any]:
-        if not self.in_process:
+        if isinstance(self.engine, WholeFrames):
             return self.engine.states(self.check, plan, self.ctx.dataset)
+        if not self.in_process:
+            return [state for name in plan.splits for state in self._mapped(name, plan)]
         out = []
         for name in plan.splits:
             shared = self._shared(name, plan)
@@ -240,6 +243,17 @@ class TextSource:
                 rows = unique.text_of_row[part.index.to_numpy(dtype=np.int64)]
                 out.append(self.check.map(plan, name, plan_columns(part, plan), given=(rows, unique.hashes, keys, valid)))
         return out
+
+    def _mapped(self, name: str, plan: MinHashPlan) -> list[Any]:
+        """One split's first-pass states from the engine, mapped once per run for both MinHash
+        families (``ctx.shared``): a partition's state depends on its content columns,
+        normalisation, sketch and LSH shape, not on the family or its other settings."""
+        cfg = plan.config
+        sketch = None if cfg is None else (cfg.shingle, cfg.n, cfg.num_perm, cfg.seed, cfg.lsh_shape())
+        key = (plan.columns, plan.text_columns, plan.normalize, plan.min_chars, sketch)
+        split = self.ctx.dataset.splits[name]
+        return self.ctx.shared.get_or_compute(CHUNKS, name, split, key, lambda: self.engine.states(
+            self.check, replace(plan, splits=(name,)), self.ctx.dataset))
 
     def fetch(self, plan: FetchPlan) -> list[Any]:
         """The later pass: the wanted texts' signatures and texts (in process: from the shared ones)."""
