@@ -481,9 +481,7 @@ class Selection:
         if self.shared:
             return (f"{self.name} chosen by log-loss on {self.shared} of the {self.folds} folds, {self.rows:,} held-out rows "
                     f"({tried})")
-        if self.sample:
-            return f"{self.name} chosen by log-loss on {self.rows:,} held-out rows of a {self.sample:,}-row sample ({tried})"
-        return f"{self.name} chosen by {self.folds}-fold log-loss on {self.rows:,} rows ({tried})"
+        return f"{self.name} chosen by log-loss on {self.rows:,} held-out rows of a {self.sample:,}-row sample ({tried})"
 
 
 def selection_sample(y: np.ndarray, rows: int | None = None, seed: int = 0) -> np.ndarray:
@@ -536,13 +534,9 @@ def _select_on_held_out_sample(candidates: dict[str, Any], Xs: Any, ys: np.ndarr
     """Every candidate fitted once on the sample's first :data:`SELECT_FOLDS`-fold training part, all
     in one batch of threads, and compared on its held-out rows: one fit per candidate instead of a
     whole inner cross-validation each (the choice it makes is in bench/RESULTS.md)."""
-    names = list(candidates)
     split = fold_splits(ys, SELECT_FOLDS, seed)[0]
-    fitted = _fit_folds([(candidates[name], split) for name in names], Xs, ys, seed, n_jobs, progress,
-                        f"{description} (choosing: {', '.join(names)})")
-    held_out = split[1]
-    losses = {name: _log_loss(_place([fitted[i]], ys, n_classes, 1)[held_out], ys[held_out]) for i, name in enumerate(names)}
-    best = min(names, key=lambda n: (losses[n], names.index(n)))
+    _, held_out, losses, best = _compare(candidates, Xs, ys, n_classes, [split], SELECT_FOLDS, seed, n_jobs, progress,
+                                         description)
     return Selection(best, candidates[best], losses, len(held_out), SELECT_FOLDS, sample=len(ys))
 
 
@@ -550,21 +544,32 @@ def _select_on_final_folds(candidates: dict[str, Any], X: Any, y: np.ndarray, n_
                            n_jobs: int, progress: _Progress | None, description: str) -> Selection:
     """Every candidate on the first :data:`SHARED_FOLDS` folds of the final split (one batch of
     threads), then the winner alone on the remaining folds; its fits on the first ones are kept."""
-    names = list(candidates)
     splits = fold_splits(y, folds, seed)
     shared = min(SHARED_FOLDS, folds - 1)
-    jobs = [(candidates[name], split) for name in names for split in splits[:shared]]
-    fitted = _fit_folds(jobs, X, y, seed, n_jobs, progress, f"{description} (choosing: {', '.join(names)})")
-    held_out = np.concatenate([split[1] for split in splits[:shared]])
-    losses = {}
-    for i, name in enumerate(names):
-        losses[name] = _log_loss(_place(fitted[i * shared:(i + 1) * shared], y, n_classes, folds)[held_out], y[held_out])
-    best = min(names, key=lambda n: (losses[n], names.index(n)))
-    k = names.index(best)
+    kept, held_out, losses, best = _compare(candidates, X, y, n_classes, splits[:shared], folds, seed, n_jobs, progress,
+                                            description)
     rest = _fit_folds([(candidates[best], split) for split in splits[shared:]], X, y, seed, n_jobs, progress,
                       f"{description} ({best})")
-    probs = _place(fitted[k * shared:(k + 1) * shared] + rest, y, n_classes, folds)
+    probs = _place(kept + rest, y, n_classes, folds)
     return Selection(best, candidates[best], losses, len(held_out), folds, probs, shared)
+
+
+def _compare(candidates: dict[str, Any], X: Any, y: np.ndarray, n_classes: int, splits: list[tuple[np.ndarray, np.ndarray]],
+             folds: int, seed: int, n_jobs: int, progress: _Progress | None,
+             description: str) -> tuple[list[_Fitted], np.ndarray, dict[str, float], str]:
+    """Every candidate fitted on each of ``splits`` (one batch of threads) and scored by log-loss on
+    their held-out rows: (the winner's fits, those rows, each candidate's loss, the winner; ties
+    go to the earlier candidate)."""
+    names = list(candidates)
+    per = len(splits)
+    fitted = _fit_folds([(candidates[name], split) for name in names for split in splits], X, y, seed, n_jobs, progress,
+                        f"{description} (choosing: {', '.join(names)})")
+    held_out = np.concatenate([split[1] for split in splits])
+    losses = {name: _log_loss(_place(fitted[i * per:(i + 1) * per], y, n_classes, folds)[held_out], y[held_out])
+              for i, name in enumerate(names)}
+    best = min(names, key=lambda n: (losses[n], names.index(n)))
+    k = names.index(best)
+    return fitted[k * per:(k + 1) * per], held_out, losses, best
 
 
 def choose_kind(model: str, text: str | None, features: list[str]) -> str:
