@@ -32,6 +32,8 @@ _SCIENTIFIC = re.compile(r"^\s*[-+]?\d(\.\d+)?[eE]\+?\d{2}\s*$")
 _ID_NAME = re.compile(r"(^|[_\-\s])(id|ids|uuid|key|number|no|code)$|^id[_\-\s]|id$", re.IGNORECASE)
 MAX_SHOWN = 4  # header values quoted in a note
 SAMPLE = 10_000  # values of a column the detectors look at
+BIG_ID = 1e11  # a float at least this big may be an id Excel wrote in scientific notation …
+MOSTLY = 0.5  # … when at least this share of the column is
 
 
 def misreadings(path: Path, frame: pd.DataFrame, options: ReadOptions, root: Path) -> list[str]:
@@ -257,7 +259,7 @@ def mangled_candidates(frame: pd.DataFrame) -> list[str]:
         if not len(values):
             continue
         if pd.api.types.is_float_dtype(values):
-            if (np.abs(values.to_numpy(dtype=float)) >= 1e11).mean() >= 0.5:
+            if (np.abs(values.to_numpy(dtype=float)) >= BIG_ID).mean() >= MOSTLY:
                 out.append(str(column))
         elif _is_text(values) and values.head(SAMPLE).astype(str).str.match(_SCIENTIFIC).any():
             out.append(str(column))
@@ -268,8 +270,8 @@ def _mangled(values: pd.Series) -> str | None:
     """An example value when most of a column looks like big integers written with 6-7 significant digits."""
     if pd.api.types.is_float_dtype(values):
         array = values.to_numpy(dtype=float)
-        big = np.abs(array) >= 1e11
-        if big.mean() < 0.5:
+        big = np.abs(array) >= BIG_ID
+        if big.mean() < MOSTLY:
             return None
         rounded = np.array([float(f"{v:.6g}") for v in array[big][:SAMPLE]])
         if (rounded == array[big][:SAMPLE]).mean() < 0.9:
@@ -278,7 +280,7 @@ def _mangled(values: pd.Series) -> str | None:
     if _is_text(values):
         text = values.head(SAMPLE).astype(str)
         matches = text.str.match(_SCIENTIFIC)
-        if matches.mean() < 0.5:
+        if matches.mean() < MOSTLY:
             return None
         return str(text[matches].iloc[0]).strip()
     return None
