@@ -73,13 +73,8 @@ def read_table(
     path: Path, options: ReadOptions | None = None, *, sep: str | None = None, encoding: str | None = None
 ) -> pd.DataFrame:
     """Read a CSV/TSV/JSON/JSONL/Parquet file; raise CurateError naming what is wrong."""
-    options = (options or ReadOptions()).with_defaults(sep, encoding)
-    options = replace(options, encoding=_known_encoding(options.text_encoding, path))
+    options = readable((options or ReadOptions()).with_defaults(sep, encoding), path)
     fmt = options.format_of(path)
-    if path.stat().st_size == 0:
-        raise CurateError("file is empty", file=path)
-    if fmt not in TEXT_FORMATS and not options.header:
-        raise CurateError(f"'header: false' applies to CSV/TSV files; this is {fmt or path.suffix}", file=path)
     try:
         if fmt in TEXT_FORMATS:
             frame = _read_csv(path, options)
@@ -102,6 +97,19 @@ def read_table(
             raise
         raise decompress_error(path, exc) from exc
     return frame
+
+
+def readable(options: ReadOptions, path: Path) -> ReadOptions:
+    """``options`` for ``path`` after the errors a file gets before any of it is read (an unknown
+    encoding, an empty file, ``header: false`` on a format without a header row); engines that read
+    a file in pieces ask this first so their errors are :func:`read_table`'s."""
+    options = replace(options, encoding=_known_encoding(options.text_encoding, path))
+    fmt = options.format_of(path)
+    if path.stat().st_size == 0:
+        raise CurateError("file is empty", file=path)
+    if fmt not in TEXT_FORMATS and not options.header:
+        raise CurateError(f"'header: false' applies to CSV/TSV files; this is {fmt or path.suffix}", file=path)
+    return options
 
 
 def _known_encoding(encoding: str, path: Path) -> str:

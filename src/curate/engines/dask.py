@@ -40,9 +40,8 @@ following families.
 
 from __future__ import annotations
 
-import codecs
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -52,7 +51,7 @@ import pandas as pd
 from curate.dataset import DataFile, Dataset, Split, assemble, base_keys, resolve_reading, suffix_repeats
 from curate.engines import plan_columns
 from curate.errors import CurateError
-from curate.readers import ReadOptions, read_table
+from curate.readers import ReadOptions, read_table, readable
 
 if TYPE_CHECKING:  # annotations only
     from curate.checks.base import Check, Plan
@@ -148,7 +147,7 @@ def _parquet_pieces(path: Path, options: ReadOptions, offset: int, client: Any) 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    _parquet_prechecks(path, options)
+    readable(options, path)  # read_table's errors before reading
     try:
         handle = pq.ParquetFile(path)
         columns = _parquet_columns(handle)
@@ -163,18 +162,6 @@ def _parquet_pieces(path: Path, options: ReadOptions, offset: int, client: Any) 
     if not pieces:  # a file of no row groups: the reader gives its (empty) frame
         pieces.append(Piece(path, options, None, offset, 0))
     return pieces, columns
-
-
-def _parquet_prechecks(path: Path, options: ReadOptions) -> None:
-    """The errors :func:`curate.readers.read_table` raises before reading a Parquet file."""
-    try:
-        codecs.lookup(options.text_encoding)
-    except LookupError:
-        raise CurateError(f"unknown encoding '{options.text_encoding}' (e.g. utf-8, latin-1, cp1252)", file=path) from None
-    if path.stat().st_size == 0:
-        raise CurateError("file is empty", file=path)
-    if not options.header:
-        raise CurateError("'header: false' applies to CSV/TSV files; this is parquet", file=path)
 
 
 def _casts(handle: Any, path: Path, columns: list[str], client: Any) -> tuple[tuple[str, str], ...]:
