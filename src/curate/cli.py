@@ -216,6 +216,10 @@ _max_findings_option = click.option(
               help="Where rows are read: in this process (pandas) or on a Dask cluster (needs curate[dask]).")
 @click.option("--scheduler", metavar="ADDRESS",
               help="With --engine dask: the scheduler, e.g. tcp://host:8786 (default: a local cluster of 2 workers).")
+@click.option("--max-partition-rows", type=click.IntRange(min=0), metavar="N",
+              help="pandas engine: read the data files in pieces of at most N rows on every pass (CSV/TSV: whole "
+                   "parser blocks) instead of loading them; 0: always load them whole (default: pieces of 262,144 "
+                   "rows when the data files total over 256 MB).")
 @_force_output_option
 @_follow_option
 @_handle_errors
@@ -223,7 +227,7 @@ def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: 
           config: str | None, table: str | None, lock: Path | None, max_findings: int, no_progress: bool,
           baseline: Path | None, no_baseline: bool, update_baseline: Path | None, cache_dir: Path | None,
           no_cache: bool, extra_reports: list[tuple[str, Path]], engine: str, scheduler: str | None,
-          force: bool) -> None:
+          max_partition_rows: int | None, force: bool) -> None:
     """Run a check suite on DATASET (a folder or a data file) and report what it finds."""
     from curate.cache import open_cache
     from curate.gating import accepted_exit_code, compare, find_baseline
@@ -235,13 +239,15 @@ def check(dataset: Path, suite: str | None, only: str | None, fmt: str, output: 
         raise click.UsageError("give either --baseline or --no-baseline, not both")
     if scheduler is not None and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
+    if max_partition_rows is not None and engine != "pandas":
+        raise click.UsageError("--max-partition-rows is for --engine pandas (Dask reads partitions on its workers)")
     _guard_outputs([dataset], [("--output", output)] + [("--report", p) for _, p in extra_reports], force)
     debug = click.get_current_context().find_root().params.get("debug", False)
     prior = find_baseline(dataset, baseline, use_default=not no_baseline)
     with console_progress(enabled=not no_progress) as progress:
         report = run_check(dataset, suite, only, config=config, lock=lock, progress=progress, debug=debug,
                            cache=open_cache(cache_dir, enabled=not no_cache), table=table, engine=engine,
-                           scheduler=scheduler)
+                           scheduler=scheduler, partition_rows=max_partition_rows)
     if prior is not None:
         compare(report, *prior)
     _emit(report, fmt, output, max_findings)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,11 @@ class Split:
         """The split's column names (an engine may know them without reading the rows)."""
         return list(map(str, self.frame.columns))
 
+    @property
+    def dtypes(self) -> dict[str, Any]:
+        """Each column's dtype, in column order (a streamed split knows them without the rows)."""
+        return {str(c): t for c, t in self.frame.dtypes.items()}
+
     # what loading asks of a split's rows; the Dask engine's splits answer on the workers
     def file_notes(self, data_file: DataFile, root: Path) -> list[str]:
         """Suspected misreadings of one of the split's files (see :mod:`curate.sniff`)."""
@@ -71,6 +76,34 @@ class Split:
     def row_keys(self, key_column: str | None, notes: list[str]) -> pd.Series:
         """Every row's key (see :func:`suffix_repeats`); a note when the key column repeats values."""
         return _row_keys(self.frame, key_column, self.name, notes)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the rows are in memory (``frame``); a streamed split reads them on each pass."""
+        return True
+
+    def partitions(self, columns: list[str] | tuple[str, ...] | None = None) -> Iterator[pd.DataFrame]:
+        """The split's rows per data file (``columns`` only; None: all), indexed by row position,
+        or the whole frame when its files do not tile it (a split built in memory, e.g. the
+        corrected copy ``curate fix`` re-checks, has no files)."""
+        frame = self.frame
+        wanted = None if columns is None else [c for c in dict.fromkeys(columns) if c in frame.columns]
+        spans = [(f.first_row, f.rows) for f in self.files]
+        starts = [0] + [a + n for a, n in spans]
+        if spans and [a for a, _ in spans] == starts[:-1] and starts[-1] == len(frame):
+            parts = (frame.iloc[f.first_row : f.first_row + f.rows] for f in self.files)
+        else:
+            parts = iter([frame if frame.index.equals(pd.RangeIndex(len(frame))) else frame.reset_index(drop=True)])
+        for part in parts:
+            yield part if wanted is None else part[wanted]
+
+    def text_lengths(self, columns: list[str]) -> dict[str, float]:
+        """Each column's mean length of its values as text (missing values left out; NaN: none)."""
+        return {c: float(self.frame[c].dropna().astype(str).str.len().mean()) for c in columns}
+
+    def many_distinct(self, columns: list[str], limit: float) -> dict[str, bool]:
+        """Whether each column has more than ``limit`` distinct values (missing values left out)."""
+        return {c: _distinct_count(self.frame[c]) > limit for c in columns}
 
     def ref(self, row: int) -> RowRef:
         return RowRef(self.name, int(row), str(self.keys.iat[row]))
@@ -300,6 +333,13 @@ def _choose_key(splits: dict[str, Split], declared: str | None, *, lenient: bool
 
 def _looks_like_id(column: str) -> bool:
     return column.lower() in _ID_NAMES or bool(_ID_SUFFIX.search(column) or _CAMEL_ID.search(column))
+
+
+def _distinct_count(values: pd.Series) -> int:
+    try:
+        return int(values.nunique(dropna=True))
+    except TypeError:  # unhashable values
+        return int(values.astype(str).nunique(dropna=True))
 
 
 def _is_unique_id(values: pd.Series) -> bool:

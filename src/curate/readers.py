@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO
+from typing import IO, Iterator
 
 import pandas as pd
 
@@ -278,6 +278,143 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         return pq.read_table(path).to_pandas()
     except (pa.ArrowInvalid, OSError) as exc:
         raise CurateError(f"not a readable Parquet file: {exc}".splitlines()[0], file=path) from exc
+
+
+# --------------------------------------------------------------------------- pieces of a file
+
+CSV_BLOCK_BYTES = 1 << 20  # pandas' C parser converts a CSV in blocks of about this many cells' worth of rows
+
+
+class NotStreamable(Exception):
+    """This file cannot be read in pieces whose values are exactly those of :func:`read_table`
+    (a JSON document, a multi-character separator, JSON Lines whose pieces type a field
+    differently, dictionary-encoded Parquet): the caller reads it whole."""
+
+
+def csv_block_rows(width: int) -> int:
+    """The rows of one block of pandas' C parser for a file of ``width`` fields (its
+    ``buffer_lines``). A whole-file read infers each block's types on its own and concatenates
+    them, so pieces made of whole blocks parse exactly the blocks a whole-file read parses."""
+    heuristic = CSV_BLOCK_BYTES // max(width, 1)
+    rows = 1
+    while rows * 2 < heuristic:
+        rows *= 2
+    return rows
+
+
+def read_pieces(
+    path: Path, options: ReadOptions, rows: int, columns: list[str] | None = None
+) -> Iterator[pd.DataFrame]:
+    """The file's rows in consecutive pieces of at most ``rows`` rows (CSV/TSV: a multiple of the
+    parser's block, at least one block, see :func:`csv_block_rows`), holding ``columns`` (None:
+    all) with the reading options of :func:`read_table`.
+
+    Parquet is read by batches of its row groups, CSV/TSV in chunks of parser blocks, JSON Lines
+    in chunks of lines. Each piece's values are a whole-file read's, except that dtypes are
+    inferred per piece (a column of integers with a missing value in one piece is float there):
+    the caller unifies them (:mod:`curate.engines.streaming`). Raises :class:`NotStreamable` when
+    that cannot be exact, and the reader's own errors otherwise."""
+    options = replace(options, encoding=_known_encoding(options.text_encoding, path))
+    fmt = options.format_of(path)
+    if fmt in TEXT_FORMATS:
+        yield from _csv_pieces(path, options, rows, columns)
+    elif fmt == "jsonl":
+        yield from _jsonl_pieces(path, options, rows, columns)
+    elif fmt == "parquet":
+        yield from _parquet_pieces(path, rows, columns)
+    else:
+        raise NotStreamable(f"{fmt or path.suffix} files are read whole")
+
+
+def _csv_pieces(path: Path, options: ReadOptions, rows: int, columns: list[str] | None) -> Iterator[pd.DataFrame]:
+    args = csv_arguments(path, options)
+    if len(args["sep"]) != 1:
+        raise NotStreamable("a multi-character separator is parsed by pandas' Python engine, whole")
+    if options.names is not None:
+        _check_names(path, options, args["sep"])
+    first = first_record(path, options)
+    if not first:
+        raise NotStreamable("no header record")
+    block = csv_block_rows(len(first))
+    names = _csv_names(first, options)
+    if columns is not None and names is not None:
+        args["usecols"] = [i for i, name in enumerate(names) if name in set(columns)]
+    with _open(path) as handle:
+        with pd.read_csv(handle, compression=None, chunksize=max(1, rows // block) * block, **args) as reader:
+            for piece in reader:
+                if not options.header and options.names is None:
+                    positions = args.get("usecols", range(piece.shape[1]))
+                    piece.columns = [f"column_{i + 1}" for i in positions]
+                yield piece
+
+
+def _csv_names(first: list[str], options: ReadOptions) -> list[str] | None:
+    """The column names of a CSV/TSV by field position, when they are certain before parsing
+    (else None: read every column). Header names that repeat or carry a byte-order mark are
+    renamed by pandas, so they are left to it."""
+    if options.names is not None:
+        return list(options.names)
+    if not options.header:
+        return [f"column_{i + 1}" for i in range(len(first))]
+    if len(set(first)) != len(first) or any(name.startswith("\ufeff") or name == "" for name in first):
+        return None
+    return list(first)
+
+
+def _jsonl_pieces(path: Path, options: ReadOptions, rows: int, columns: list[str] | None) -> Iterator[pd.DataFrame]:
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    if options.text_encoding.lower().replace("-", "") != "utf8":
+        raise NotStreamable("JSON Lines in another encoding than UTF-8 are parsed record by record, whole")
+    schema = None
+    with _open(path) as handle:
+        for lines in _line_chunks(handle, rows):
+            try:
+                table = pj.read_json(io.BytesIO(b"".join(lines)))
+                table.validate(full=True)
+            except pa.ArrowInvalid as exc:
+                raise NotStreamable(f"JSON Lines piece: {exc}") from exc
+            if schema is None:
+                schema = table.schema
+            elif not table.schema.equals(schema):
+                raise NotStreamable("JSON Lines whose pieces type a field differently")
+            if any(pa.types.is_null(field.type) for field in schema):
+                raise NotStreamable("a JSON Lines field without values in a piece")
+            if columns is not None:
+                table = table.select([name for name in table.column_names if name in set(columns)])
+            yield table.to_pandas()
+
+
+def _line_chunks(handle: IO[bytes], rows: int) -> Iterator[list[bytes]]:
+    """Non-blank lines, ``rows`` at a time (each ending with a newline)."""
+    chunk: list[bytes] = []
+    for line in handle:
+        if not line.strip():
+            continue
+        chunk.append(line if line.endswith(b"\n") else line + b"\n")
+        if len(chunk) == rows:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _parquet_pieces(path: Path, rows: int, columns: list[str] | None) -> Iterator[pd.DataFrame]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        handle = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise NotStreamable(str(exc)) from exc
+    schema = handle.schema_arrow
+    if any(pa.types.is_dictionary(field.type) for field in schema):
+        raise NotStreamable("dictionary-encoded columns (categories are unified over the whole file)")
+    selected = None if columns is None else [name for name in schema.names if name in set(columns)]
+    with handle:
+        for batch in handle.iter_batches(batch_size=rows, columns=selected, use_pandas_metadata=columns is None):
+            yield pa.Table.from_batches([batch]).to_pandas().reset_index(drop=True)
 
 
 def _decode_error(path: Path, encoding: str) -> CurateError:

@@ -87,16 +87,14 @@ def _infer_label(dataset: Dataset, roles: ResolvedRoles) -> str | None:
 
 
 def _infer_text(dataset: Dataset, roles: ResolvedRoles) -> str | None:
-    frame = next(iter(dataset.splits.values())).frame
+    split = next(iter(dataset.splits.values()))
     for column in dataset.columns:
-        if column.lower() in TEXT_NAMES and column in frame.columns:
+        if column.lower() in TEXT_NAMES and column in split.columns:
             roles.inferred["text"] = f"{column} (by column name)"
             return column
     best, best_len = None, 30.0  # free text: strings averaging over 30 characters
-    for column in frame.columns:
-        if column in (roles.key, roles.label) or not _is_string(frame[column]):
-            continue
-        mean_len = frame[column].dropna().astype(str).str.len().mean()
+    strings = [c for c, dtype in split.dtypes.items() if c not in (roles.key, roles.label) and _is_string(dtype)]
+    for column, mean_len in split.text_lengths(strings).items():  # one pass over a streamed split
         if mean_len and mean_len > best_len:
             best, best_len = column, mean_len
     if best:
@@ -104,8 +102,8 @@ def _infer_text(dataset: Dataset, roles: ResolvedRoles) -> str | None:
     return best
 
 
-def _is_string(values: pd.Series) -> bool:
-    return pd.api.types.is_string_dtype(values) or values.dtype == object
+def _is_string(dtype: object) -> bool:
+    return pd.api.types.is_string_dtype(dtype) or dtype == object
 
 
 def _is_sensitive_name(column: str) -> bool:

@@ -23,6 +23,7 @@ from curate.context import NoProgress, Progress, RunContext
 from curate.dataset import Dataset, load_with_roles
 from curate.engines import Engine, PandasEngine
 from curate.engines import dask as dask_engine
+from curate.engines import streaming
 from curate.errors import CurateError
 from curate.findings import CheckResult, Report, Status
 from curate.roles import ResolvedRoles, resolve_roles
@@ -42,6 +43,7 @@ def check(
     table: str | None = None,
     engine: str = "pandas",
     scheduler: str | None = None,
+    partition_rows: int | None = None,
 ) -> Report:
     """Run a suite on a dataset folder and return the report (the CLI's ``curate check``).
 
@@ -51,6 +53,9 @@ def check(
     ``cache`` (a folder or a :class:`curate.cache.ResultCache`) reuses expensive artefacts of
     earlier runs on unchanged data; the default is no cache. ``engine="dask"`` reads the rows on a
     Dask cluster (the scheduler at ``scheduler``, else a local one; see :mod:`curate.engines.dask`).
+    With the pandas engine, ``partition_rows`` N streams the data files in pieces of at most N rows
+    (0: load them whole; None: stream only data files larger than
+    :data:`curate.engines.streaming.STREAM_BYTES`, see :mod:`curate.engines.streaming`).
     """
     if isinstance(cache, (str, Path)):
         from curate.cache import ResultCache
@@ -58,7 +63,8 @@ def check(
         cache = ResultCache(cache)
     options = dict(progress=progress, lock_path=Path(lock) if lock else None, debug=debug, cache=cache)
     if engine == "pandas":
-        loaded, dataset = load_suite_and_dataset(path, suite, only, config=config, table=table)
+        loader = partial(streaming.load_pandas, rows=partition_rows)
+        loaded, dataset = load_suite_and_dataset(path, suite, only, config=config, table=table, loader=loader)
         return run_suite(dataset, loaded, **options)
     if engine != "dask":
         raise CurateError(f"unknown engine '{engine}' (pandas, dask)")

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,25 +41,99 @@ MOSTLY = 0.5  # … when at least this share of the column is
 
 def misreadings(path: Path, frame: pd.DataFrame, options: ReadOptions, root: Path) -> list[str]:
     """Notes about ``path`` as read into ``frame`` with ``options`` (empty when nothing looks wrong)."""
+    return piece_misreadings(path, lambda: iter([frame]), options, root)
+
+
+def piece_misreadings(path: Path, pieces: Pieces, options: ReadOptions, root: Path) -> list[str]:
+    """:func:`misreadings` of the file whose rows ``pieces()`` yields, in order, a piece at a time
+    (every call starts again; a loaded file is one piece): the detectors read one pass of counts
+    and first values (:class:`_Scan`), and pass again only for what a suspicion needs (the
+    distinct values of a column)."""
     name = _relative(path, root)
     notes: list[str] = []
     fmt = options.format_of(path)
-    if fmt in TEXT_FORMATS:
-        data_like = options.header and options.names is None and _data_like_header(frame)
+    text = fmt in TEXT_FORMATS
+    sep = options.separator(path)
+    swallow = text and options.quoting != "none"
+    scan = _Scan.of(pieces, re.compile("\n[^\n]*" + re.escape(sep)) if swallow else None)
+    if text:
+        data_like = options.header and options.names is None and _data_like_header(scan)
         if data_like:
-            shown = ", ".join(str(c).strip() for c in frame.columns[:MAX_SHOWN])
+            shown = ", ".join(str(c).strip() for c in scan.columns[:MAX_SHOWN])
             notes.append(
                 f"{name}: the header row looks like data ({shown}, …): the file seems to have no header; "
                 f"set 'header: false' and 'names: [...]' under dataset: in curate.yaml"
             )
         elif options.header and options.names is None:
             notes += _duplicate_header(path, options, name)
-        if options.quoting != "none":
-            notes += _swallowed_records(path, frame, options, name)
+        if swallow:
+            notes += _swallowed_records(path, scan, pieces, options, name)
         if not options.skip_initial_space:
-            notes += _initial_spaces(frame, name, options.separator(path))
-    notes += _scientific_ids(frame, name)
+            notes += _initial_spaces(scan, name, sep)
+    notes += _scientific_ids(scan, pieces, name)
     return notes
+
+
+Pieces = Callable[[], Iterator[pd.DataFrame]]
+CELLS = 1000  # cells of a text column searched for swallowed records
+
+
+@dataclass
+class _Scan:
+    """One pass over a file's rows: per column (by position) what the detectors read."""
+
+    columns: list[Any]
+    dtypes: list[Any]
+    rows: int = 0
+    present: list[int] = field(default_factory=list)  # non-missing values
+    sample: list[pd.Series] = field(default_factory=list)  # the first SAMPLE non-missing values
+    big: list[tuple[int, list[np.ndarray]]] = field(default_factory=list)  # float columns: |x| ≥ BIG_ID, the first SAMPLE such
+    cells: list[list[str]] = field(default_factory=list)  # text columns: the first CELLS cells matching the suspect pattern
+
+    @classmethod
+    def of(cls, pieces: Pieces, suspect: re.Pattern[str] | None) -> "_Scan":
+        scan: _Scan | None = None
+        for piece in pieces():
+            if scan is None:
+                width = piece.shape[1]
+                scan = cls(list(piece.columns), list(piece.dtypes), 0, [0] * width, [piece.iloc[:0, i] for i in range(width)],
+                           [(0, []) for _ in range(width)], [[] for _ in range(width)])
+            scan.add(piece, suspect)
+        if scan is None:
+            raise ValueError("no pieces")
+        return scan
+
+    def add(self, piece: pd.DataFrame, suspect: re.Pattern[str] | None) -> None:
+        self.rows += len(piece)
+        for i in range(piece.shape[1]):
+            values = piece.iloc[:, i].dropna()
+            self.present[i] += len(values)
+            if len(self.sample[i]) < SAMPLE:
+                self.sample[i] = pd.concat([self.sample[i], values.head(SAMPLE - len(self.sample[i]))])
+            if pd.api.types.is_float_dtype(values):
+                array = values.to_numpy(dtype=float)
+                big = array[np.abs(array) >= BIG_ID]
+                count, first = self.big[i]
+                kept = sum(map(len, first))
+                self.big[i] = (count + len(big), first + ([big[: SAMPLE - kept]] if kept < SAMPLE else []))
+            if suspect is not None and _is_text(values) and len(self.cells[i]) < CELLS and piece.shape[1] >= 2:
+                found = values[values.astype("string").str.contains(suspect, na=False)].astype(str)
+                self.cells[i] += found.head(CELLS - len(self.cells[i])).tolist()
+
+
+def _distinct(pieces: Pieces, position: int, bound: float | None = None) -> tuple[pd.Series, set[str]] | None:
+    """A column's distinct non-missing values (and their stripped texts), over every piece;
+    None as soon as there are more than ``bound``."""
+    seen: pd.Series | None = None
+    texts: set[str] = set()
+    for piece in pieces():
+        values = piece.iloc[:, position].dropna()
+        seen = values.drop_duplicates() if seen is None else pd.concat([seen, values]).drop_duplicates()
+        if bound is not None:
+            texts |= set(values.astype(str).str.strip())
+            if len(seen) > bound:
+                return None
+    return (seen if seen is not None else pd.Series(dtype=object)), texts
 
 
 def _is_text(values: pd.Series) -> bool:
@@ -73,7 +150,7 @@ def _relative(path: Path, root: Path) -> str:
 # --------------------------------------------------------------------------- header row
 
 
-def _data_like_header(frame: pd.DataFrame) -> bool:
+def _data_like_header(scan: _Scan) -> bool:
     """True when most header names look like values of their own columns.
 
     A name "looks like data" when it is a number heading a numeric column, or one of the
@@ -81,18 +158,17 @@ def _data_like_header(frame: pd.DataFrame) -> bool:
     are not enough (``1990, 1991`` year columns, ``0, 1, 2`` column numbers are real headers):
     some name must be a value of its column, or every name a number that is not a column index.
     """
-    if len(frame) == 0 or frame.shape[1] < 2:
+    if scan.rows == 0 or len(scan.columns) < 2:
         return False
-    names = [str(c) for c in frame.columns]
+    names = [str(c) for c in scan.columns]
     bases = [re.sub(r"\.\d+$", "", n) for n in names]  # pandas renames repeats: "0", "0.1"
     numeric = [bool(_NUMBER.match(b)) for b in bases]
     as_value = []
-    for column, base, is_number in zip(frame.columns, bases, numeric):
-        values = frame[column]
+    for sample, base, is_number in zip(scan.sample, bases, numeric):
         if is_number:
-            as_value.append(pd.api.types.is_numeric_dtype(values))
+            as_value.append(pd.api.types.is_numeric_dtype(sample))
         else:
-            as_value.append(_is_value_of(base, values))
+            as_value.append(_is_value_of(base, sample))
     looks = sum(as_value)
     if looks < 0.5 * len(names):
         return False
@@ -100,11 +176,11 @@ def _data_like_header(frame: pd.DataFrame) -> bool:
     return strings_seen or (all(numeric) and not _column_numbers(bases))
 
 
-def _is_value_of(name: str, values: pd.Series) -> bool:
-    if pd.api.types.is_numeric_dtype(values):
+def _is_value_of(name: str, sample: pd.Series) -> bool:
+    """Whether ``name`` is one of a column's first values (``sample``), as text."""
+    if pd.api.types.is_numeric_dtype(sample):
         return False
-    sample = values.dropna().head(SAMPLE).astype(str).str.strip()
-    return name.strip() in set(sample)
+    return name.strip() in set(sample.astype(str).str.strip())
 
 
 def _column_numbers(bases: list[str]) -> bool:
@@ -137,7 +213,7 @@ def _duplicate_header(path: Path, options: ReadOptions, name: str) -> list[str]:
 # --------------------------------------------------------------------------- quoting
 
 
-def _swallowed_records(path: Path, frame: pd.DataFrame, options: ReadOptions, name: str) -> list[str]:
+def _swallowed_records(path: Path, scan: _Scan, pieces: Pieces, options: ReadOptions, name: str) -> list[str]:
     """Records joined into a quoted field: a field holding lines that look like records of this file.
 
     A line inside a field "looks like a record" when it splits on the separator into at most as
@@ -147,22 +223,16 @@ def _swallowed_records(path: Path, frame: pd.DataFrame, options: ReadOptions, na
     have with quoting off are counted by reading it again, only then.
     """
     sep = options.separator(path)
-    width = frame.shape[1]
-    if width < 2:
+    width = len(scan.columns)
+    if width < 2 or not any(scan.cells):
         return []
-    suspect = re.compile("\n[^\n]*" + re.escape(sep))
-    categories = _categories(frame)
-    swallowed = 0
-    for column in frame.columns:
-        values = frame[column]
-        if not _is_text(values):
-            continue
-        cells = values[values.astype("string").str.contains(suspect, na=False)].astype(str).head(1000)
-        swallowed += sum(_record_like(line, sep, width, categories) for cell in cells for line in cell.split("\n")[1:])
+    categories = _categories(scan, pieces)
+    swallowed = sum(_record_like(line, sep, width, categories) for cells in scan.cells for cell in cells
+                    for line in cell.split("\n")[1:])
     if not swallowed:
         return []
-    measured = _rows_unquoted(path, options, frame.shape[1])
-    rows = f"read with quoting: none it has {measured:,} rows, not {len(frame):,}" if measured else (
+    measured = _rows_unquoted(path, options, width)
+    rows = f"read with quoting: none it has {measured:,} rows, not {scan.rows:,}" if measured else (
         f"{swallowed:,} line(s) inside fields look like records")
     return [
         f"{name}: quoted fields swallow records ({rows}); if its fields are never quoted, set 'quoting: none' "
@@ -170,13 +240,15 @@ def _swallowed_records(path: Path, frame: pd.DataFrame, options: ReadOptions, na
     ]
 
 
-def _categories(frame: pd.DataFrame) -> dict[int, set[str]]:
+def _categories(scan: _Scan, pieces: Pieces) -> dict[int, set[str]]:
     """Position → values of the low-cardinality columns (labels, codes), as text."""
     out: dict[int, set[str]] = {}
-    for i, column in enumerate(frame.columns):
-        values = frame[column].dropna()
-        if len(values) and values.nunique() <= max(2, 0.05 * len(values)):
-            out[i] = set(values.astype(str).str.strip())
+    for i, present in enumerate(scan.present):
+        if not present:
+            continue
+        distinct = _distinct(pieces, i, bound=max(2, 0.05 * present))
+        if distinct is not None:
+            out[i] = distinct[1]
     return out
 
 
@@ -203,19 +275,19 @@ def _rows_unquoted(path: Path, options: ReadOptions, width: int) -> int | None:
 SPACED_SHARE = 0.95  # of a text column's values starting with a space, for the column to count
 
 
-def _initial_spaces(frame: pd.DataFrame, name: str, sep: str) -> list[str]:
+def _initial_spaces(scan: _Scan, name: str, sep: str) -> list[str]:
     """A note when most text columns have (nearly) every value starting with a space: the file's
     separator is followed by a space that belongs to the layout, not to the values."""
-    text_columns = [c for c in frame.columns if _is_text(frame[c])]
+    text_columns = [i for i, sample in enumerate(scan.sample) if _is_text(sample)]
     spaced = []
-    for column in text_columns:
-        values = frame[column].dropna().head(SAMPLE).astype(str)
+    for i in text_columns:
+        values = scan.sample[i].astype(str)
         values = values[values.str.strip() != ""]
         if len(values) and values.str.startswith(" ").mean() >= SPACED_SHARE:
-            spaced.append(column)
+            spaced.append(i)
     if len(spaced) < 2 or len(spaced) * 2 < len(text_columns):
         return []
-    example = str(frame[spaced[0]].dropna().iloc[0])
+    example = str(scan.sample[spaced[0]].iloc[0])
     return [
         f"{name}: {len(spaced)} of {len(text_columns)} text columns have every value starting with a space "
         f"(e.g. {example!r}): the separator is {sep + ' '!r}; set 'skip_initial_space: true' under dataset: "
@@ -226,17 +298,17 @@ def _initial_spaces(frame: pd.DataFrame, name: str, sep: str) -> list[str]:
 # --------------------------------------------------------------------------- ids
 
 
-def _scientific_ids(frame: pd.DataFrame, name: str) -> list[str]:
+def _scientific_ids(scan: _Scan, pieces: Pieces, name: str) -> list[str]:
     """Id-like columns holding numbers in scientific notation (a spreadsheet re-save), with collisions."""
     notes = []
-    for column in frame.columns:
-        values = frame[column].dropna()
-        if len(values) == 0:
+    for i, column in enumerate(scan.columns):
+        if not scan.present[i]:
             continue
-        shown = _mangled(values)
+        shown = _mangled(scan, i)
         if shown is None:
             continue
-        collisions = int(len(values) - values.nunique())
+        distinct = _distinct(pieces, i)
+        collisions = int(scan.present[i] - (len(distinct[0]) if distinct else 0))
         if not collisions and not _ID_NAME.search(str(column)):
             continue
         notes.append(
@@ -266,19 +338,20 @@ def mangled_candidates(frame: pd.DataFrame) -> list[str]:
     return out
 
 
-def _mangled(values: pd.Series) -> str | None:
+def _mangled(scan: _Scan, position: int) -> str | None:
     """An example value when most of a column looks like big integers written with 6-7 significant digits."""
-    if pd.api.types.is_float_dtype(values):
-        array = values.to_numpy(dtype=float)
-        big = np.abs(array) >= BIG_ID
-        if big.mean() < MOSTLY:
+    sample = scan.sample[position]
+    if pd.api.types.is_float_dtype(sample):
+        count, first = scan.big[position]
+        if count / scan.present[position] < MOSTLY:
             return None
-        rounded = np.array([float(f"{v:.6g}") for v in array[big][:SAMPLE]])
-        if (rounded == array[big][:SAMPLE]).mean() < 0.9:
+        big = np.concatenate(first)
+        rounded = np.array([float(f"{v:.6g}") for v in big])
+        if (rounded == big).mean() < 0.9:
             return None
-        return f"{array[big][0]:.6G}"
-    if _is_text(values):
-        text = values.head(SAMPLE).astype(str)
+        return f"{big[0]:.6G}"
+    if _is_text(sample):
+        text = sample.astype(str)
         matches = text.str.match(_SCIENTIFIC)
         if matches.mean() < MOSTLY:
             return None

@@ -509,7 +509,7 @@ class BalanceCheck(Check):
         return _Plan(attributes, source, label, splits, groupings)
 
     def _require_somewhere(self, ctx: RunContext, column: str, where: tuple, splits: list[str]) -> None:
-        if not any(column in ctx.dataset.splits[s].frame.columns for s in splits):
+        if not any(column in ctx.dataset.splits[s].columns for s in splits):
             self.require_column(ctx, column, where, splits=splits)
 
     def _values(self, ctx: RunContext, column: str, splits: list[str]) -> set[str]:

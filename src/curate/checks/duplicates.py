@@ -58,7 +58,7 @@ from curate.dedup import (
     row_digests,
 )
 from curate.dup_state import Chunk, State, combine, comparable, label_codes, ordered, rows_of
-from curate.engines import PandasEngine, partitions, plan_columns
+from curate.engines import frames_at_hand, partitions, plan_columns
 from curate.findings import CheckResult, Finding, RowRef, plural
 
 # ---------------------------------------------------------------------------- shared by the
@@ -102,16 +102,9 @@ def identifying_columns(ctx: RunContext, exclude: tuple[str | None, ...]) -> lis
     splits = list(ctx.dataset.splits.values())
     if not splits or not len(largest := max(splits, key=len)):
         return []
-    frame = largest.frame  # distinct counts need the rows (on the Dask engine: this split gathered)
-    out = []
-    for c in common_columns(ctx, exclude):
-        try:
-            distinct = frame[c].nunique(dropna=True)
-        except TypeError:  # unhashable values
-            distinct = frame[c].astype(str).nunique(dropna=True)
-        if distinct > IDENTIFYING_SHARE * len(frame):
-            out.append(c)
-    return out
+    # distinct counts need the rows (on the Dask engine: this split gathered; streamed: one pass)
+    many = largest.many_distinct(common_columns(ctx, exclude), IDENTIFYING_SHARE * len(largest))
+    return [c for c, yes in many.items() if yes]
 
 
 def text_is_content(ctx: RunContext) -> tuple[bool, str]:
@@ -257,8 +250,9 @@ def content_chunk(plan: ContentPlan, split: str, partition: Any, normalized: dic
 def mapped_states(check: Check, plan: ContentPlan, ctx: RunContext) -> list[Any]:
     """The engine's states of ``plan``. In process, each split's text columns are normalised once
     through ``ctx.shared`` (reused by the other duplicate families) and each of its files maps a
-    slice of them; on another engine each partition normalises its own rows where it is."""
-    if not isinstance(ctx.engine, PandasEngine):
+    slice of them; on another engine, or a streamed split, each partition normalises its own rows
+    where it is."""
+    if not frames_at_hand(ctx.engine, [ctx.dataset.splits[name] for name in plan.splits]):
         return ctx.engine.states(check, plan, ctx.dataset)
     out = []
     for name in plan.splits:

@@ -239,8 +239,8 @@ class LabelErrors(Check):
         if (text and p.model == "auto") or p.embedding_model:
             return []  # a text column alone: tabular columns join only when listed or with model: mixed
         excluded = {self._label(ctx), ctx.roles.key, text}
-        first = ctx.dataset.splits[splits[0]].frame.columns
-        return [c for c in first if c not in excluded and all(c in ctx.dataset.splits[s].frame.columns for s in splits)]
+        first = ctx.dataset.splits[splits[0]].columns
+        return [c for c in first if c not in excluded and all(c in ctx.dataset.splits[s].columns for s in splits)]
 
     def validate(self, ctx: RunContext) -> None:
         p: LabelErrorsParams = self.params

@@ -97,7 +97,7 @@ from curate.dedup import (
     verify_candidates,
 )
 from curate.dup_state import combine
-from curate.engines import PandasEngine, WholeFrames, partitions, plan_columns
+from curate.engines import WholeFrames, frames_at_hand, partitions, plan_columns
 from curate.findings import CheckResult, Finding, plural
 from curate.near_state import (
     Batch,
@@ -220,7 +220,7 @@ class TextSource:
 
     @property
     def in_process(self) -> bool:
-        return isinstance(self.engine, PandasEngine)
+        return frames_at_hand(self.engine, list(self.ctx.dataset.splits.values()))
 
     def _shared(self, name: str, plan: MinHashPlan) -> SplitText:
         if name not in self._texts:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
-from curate.dataset import Dataset, Split, file_frame
+from curate.dataset import Dataset, Split
 
 if TYPE_CHECKING:  # annotations only
     from curate.checks.base import Check, Plan
@@ -34,26 +34,31 @@ def plan_columns(partition: pd.DataFrame, plan: Plan) -> pd.DataFrame:
 
 
 class PandasEngine:
-    """In process, one partition per data file of each split (rows indexed by their position in
-    the split, as ``Split.frame`` is). Memory is the loaded dataset's; the states are small."""
+    """In process, one partition per data file of each loaded split (rows indexed by their
+    position in the split, as ``Split.frame`` is), or per piece of a streamed split's files
+    (:mod:`curate.engines.streaming`: rows read on each pass, a piece at a time)."""
 
     name = "pandas"
 
     def states(self, check: Check, plan: Plan, dataset: Dataset) -> list[Any]:
         out = []
         for name in plan.splits:
-            out += [check.map(plan, name, plan_columns(part, plan)) for part in partitions(dataset.splits[name])]
+            split = dataset.splits[name]
+            parts = split.partitions(None if split.loaded else plan.columns)  # a loaded file's slice is a view
+            out += [check.map(plan, name, plan_columns(part, plan)) for part in parts]
         return out
 
 
 def partitions(split: Split) -> list[pd.DataFrame]:
-    """A split's rows per data file, or the whole frame when its files do not tile it (a split
-    built in memory, e.g. the corrected copy ``curate fix`` re-checks, has no files)."""
-    spans = [(f.first_row, f.rows) for f in split.files]
-    starts = [0] + [a + n for a, n in spans]
-    if spans and [a for a, _ in spans] == starts[:-1] and starts[-1] == len(split.frame):
-        return [file_frame(split, f) for f in split.files]
-    return [_positions(split.frame)]
+    """A loaded split's rows per data file (see :meth:`curate.dataset.Split.partitions`)."""
+    return list(split.partitions())
+
+
+def frames_at_hand(engine: Engine, splits: list[Split]) -> bool:
+    """Whether ``engine`` maps these splits in process from frames already loaded, so that a family
+    may prepare whole columns once (normalised texts, signatures) and map slices of them; else each
+    partition computes its own where it is (another engine, a streamed split)."""
+    return isinstance(engine, PandasEngine) and all(split.loaded for split in splits)
 
 
 def _positions(frame: pd.DataFrame) -> pd.DataFrame:
