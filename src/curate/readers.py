@@ -294,7 +294,7 @@ class NotStreamable(Exception):
 def csv_block_rows(width: int) -> int:
     """The rows of one block of pandas' C parser for a file of ``width`` fields (its
     ``buffer_lines``). A whole-file read infers each block's types on its own and concatenates
-    them, so pieces made of whole blocks parse exactly the blocks a whole-file read parses."""
+    them, so a piece that is one block parses exactly what a whole-file read parses there."""
     heuristic = CSV_BLOCK_BYTES // max(width, 1)
     rows = 1
     while rows * 2 < heuristic:
@@ -305,15 +305,17 @@ def csv_block_rows(width: int) -> int:
 def read_pieces(
     path: Path, options: ReadOptions, rows: int, columns: list[str] | None = None
 ) -> Iterator[pd.DataFrame]:
-    """The file's rows in consecutive pieces of at most ``rows`` rows (CSV/TSV: a multiple of the
-    parser's block, at least one block, see :func:`csv_block_rows`), holding ``columns`` (None:
-    all) with the reading options of :func:`read_table`.
+    """The file's rows in consecutive pieces of at most ``rows`` rows (CSV/TSV: exactly one block
+    of pandas' parser, whatever ``rows`` says, see :func:`csv_block_rows`), holding ``columns``
+    (None: all) with the reading options of :func:`read_table`.
 
-    Parquet is read by batches of its row groups, CSV/TSV in chunks of parser blocks, JSON Lines
-    in chunks of lines. Each piece's values are a whole-file read's, except that dtypes are
-    inferred per piece (a column of integers with a missing value in one piece is float there):
-    the caller unifies them (:mod:`curate.engines.streaming`). Raises :class:`NotStreamable` when
-    that cannot be exact, and the reader's own errors otherwise."""
+    Parquet is read by batches of its row groups, CSV/TSV block by block, JSON Lines in chunks of
+    lines. Each piece's values are a whole-file read's, except that dtypes are inferred per piece
+    (a column of integers with a missing value in one piece is float there): the caller unifies
+    them (:mod:`curate.engines.streaming`). A CSV piece is one block because pandas types a
+    column block by block and joins the blocks' arrays: a piece of two blocks, one of integers and
+    one of decimals, would be floats where the whole file, text elsewhere, keeps Python ints.
+    Raises :class:`NotStreamable` when a piece cannot be exact, and the reader's own errors otherwise."""
     options = replace(options, encoding=_known_encoding(options.text_encoding, path))
     fmt = options.format_of(path)
     if fmt in TEXT_FORMATS:
@@ -340,7 +342,7 @@ def _csv_pieces(path: Path, options: ReadOptions, rows: int, columns: list[str] 
     if columns is not None and names is not None:
         args["usecols"] = [i for i, name in enumerate(names) if name in set(columns)]
     with _open(path) as handle:
-        with pd.read_csv(handle, compression=None, chunksize=max(1, rows // block) * block, **args) as reader:
+        with pd.read_csv(handle, compression=None, chunksize=block, **args) as reader:
             for piece in reader:
                 if not options.header and options.names is None:
                     positions = args.get("usecols", range(piece.shape[1]))

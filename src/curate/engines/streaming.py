@@ -75,13 +75,17 @@ def _first_values(piece: pd.DataFrame) -> pd.DataFrame:
 
 
 def _file_prototype(rows: list[pd.DataFrame]) -> pd.DataFrame:
-    """The file's prototype from its pieces' first values: dtypes as pandas concatenates a CSV's blocks."""
+    """The file's prototype from its pieces' first values: dtypes as pandas concatenates a CSV's
+    blocks (``concat_compat``; a block with no value, float to the parser, takes the text dtype
+    of the others when some block is text, as pandas' reader leaves it within one read)."""
     from pandas.core.dtypes.concat import concat_compat
 
     out = {}
     for name in rows[0].columns:
         values = [row[name] for row in rows]
-        dtype = concat_compat([v.array for v in values]).dtype
+        if any(isinstance(v.dtype, pd.StringDtype) for v in values):
+            values = [v for v in values if not (v.dtype == "float64" and v.isna().all())]
+        dtype = concat_compat([v._values for v in values]).dtype
         present = next((v for v in values if v.notna().all()), values[0])
         out[name] = present.astype(dtype) if present.dtype != dtype else present
     return pd.DataFrame(out) if out else pd.DataFrame(index=range(1))
