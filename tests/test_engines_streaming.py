@@ -155,6 +155,17 @@ def test_parquet_files_in_row_groups_and_a_split_of_unlike_files(tmp_path: Path)
     assert kinds(stream_ds.splits["train"]) == ["streamed", "streamed"]
 
 
+def test_content_keys_hash_nested_cells_as_the_whole_split_does(tmp_path: Path):
+    """No key column: rows are keyed by a hash of their content, which hashes object columns as text
+    when any cell is a list; a piece whose list column holds only nulls must hash as text too."""
+    frame = pd.DataFrame({"text": [f"t{i % 50}" for i in range(2000)],
+                          "tags": [None if i < 700 else [f"x{i % 3}"] for i in range(2000)]})
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp_path / "train.parquet", row_group_size=500)
+    stream_ds, loaded_ds = streamed(tmp_path, 500)
+    assert loaded_ds.key_source == "content hash"
+    assert_same_split(stream_ds, loaded_ds)
+
+
 def test_json_lines_stream_and_unlike_pieces_are_read_whole(tmp_path: Path):
     with open(write(tmp_path / "ok" / "train.jsonl", ""), "w") as handle:
         for i in range(3000):

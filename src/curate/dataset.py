@@ -346,13 +346,18 @@ def _is_unique_id(values: pd.Series) -> bool:
     return bool(values.notna().all() and values.is_unique)
 
 
-def _content_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """64-bit hash of each row's values (pandas' fixed-key hashing: stable across runs)."""
-    try:
-        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    except TypeError:  # unhashable cells (lists, dicts from JSON): hash their text instead
-        nested = [c for c in frame.columns if frame[c].dtype == object]
-        return pd.util.hash_pandas_object(frame.astype({c: str for c in nested}), index=False).to_numpy()
+def _content_hashes(frame: pd.DataFrame, as_text: bool | None = None) -> np.ndarray:
+    """64-bit hash of each row's values (pandas' fixed-key hashing: stable across runs). Unhashable
+    cells (lists, dicts from JSON) make every object column hashed as text: ``as_text`` None decides
+    from this frame, True / False from the whole split's (a piece may hold no such cell)."""
+    if not as_text:
+        try:
+            return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+        except TypeError:
+            if as_text is False:
+                raise
+    nested = [c for c in frame.columns if frame[c].dtype == object]
+    return pd.util.hash_pandas_object(frame.astype({c: str for c in nested}), index=False).to_numpy()
 
 
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype="S1")
@@ -372,12 +377,13 @@ def _row_keys(frame: pd.DataFrame, key_column: str | None, split: str, notes: li
     return suffix_repeats(base_keys(frame, key_column), key_column, split, notes)
 
 
-def base_keys(frame: pd.DataFrame, key_column: str | None) -> pd.Series:
+def base_keys(frame: pd.DataFrame, key_column: str | None, as_text: bool | None = None) -> pd.Series:
     """Each row's key before repeats are told apart: the key column as text, else a hash of the row's
-    content. A function of the row alone, so any partition of the rows computes its own."""
+    content. A function of the row alone, so any partition of the rows computes its own (with
+    ``as_text`` as the whole split decides it, see :func:`_content_hashes`)."""
     if key_column is not None:
         return frame[key_column].astype(str).reset_index(drop=True)
-    return pd.Series(_hex(_content_hashes(frame)), dtype=str)
+    return pd.Series(_hex(_content_hashes(frame, as_text)), dtype=str)
 
 
 def suffix_repeats(base: pd.Series, key_column: str | None, split: str, notes: list[str]) -> pd.Series:

@@ -260,14 +260,20 @@ def _record_like(line: str, sep: str, width: int, categories: dict[int, set[str]
 
 
 def _rows_unquoted(path: Path, options: ReadOptions, width: int) -> int | None:
-    """How many rows the file has with quoting off (None when it does not read that way)."""
+    """How many rows the file has with quoting off (None when it does not read that way), counted
+    a chunk at a time."""
     args = csv_arguments(path, options)
     args["quoting"] = csv.QUOTE_NONE
+    rows = 0
     try:
-        unquoted = pd.read_csv(path, **args)
+        with pd.read_csv(path, chunksize=1 << 16, **args) as reader:
+            for chunk in reader:
+                if chunk.shape[1] != width:
+                    return None
+                rows += len(chunk)
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
         return None
-    return len(unquoted) if unquoted.shape[1] == width else None
+    return rows or None
 
 
 # --------------------------------------------------------------------------- spaces after the separator

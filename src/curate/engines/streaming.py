@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -223,8 +223,10 @@ class StreamSplit(Split):
     def row_keys(self, key_column: str | None, notes: list[str]) -> pd.Series:
         if self._frame is not None:
             return super().row_keys(key_column, notes)
-        columns = None if key_column is None else [key_column]
-        parts = [base_keys(p, key_column) for p in self.partitions(columns)]
+        if key_column is not None:
+            parts = [base_keys(p, key_column) for p in self.partitions([key_column])]
+        else:
+            parts = self._content_keys()
         base = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         return suffix_repeats(base, key_column, self.name, notes)
 
@@ -253,6 +255,47 @@ class StreamSplit(Split):
                 break
         return out
 
+    def _content_keys(self) -> list[pd.Series]:
+        """Each piece's content hashes as the whole split's. pandas hashes an object column through
+        its distinct values (``factorize``), so a value's hash depends on the rest of the column: the
+        index of distinct values infers its dtype from every value's type (Python ints alone hash as
+        int64, among words as text), and values equal across types (``0``, ``False``, ``0.0``) take
+        the first one's hash. Each piece is hashed after witness rows that hold, per object column,
+        those first values and a value of each type the column has; object columns are hashed as
+        text when any piece has unhashable cells."""
+        witness = self._witness()
+        n = len(witness)
+
+        def keys(piece: pd.DataFrame, as_text: bool) -> pd.Series:
+            if not n:
+                return base_keys(piece, None, as_text=as_text)
+            return base_keys(pd.concat([witness, piece], ignore_index=True), None, as_text=as_text).iloc[n:]
+
+        try:
+            return [keys(p, False) for p in self.partitions()]
+        except TypeError:
+            return [keys(p, True) for p in self.partitions()]
+
+    def _witness(self) -> pd.DataFrame:
+        """The witness rows of :meth:`_content_keys` (other columns: the split's first row); empty
+        when no column is of object dtype."""
+        objects = [c for c, dtype in self._dtypes.items() if dtype == object]
+        if not objects:
+            return pd.DataFrame()
+        seen = {c: _Kinds() for c in objects}
+        for piece in self.partitions(objects):
+            for column in objects:
+                seen[column].add(piece[column].dropna())
+        values = {c: seen[c].witness() for c in objects}
+        rows = max([len(v) for v in values.values()] + [1])
+        pieces = self.partitions()
+        witness = next(pieces).iloc[[0] * rows].reset_index(drop=True)
+        pieces.close()
+        for column, found in values.items():
+            found = found or [None]
+            witness[column] = pd.Series(found + [found[0]] * (rows - len(found)), dtype=object)
+        return witness
+
     def text_lengths(self, columns: list[str]) -> dict[str, float]:
         if self._frame is not None:
             return super().text_lengths(columns)
@@ -264,6 +307,34 @@ class StreamSplit(Split):
                 totals[column] += int(lengths.sum())
                 counts[column] += len(lengths)
         return {c: (totals[c] / counts[c] if counts[c] else float("nan")) for c in columns}
+
+
+class _Kinds:
+    """What an object column's witness rows need: a value of each Python type (ints: the smallest and
+    largest, which decide int64 or not), and the first value of each class of equal numbers that
+    holds several types (``True`` before ``1`` and ``1.0``). Memory: the column's distinct numbers."""
+
+    def __init__(self) -> None:
+        self.types: dict[Any, Any] = {}
+        self.first: dict[Any, Any] = {}  # equal numbers (Python equality) → the first one seen
+        self.classes: dict[Any, set[type]] = {}
+
+    def add(self, values: pd.Series) -> None:
+        kinds = values.map(type)
+        for kind, group in values.groupby(kinds, sort=False):
+            if kind is int:
+                low, high = min(group), max(group)
+                self.types["int-low"] = min(low, self.types.get("int-low", low))
+                self.types["int-high"] = max(high, self.types.get("int-high", high))
+            else:
+                self.types.setdefault(kind, group.iloc[0])
+        for value in values[kinds.isin([bool, int, float])]:  # in row order
+            first = self.first.setdefault(value, value)
+            self.classes.setdefault(first, set()).add(type(value))
+
+    def witness(self) -> list[Any]:
+        shared = [first for first, types in self.classes.items() if len(types) > 1]
+        return shared + list(self.types.values())
 
 
 def _read_stream_split(name: str, paths: list[Path], options: ReadOptions, rows: int) -> StreamSplit:
