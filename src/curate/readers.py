@@ -316,7 +316,7 @@ def read_pieces(
     column block by block and joins the blocks' arrays: a piece of two blocks, one of integers and
     one of decimals, would be floats where the whole file, text elsewhere, keeps Python ints.
     Raises :class:`NotStreamable` when a piece cannot be exact, and the reader's own errors otherwise."""
-    options = replace(options, encoding=_known_encoding(options.text_encoding, path))
+    options = readable(options, path)
     fmt = options.format_of(path)
     if fmt in TEXT_FORMATS:
         yield from _csv_pieces(path, options, rows, columns)
