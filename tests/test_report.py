@@ -158,6 +158,23 @@ def test_json_is_strict_and_matches_contract():
     assert data["results"][3]["status"] == "error" and data["results"][3]["findings"] == []
 
 
+def test_json_writes_one_line_per_finding_and_equals_the_indented_document():
+    """Findings are written by the C encoder, one per line; the document is the one ``json`` would
+    indent, value for value, even when a finding's text looks like the placeholder a list stands for."""
+    from curate.report import json_report
+    from curate.report._common import plain
+
+    report = make_report()
+    mimic = Finding('"findings": "0123abcd-1"\n  ]', split="train", row=7, suggestion={"label": "x\u2028y"})
+    report.results[0].findings.append(mimic)
+    text = json_report.render(report)
+    assert _strict_loads(text) == plain(report.to_dict())
+    finding_lines = [line for line in text.split("\n") if line.lstrip().startswith('{"split"')]
+    assert len(finding_lines) == sum(len(r.findings) for r in report.results)
+    assert _strict_loads(finding_lines[0].strip().rstrip(",")) == plain(report.results[0].findings[0].to_dict())
+    assert json_report.render(report, indent=None).count("\n") == 0
+
+
 def test_json_handles_numpy_everywhere():
     odd = Finding(
         "m",
