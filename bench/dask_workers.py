@@ -2,9 +2,9 @@
 
     python bench/dask_workers.py DATASET SUITE [--workers 2]
 
-Starts a ``distributed.LocalCluster`` (worker processes, one thread each, as ``--engine dask``
-does without ``--scheduler``), runs the suite on it through ``curate.check(engine="dask")``, and
-prints, per worker, the largest resident set its system monitor sampled (distributed samples
+Starts the LocalCluster ``--engine dask`` starts without ``--scheduler``
+(:func:`curate.engines.dask.local_cluster`: worker processes, one thread each), runs the suite on
+it through ``curate.check(engine="dask")``, and prints, per worker, the largest resident set its system monitor sampled (distributed samples
 every 500 ms, so a shorter spike can be missed), and the client process's own peak. Whole-process
 timings belong to paired whole-process runs of the CLI, not to this script.
 """
@@ -30,8 +30,9 @@ def main() -> None:
     import distributed
 
     import curate
+    from curate.engines.dask import local_cluster
 
-    with distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=":0") as cluster:
+    with local_cluster(args.workers) as cluster:
         with distributed.Client(cluster) as client:
             report = curate.check(args.dataset, args.suite, engine="dask", scheduler=cluster.scheduler_address)
             peaks = client.run(worker_peak)

@@ -59,6 +59,14 @@ if TYPE_CHECKING:  # annotations only
 
 WORKERS = 2  # the LocalCluster started when no scheduler address is given
 
+# Dask's nanny starts each worker process with MALLOC_TRIM_THRESHOLD_=65536, to hand freed memory
+# back to the system sooner. Setting any glibc malloc threshold also turns off glibc's adaptive mmap
+# threshold, so every array over 128 KiB becomes a fresh mmap whose pages fault in (and are zeroed)
+# on first touch and are unmapped when freed: the MinHash first pass, which allocates such
+# temporaries per text chunk, spends most of its time in the kernel that way. Workers started here
+# keep glibc's defaults, as the client process has them (a value set in the environment still wins).
+KEEP_MALLOC_DEFAULTS = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+
 
 def require_dask() -> None:
     """A one-line error when Dask is not installed (it is the optional extra ``curate[dask]``)."""
@@ -77,7 +85,7 @@ def cluster(scheduler: str | None, *, timeout: float = 10) -> Iterator[Any]:
     import distributed
 
     if scheduler is None:
-        with distributed.LocalCluster(n_workers=WORKERS, threads_per_worker=1, dashboard_address=":0") as local:
+        with local_cluster() as local:
             with distributed.Client(local) as client:
                 yield client
         return
@@ -88,6 +96,17 @@ def cluster(scheduler: str | None, *, timeout: float = 10) -> Iterator[Any]:
         raise CurateError(f"cannot reach the Dask scheduler at {scheduler!r}: {message}") from None
     with client:
         yield client
+
+
+def local_cluster(workers: int = WORKERS) -> Any:
+    """A ``distributed.LocalCluster`` of ``workers`` worker processes, one thread each, whose
+    allocator behaves as the client's (:data:`KEEP_MALLOC_DEFAULTS`); also the benchmarks' cluster."""
+    require_dask()
+    import dask
+    import distributed
+
+    with dask.config.set(KEEP_MALLOC_DEFAULTS):  # read when the nannies are made, in the constructor
+        return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0")
 
 
 # ----------------------------------------------------------------------------- pieces
