@@ -163,6 +163,20 @@ def test_cli_dask_engine_with_its_own_local_cluster(tmp_path: Path) -> None:
         {k: v for k, v in r.items() if k != "seconds"} for r in json.loads(out.read_text())["results"]]})
 
 
+def test_own_local_cluster_workers_keep_the_malloc_defaults() -> None:
+    """Dask's nanny would start workers with MALLOC_TRIM_THRESHOLD_ set, which turns off glibc's
+    adaptive mmap threshold (the MinHash pass then page-faults on every large temporary); the
+    engine's own workers get the client's environment instead, and Dask's other defaults."""
+    import os
+
+    from curate.engines.dask import local_cluster
+
+    own = os.environ.get("MALLOC_TRIM_THRESHOLD_")  # before the nanny writes its variables into this process's
+    with local_cluster(1) as cluster, distributed.Client(cluster) as client:
+        env = list(client.run(lambda: {k: os.environ.get(k) for k in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")}).values())
+    assert env == [{"MALLOC_TRIM_THRESHOLD_": own, "OMP_NUM_THREADS": "1"}]
+
+
 @pytest.mark.parametrize("args, expected", [
     (["--engine", "dask", "--scheduler", "bogus://nowhere"], "cannot reach the Dask scheduler at 'bogus://nowhere'"),
     (["--engine", "dask", "--scheduler", "no-port"], "cannot reach the Dask scheduler at 'no-port'"),
