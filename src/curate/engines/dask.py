@@ -60,11 +60,12 @@ if TYPE_CHECKING:  # annotations only
 WORKERS = 2  # the LocalCluster started when no scheduler address is given
 
 # Dask's nanny starts each worker process with MALLOC_TRIM_THRESHOLD_=65536, to hand freed memory
-# back to the system sooner. Setting any glibc malloc threshold also turns off glibc's adaptive mmap
-# threshold, so every array over 128 KiB becomes a fresh mmap whose pages fault in (and are zeroed)
-# on first touch and are unmapped when freed: the MinHash first pass, which allocates such
-# temporaries per text chunk, spends most of its time in the kernel that way. Workers started here
-# keep glibc's defaults, as the client process has them (a value set in the environment still wins).
+# back to the system sooner. Setting the trim threshold (as setting the mmap threshold) also turns
+# off glibc's adaptive mmap threshold (mallopt(3)), so every array over 128 KiB becomes a fresh mmap
+# whose pages fault in, zeroed, on first touch and are unmapped when freed: the MinHash first pass,
+# which allocates such temporaries per text chunk, then spends most of its time in the kernel.
+# Workers started here keep glibc's defaults, as the client process has them (a value set in the
+# environment still wins); a cluster of one's own is configured likewise (README, "On a Dask cluster").
 KEEP_MALLOC_DEFAULTS = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
 
