@@ -171,10 +171,12 @@ def test_own_local_cluster_workers_keep_the_malloc_defaults() -> None:
 
     from curate.engines.dask import local_cluster
 
-    own = os.environ.get("MALLOC_TRIM_THRESHOLD_")  # before the nanny writes its variables into this process's
+    own = dict(os.environ)
     with local_cluster(1) as cluster, distributed.Client(cluster) as client:
+        client_env = dict(os.environ)  # the nanny's variables are not left in this process
         env = list(client.run(lambda: {k: os.environ.get(k) for k in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")}).values())
-    assert env == [{"MALLOC_TRIM_THRESHOLD_": own, "OMP_NUM_THREADS": "1"}]
+    assert env == [{"MALLOC_TRIM_THRESHOLD_": own.get("MALLOC_TRIM_THRESHOLD_"), "OMP_NUM_THREADS": "1"}]
+    assert client_env == own
 
 
 @pytest.mark.parametrize("args, expected", [

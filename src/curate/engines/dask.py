@@ -40,6 +40,8 @@ following families.
 
 from __future__ import annotations
 
+import os
+
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,8 +108,20 @@ def local_cluster(workers: int = WORKERS) -> Any:
     import dask
     import distributed
 
-    with dask.config.set(KEEP_MALLOC_DEFAULTS):  # read when the nannies are made, in the constructor
-        return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0")
+    own = dict(os.environ)
+    try:
+        with dask.config.set(KEEP_MALLOC_DEFAULTS):  # read when the nannies are made, in the constructor
+            return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0")
+    finally:  # each nanny writes its workers' variables (OMP_NUM_THREADS=1, …) into this process's
+        # environment before spawning them, and again for a restart; left there, they would make
+        # the client's later OpenMP imports (label_errors' gradient boosting) single-threaded
+        _restore_environment(own)
+
+
+def _restore_environment(own: dict[str, str]) -> None:
+    for name in set(os.environ) - set(own):
+        del os.environ[name]
+    os.environ.update(own)
 
 
 # ----------------------------------------------------------------------------- pieces
