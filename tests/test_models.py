@@ -34,7 +34,7 @@ def test_default_folds_fewer_when_data_is_plentiful() -> None:
     assert models.default_folds(2_000) == 5
     assert models.default_folds(models.FEWER_FOLDS_ROWS) == 3
     assert models.default_folds(models.TWO_FOLDS_ROWS) == 2
-    assert models.default_folds(200_000, "text") == 5
+    assert models.default_folds(models.TEXT_FEWER_FOLDS_ROWS - 1, "text") == 5
     assert models.default_folds(models.TEXT_FEWER_FOLDS_ROWS, "text") == 4  # two rounds of two threads
 
 

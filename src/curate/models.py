@@ -73,7 +73,7 @@ import pandas as pd
 T = TypeVar("T")
 
 CHAR_NGRAM_MAX_ROWS = 50_000
-TEXT_FEWER_FOLDS_ROWS = 500_000  # linear models: 5 folds below, 4 from here
+TEXT_FEWER_FOLDS_ROWS = 100_000  # linear models: 5 folds below, 4 from here
 FEWER_FOLDS_ROWS = 100_000  # gradient boosting: 5 folds below, 3 from here …
 TWO_FOLDS_ROWS = 500_000  # … and 2 from here
 SELECT_ROWS = 20_000  # model selection: a sample of at most this many rows …
