@@ -448,7 +448,8 @@ class LabelErrors(Check):
 
                     key["embedding_model"] = fingerprint(self._encoder_folder)  # a re-saved model is another model
                     compute = lambda: self._encoded(frame, text, y, len(classes), ctx, folds=folds, seed=p.seed)  # noqa: E731
-                oos = ctx.memo("label_errors.out_of_sample", OutOfSample, key, [frame_digest(frame), array_digest(y)], compute)
+                digests = [frame_digest(frame), array_digest(y)] if ctx.cache is not None else []  # hashing costs seconds at 1M rows
+                oos = ctx.memo("label_errors.out_of_sample", OutOfSample, key, digests, compute)
             except ModelInputError as exc:
                 return self._error(f"label_errors cannot build its model: {exc}", {"rows": n})
             probs, description, folds_used = oos.pred_probs, oos.description, oos.folds
