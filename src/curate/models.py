@@ -227,7 +227,10 @@ def _hash_in_processes(hasher: Any, texts: pd.Series):
     if jobs == 1 or len(texts) < PARALLEL_HASH_ROWS:
         return hasher.transform(texts)
     bounds = np.linspace(0, len(texts), 4 * jobs + 1).astype(int)
-    parts = Parallel(n_jobs=jobs)(delayed(hasher.transform)(texts.iloc[a:b]) for a, b in zip(bounds[:-1], bounds[1:]))
+    # the workers leave a second after their last chunk: idle, each would keep a few hundred MB
+    # resident through the folds that follow (loky's default keeps them 300 s for reuse)
+    parallel = Parallel(n_jobs=jobs, backend="loky", idle_worker_timeout=1)
+    parts = parallel(delayed(hasher.transform)(texts.iloc[a:b]) for a, b in zip(bounds[:-1], bounds[1:]))
     return sparse.vstack(parts).tocsr()
 
 
