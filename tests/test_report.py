@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from curate.findings import CheckResult, Finding, Report, RowRef, Status
-from curate.report import FORMATS, github, markdown, print_report, render, write_step_summary
+from curate.report import FORMATS, github, print_report, render, write_step_summary
 
 MiB = 1024 * 1024
 
