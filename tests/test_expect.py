@@ -151,6 +151,22 @@ def test_passing_expectations(run) -> None:
     assert result.message == "all 4 expectations passed on train, test"
 
 
+def test_gx_batch_fingerprints_are_not_computed_and_the_setting_comes_back(run, monkeypatch) -> None:
+    """GX would hash every cell of each batch for a fingerprint curate never reads."""
+    from great_expectations.execution_engine import pandas_execution_engine as engine
+
+    hashed = []
+    monkeypatch.setattr(engine, "hash_pandas_dataframe", lambda df: hashed.append(len(df)) or "x")
+    before = engine.HASH_THRESHOLD
+    report = run("""\
+        checks:
+          - expect:
+              - expect_column_values_to_be_unique: {column: id}
+        """)
+    assert report.result("expect").status == curate.Status.PASS
+    assert hashed == [] and engine.HASH_THRESHOLD == before > 0
+
+
 def test_table_and_aggregate_expectations_give_one_finding_per_split(run) -> None:
     report = run("""\
         checks:

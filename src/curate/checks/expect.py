@@ -164,12 +164,31 @@ def _gx_context() -> Iterator[Any]:
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
     )
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _no_batch_fingerprints():
         warnings.simplefilter("ignore")
         try:
             yield gx.get_context(mode="ephemeral", project_config=config)
         finally:
             project_manager.set_project(previous)
+
+
+@contextmanager
+def _no_batch_fingerprints() -> Iterator[None]:
+    """GX's pandas engine marks every batch under ``HASH_THRESHOLD`` bytes (1 GB) with a fingerprint:
+    the md5 of pandas' hash of every cell of every column, for its data docs. curate never reads it,
+    and on text it cost more than the expectations themselves (bench/RESULTS.md). The threshold is
+    GX's module setting, put back on exit; a GX without it is left alone."""
+    from great_expectations.execution_engine import pandas_execution_engine as engine
+
+    saved = getattr(engine, "HASH_THRESHOLD", None)
+    if saved is None:
+        yield
+        return
+    engine.HASH_THRESHOLD = 0
+    try:
+        yield
+    finally:
+        engine.HASH_THRESHOLD = saved
 
 
 def _in_sets(specs: list[CheckSpec]) -> dict[str, list[list[Any]]]:
