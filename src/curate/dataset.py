@@ -91,9 +91,9 @@ class Split:
         spans = [(f.first_row, f.rows) for f in self.files]
         starts = [0] + [a + n for a, n in spans]
         if spans and [a for a, _ in spans] == starts[:-1] and starts[-1] == len(frame):
-            parts = (frame.iloc[f.first_row : f.first_row + f.rows] for f in self.files)
+            parts = (file_frame(self, f) for f in self.files)
         else:
-            parts = iter([frame if frame.index.equals(pd.RangeIndex(len(frame))) else frame.reset_index(drop=True)])
+            parts = iter([positional(frame)])
         for part in parts:
             yield part if wanted is None else part[wanted]
 
@@ -289,6 +289,11 @@ def load_with_roles(
         files=roles.files,
         table=table or roles.table,
     )
+
+
+def positional(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame indexed by row position."""
+    return frame if frame.index.equals(pd.RangeIndex(len(frame))) else frame.reset_index(drop=True)
 
 
 def file_frame(split: Split, data_file: DataFile) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
-from curate.dataset import Dataset, Split
+from curate.dataset import Dataset, Split, positional
 
 if TYPE_CHECKING:  # annotations only
     from curate.checks.base import Check, Plan
@@ -61,11 +61,6 @@ def frames_at_hand(engine: Engine, splits: list[Split]) -> bool:
     return isinstance(engine, PandasEngine) and all(split.loaded for split in splits)
 
 
-def _positions(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame indexed by row position."""
-    return frame if frame.index.equals(pd.RangeIndex(len(frame))) else frame.reset_index(drop=True)
-
-
 class WholeFrames:
     """Each split's whole frame as its one partition: a partitioned family's :meth:`collect` for a
     configuration its partitions cannot judge exactly (a column whose type differs between files
@@ -74,4 +69,4 @@ class WholeFrames:
     name = "whole"
 
     def states(self, check: Check, plan: Plan, dataset: Dataset) -> list[Any]:
-        return [check.map(plan, name, plan_columns(_positions(dataset.splits[name].frame), plan)) for name in plan.splits]
+        return [check.map(plan, name, plan_columns(positional(dataset.splits[name].frame), plan)) for name in plan.splits]

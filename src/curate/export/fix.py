@@ -69,6 +69,7 @@ from curate.corrections import (
     write_corrections,
 )
 from curate.dataset import Dataset, Split, load_with_roles
+from curate.dataset import file_frame as dataset_file_frame
 from curate.errors import CurateError
 from curate.export.bundle import DEFAULT_MAX_CHANGE, FileResult, FixOutcome, file_identity
 from curate.export.hf import (
@@ -393,7 +394,8 @@ def _options(split: Any) -> Any:
 
 
 def file_frame(split: Any, data_file: Any) -> pd.DataFrame:
-    return split.frame.iloc[data_file.first_row : data_file.first_row + data_file.rows].reset_index(drop=True)
+    """One file's rows of its split, indexed from 0 (as the file reads back)."""
+    return dataset_file_frame(split, data_file).reset_index(drop=True)
 
 
 def corrected_bytes(split: Any, edits: FileEdits) -> tuple[bytes, pd.DataFrame]:
