@@ -11,8 +11,11 @@ with the reason; only when it applies to no table is that a suite error. Split-n
 
 from __future__ import annotations
 
+import gc
+
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -167,13 +170,32 @@ def _run_all(checks: list[Any], ctx: RunContext, debug: bool) -> list[CheckResul
     Shared intermediate results (``ctx.shared``) are kept only while a check still to run
     declares their kind, and freed when the last check has run."""
     shares = [() if isinstance(item, CheckResult) else type(item).shares for item in checks]
-    try:
-        for i, item in enumerate(ctx.progress.track(checks, len(checks), "running checks")):
-            ctx.shared.plan(now=shares[i], later={kind for later in shares[i + 1 :] for kind in later})
-            ctx.results.append(item if isinstance(item, CheckResult) else _run_one(item, ctx, debug))
-    finally:
-        ctx.shared.clear()
+    with _loaded_objects_frozen():
+        try:
+            for i, item in enumerate(ctx.progress.track(checks, len(checks), "running checks")):
+                ctx.shared.plan(now=shares[i], later={kind for later in shares[i + 1 :] for kind in later})
+                ctx.results.append(item if isinstance(item, CheckResult) else _run_one(item, ctx, debug))
+        finally:
+            ctx.shared.clear()
     return ctx.results
+
+
+@contextmanager
+def _loaded_objects_frozen() -> Iterator[None]:
+    """Run the checks with the objects that exist before them (the libraries' modules, the suite,
+    the loaded dataset) left out of the garbage collector's full passes (``gc.freeze``), put back
+    after. Those objects outlive every check, yet each full pass, which the checks' own allocations
+    trigger, walked all of them again: after Great Expectations' and scikit-learn's imports that
+    was most of ``duplicates``' time on 200k rows (bench/RESULTS.md). Left alone when the caller
+    froze objects of its own."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _describe(dataset: Dataset, suite: Suite, roles: ResolvedRoles) -> dict:
