@@ -135,6 +135,39 @@ def test_each_task_reads_one_row_group_and_only_the_plan_columns(folder: Path, c
     assert _released(client)  # nothing is kept on the workers
 
 
+class Holding:
+    """A family stand-in whose map reports how many results its worker still holds as it starts
+    (after a pause in which results already fetched by the client can be released)."""
+
+    def map(self, plan: Plan, split: str, partition: pd.DataFrame) -> tuple:
+        time.sleep(0.15)
+        held = [k for k in distributed.get_worker().data if str(k).startswith("_map-")]  # not the scattered check and plan
+        return int(partition.index[0]), len(held), np.zeros(1000)
+
+
+def test_a_workers_states_are_released_as_the_client_receives_them(folder: Path, client: Any) -> None:
+    """A worker holds the states of its running piece and of the ones the client has not fetched
+    yet, never those of every piece it mapped (they would grow with the rows, not with a piece)."""
+    dataset = dask_engine.load_dask(client, folder, Roles(key="uid"))
+    states = dask_engine.DaskEngine(client).states(Holding(), Plan(("train", "test"), ("label",)), dataset)
+    pieces = [p.offset for name in ("train", "test") for p in dataset.splits[name].pieces]
+    assert [s[0] for s in states] == pieces  # in piece order, whatever the completion order
+    assert len(states) == 9 and max(s[1] for s in states) <= 1  # gathered at the end: up to 4 on a worker
+    assert _released(client)
+
+
+def test_a_failing_piece_is_raised_as_gather_raises_it(folder: Path, client: Any) -> None:
+    class Failing:
+        def map(self, plan: Plan, split: str, partition: pd.DataFrame) -> tuple:
+            if int(partition.index[0]) == GROUP:
+                raise ValueError("piece at 40")
+            return ()
+
+    dataset = dask_engine.load_dask(client, folder, Roles(key="uid"))
+    with pytest.raises(ValueError, match="piece at 40"):
+        dask_engine.DaskEngine(client).states(Failing(), Plan(("train",), ("label",)), dataset)
+
+
 def _released(client: Any, wait: float = 5.0) -> bool:
     """Whether the cluster holds no data once the released futures' messages have arrived."""
     deadline = time.monotonic() + wait

@@ -423,4 +423,22 @@ class DaskEngine:
             return []
         sent = self.client.scatter([check, plan], hash=False, broadcast=True)  # pickled once, not per task
         futures = [self.client.submit(_map, sent[0], sent[1], name, piece, pure=False) for name, piece in pieces]
-        return self.client.gather(futures)
+        return in_order_as_completed(futures)
+
+
+def in_order_as_completed(futures: list[Any]) -> list[Any]:
+    """The futures' results in their order, each fetched as soon as its task ends and its future
+    then released, so that a worker drops a piece's state when the client has it. ``client.gather``
+    of them all would fetch nothing until every task had ended, and each worker would hold the
+    states of all its pieces meanwhile: memory that grows with the rows, not with a piece. The first
+    task error is raised, as ``gather`` raises it."""
+    from distributed import as_completed
+
+    position = {future.key: i for i, future in enumerate(futures)}
+    results: list[Any] = [None] * len(futures)
+    pending = as_completed(futures, with_results=True)
+    futures.clear()  # only ``pending`` refers to them now, and it lets go of each once it is done
+    for future, result in pending:
+        results[position[future.key]] = result
+        future.release()
+    return results
