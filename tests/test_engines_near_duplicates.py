@@ -22,7 +22,8 @@ from curate.checks.base import Plan
 from curate.checks.leakage import Leakage
 from curate.checks.near_duplicates import NearDuplicates, TextSource
 from curate.context import RunContext
-from curate.near_state import Candidates, batch
+from curate.dedup import distinct_texts
+from curate.near_state import Candidates, batch, keys_of, partition_text, sketch_of
 from curate.roles import ResolvedRoles
 from curate.runner import check
 from test_engines_duplicates import family_and_context as shared_family_and_context, outcome  # noqa: E402
@@ -214,6 +215,22 @@ def test_a_text_not_fetched_is_an_error_not_a_guess(folder: Path, tmp_path: Path
     b = batch(family.combine(plan, pieces(family, plan, ctx, {})), ["train"])
     with pytest.raises(RuntimeError, match="not fetched"):
         Candidates(b, {}).texts(np.array([0, 1]))
+
+
+@pytest.mark.parametrize("cuts", [(), (7,), (40, 41, 150)])
+def test_a_batch_reads_the_whole_columns_band_keys_one_band_at_a_time(folder: Path, tmp_path: Path,
+                                                                       cuts: tuple[int, ...]) -> None:
+    """The batch's band keys, assembled per band from its chunks (never copied whole), are those of
+    the split's distinct texts sketched in one piece, in the same numbering."""
+    family, ctx = family_and_context(folder, tmp_path, "near_duplicates: {}")
+    plan = family.plan(ctx)
+    b = batch(family.combine(plan, pieces(family, plan, ctx, {"train": cuts})), ["train"])
+    unique = distinct_texts(partition_text(plan, ctx.dataset.splits["train"].frame))
+    keys, valid = keys_of(sketch_of(unique.texts, plan.config), plan.config)
+    assert b.keys.shape == keys.shape and keys.shape[0] > 1
+    assert all(np.array_equal(b.keys[j], keys[j]) for j in range(keys.shape[0]))
+    assert np.array_equal(np.asarray(b.keys), keys) and np.array_equal(b.valid, valid)
+    assert np.array_equal(b.hashes, unique.hashes)
 
 
 # ---------------------------------------------------------------------------- pandas vs Dask

@@ -944,13 +944,16 @@ def _bucket_pairs(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.concatenate(out)
 
 
-def lsh_candidates(keys: np.ndarray, valid: np.ndarray, *, workers: int = 1, progress: Any = None) -> np.ndarray:
-    """Unique candidate pairs ``(P, 2)`` (lo < hi) of valid documents sharing a key in any band."""
+def lsh_candidates(keys: Any, valid: np.ndarray, *, workers: int = 1, progress: Any = None) -> np.ndarray:
+    """Unique candidate pairs ``(P, 2)`` (lo < hi) of valid documents sharing a key in any band.
+
+    ``keys``: the ``(bands, documents)`` uint32 band keys, or anything with that ``shape`` whose
+    ``keys[j]`` is band ``j``'s keys (one band at a time is all this reads)."""
     ids = np.flatnonzero(valid)
     if len(ids) < 2:
         return np.empty((0, 2), np.int64)
     everything = len(ids) == keys.shape[1]
-    found = list(_map(lambda j: _bucket_pairs(keys[j] if everything else keys[j, ids], ids), list(range(keys.shape[0])), workers))
+    found = list(_map(lambda j: _bucket_pairs(keys[j] if everything else keys[j][ids], ids), list(range(keys.shape[0])), workers))
     allp = np.concatenate(found) if found else np.empty(0, np.uint64)
     if not len(allp):
         return np.empty((0, 2), np.int64)

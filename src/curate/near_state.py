@@ -151,7 +151,7 @@ class Batch:
     sizes: np.ndarray  # rows of each split
     text_of_row: np.ndarray  # int64 per row of the batch, -1 where not compared
     hashes: np.ndarray  # uint64 per distinct text
-    keys: np.ndarray | None  # (bands, texts)
+    keys: BandKeys | None  # (bands, texts)
     valid: np.ndarray | None
 
     @property
@@ -195,17 +195,40 @@ def batch(state: dict[str, list[TextChunk]], splits: list[str]) -> Batch:
     first = np.full(n, len(ids), dtype=np.int64)
     np.minimum.at(first, ids, np.arange(len(ids)))
     near = bool(chunks) and chunks[0][1].keys is not None
-    keys = np.empty((chunks[0][1].keys.shape[0], n), np.uint32) if near else None
     valid = np.zeros(n, dtype=bool) if near else None
+    placed: list[tuple[np.ndarray, np.ndarray]] = []
     base = 0
     for name, c in chunks:
         mine = ids[base : base + len(c.hashes)]
         text_of_row[offsets[name] + c.compared] = mine[c.codes]
         if near:
-            keys[:, mine] = c.keys
+            placed.append((mine, c.keys))
             valid[mine] = c.valid
         base += len(c.hashes)
+    keys = BandKeys(chunks[0][1].keys.shape[0], n, placed) if near else None
     return Batch(list(splits), sizes, text_of_row, hashes[first], keys, valid)
+
+
+class BandKeys:
+    """A batch's ``(bands, texts)`` band keys, read one band at a time from its chunks' keys (each
+    text's keys are those of any of its rows): LSH needs one band at a time, and a copy of all of
+    them would double the first pass's largest state (about 100 bytes per row) while the chunks are
+    kept for the other MinHash family."""
+
+    def __init__(self, bands: int, texts: int, placed: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        self.shape = (bands, texts)
+        self._placed = placed  # (batch ids of a chunk's texts, that chunk's keys)
+
+    def __getitem__(self, band: int) -> np.ndarray:
+        out = np.empty(self.shape[1], np.uint32)
+        for mine, keys in self._placed:
+            out[mine] = keys[band]
+        return out
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """All bands at once (tests, small batches)."""
+        whole = np.stack([self[j] for j in range(self.shape[0])]) if self.shape[0] else np.empty(self.shape, np.uint32)
+        return whole if dtype is None else whole.astype(dtype)
 
 
 class Candidates:
