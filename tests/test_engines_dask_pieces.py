@@ -213,6 +213,40 @@ def test_ids_in_scientific_notation_are_noted_from_the_flagged_columns(tmp_path:
     assert notes and dask_engine.load_dask(client, tmp_path / "d", Roles()).notes == load_dataset(tmp_path / "d").notes
 
 
+def _corrupt_row_group(path: Path) -> None:
+    """A Parquet file whose footer reads but whose middle row group does not decode."""
+    frame = pd.DataFrame({"uid": [f"u{i}" for i in range(600)], "text": [f"text number {i} here" for i in range(600)]})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, row_group_size=100, compression="none")
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 200] = b"\xff" * 200
+    path.write_bytes(bytes(data))
+
+
+def test_a_row_group_that_does_not_decode_is_one_located_error_and_no_worker_log(
+        tmp_path: Path, client: Any, caplog) -> None:
+    _corrupt_row_group(tmp_path / "d/train.parquet")
+    suite = write(tmp_path / "s.yaml", "dataset:\n  key: uid\nchecks:\n  - duplicates: {columns: [text]}\n")
+    with caplog.at_level("ERROR", logger="distributed"):
+        with pytest.raises(dask_engine.CurateError, match=r"not a readable Parquet file: .* \(row group \d\)") as err:
+            check(tmp_path / "d", suite, engine="dask", scheduler=client.scheduler.address)
+    assert err.value.file == str(tmp_path / "d/train.parquet") and "\n" not in str(err.value)
+    assert not [r for r in caplog.records if "Compute Failed" in r.getMessage()]  # returned, not raised, on the worker
+
+
+def test_the_cli_on_its_own_cluster_prints_one_line_for_a_row_group_that_does_not_decode(tmp_path: Path) -> None:
+    """Worker processes write to the terminal the CLI shares with them: nothing but curate's line."""
+    import subprocess
+    import sys
+
+    _corrupt_row_group(tmp_path / "d/train.parquet")
+    done = subprocess.run([sys.executable, "-m", "curate", "check", str(tmp_path / "d"), "--engine", "dask", "--no-progress",
+                           "--no-cache"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("curate: error: ") and "train.parquet" in lines[0], done.stderr
+
+
 def test_an_unreadable_parquet_file_is_one_located_error(tmp_path: Path, client: Any) -> None:
     write(tmp_path / "d/train.parquet", "not parquet at all\n")
     with pytest.raises(dask_engine.CurateError, match="not a readable Parquet file") as err:

@@ -40,6 +40,7 @@ following families.
 
 from __future__ import annotations
 
+import functools
 import os
 
 from contextlib import contextmanager
@@ -152,9 +153,21 @@ def read_piece(piece: Piece, columns: tuple[str, ...] | None = None) -> pd.DataF
         if columns is not None:
             frame = frame[[c for c in columns if c in frame.columns]]
     else:
-        frame = _read_row_group(piece, columns)
+        frame = _located(piece, _read_row_group, columns)
     frame.index = pd.RangeIndex(piece.offset, piece.offset + len(frame))
     return frame
+
+
+def _located(piece: Piece, read: Any, *args: Any) -> pd.DataFrame:
+    """``read(piece, *args)``, a file the footer let through but whose row group does not decode
+    raised as the pandas loader raises it: one located error (it reaches the client as is)."""
+    import pyarrow as pa
+
+    try:
+        return read(piece, *args)
+    except (pa.ArrowException, OSError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CurateError(f"not a readable Parquet file: {message} (row group {piece.row_group})", file=piece.path) from None
 
 
 def _read_row_group(piece: Piece, columns: tuple[str, ...] | None) -> pd.DataFrame:
@@ -245,18 +258,62 @@ def _count_nulls(path: Path, columns: list[str]) -> dict[str, int]:
 # ----------------------------------------------------------------------------- worker tasks
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """A task's user-fixable error (a file that does not read, a bad value), returned instead of
+    raised: a worker logs every exception its task raises ("Compute Failed", with the task) on its
+    stderr, which on the cluster curate starts is the user's terminal, around the one-line error."""
+
+    error: CurateError
+
+
+def _task(function: Any) -> Any:
+    """``function`` as a worker task whose :class:`CurateError` comes back as a :class:`_Refused`
+    (raised again on the client by :func:`_results`); any other exception is a bug and stays one."""
+
+    @functools.wraps(function)  # the module attribute is the wrapper: pickled by reference as before
+    def task(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except CurateError as exc:
+            return _Refused(exc)
+
+    return task
+
+
+def _results(futures: list[Any]) -> list[Any]:
+    """The futures' results in order, each fetched as its task ends and its future then released
+    (:func:`in_order_as_completed`), a refused task's error raised here."""
+    return [_accepted(result) for result in in_order_as_completed(futures)]
+
+
+def _result(future: Any) -> Any:
+    return _accepted(future.result())
+
+
+def _accepted(result: Any) -> Any:
+    if isinstance(result, _Refused):
+        raise result.error
+    return result
+
+
+
+
+@_task
 def _file_info(piece: Piece) -> tuple[int, list[str]]:
     """Rows and columns of a file read whole (not Parquet)."""
     frame = read_piece(piece)
     return len(frame), list(frame.columns)
 
 
+@_task
 def _note_candidates(piece: Piece) -> list[str]:
     from curate.sniff import mangled_candidates
 
     return mangled_candidates(read_piece(piece))
 
 
+@_task
 def _file_notes(pieces: list[Piece], columns: tuple[str, ...] | None, root: Path) -> list[str]:
     """Misreading notes of one file from its pieces' ``columns`` (None: every column)."""
     from curate.sniff import misreadings
@@ -265,6 +322,7 @@ def _file_notes(pieces: list[Piece], columns: tuple[str, ...] | None, root: Path
     return misreadings(pieces[0].path, frame, pieces[0].options, root)
 
 
+@_task
 def _id_hashes(piece: Piece, column: str) -> tuple[bool, str, np.ndarray | None]:
     """Whether the piece's ``column`` has no null, its dtype, and the values' 64-bit hashes."""
     values = read_piece(piece, (column,))[column]
@@ -275,19 +333,28 @@ def _id_hashes(piece: Piece, column: str) -> tuple[bool, str, np.ndarray | None]
     return bool(values.notna().all()), str(values.dtype), hashes
 
 
+@_task
 def _unique_values(pieces: list[Piece], column: str) -> bool:
     from curate.dataset import _is_unique_id
 
     return _is_unique_id(pd.concat([read_piece(p, (column,))[column] for p in pieces], ignore_index=True))
 
 
+@_task
 def _base_keys(piece: Piece, key_column: str | None) -> pd.Series:
     return base_keys(read_piece(piece, None if key_column is None else (key_column,)), key_column)
 
 
+@_task
 def _map(check: Check, plan: Plan, split: str, piece: Piece) -> Any:
     """``check.map`` on one piece's plan columns, indexed by the rows' positions in the split."""
     return check.map(plan, split, plan_columns(read_piece(piece, plan.columns), plan))
+
+
+@_task
+def _read_task(piece: Piece) -> pd.DataFrame:
+    """A piece's rows for a collecting family (``DaskSplit.frame``)."""
+    return read_piece(piece)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -312,7 +379,7 @@ class DaskSplit(Split):
     @property  # type: ignore[override]
     def frame(self) -> pd.DataFrame:
         if self._frame is None:
-            self._frame = _concat(self._client.gather(self._client.map(read_piece, self.pieces, pure=False)))
+            self._frame = _concat(_results(self._client.map(_read_task, self.pieces, pure=False)))
         return self._frame
 
     @frame.setter
@@ -332,18 +399,18 @@ class DaskSplit(Split):
             return []
         columns: tuple[str, ...] | None = None
         if pieces and pieces[0].row_group is not None:  # Parquet: only the columns some piece flags
-            found = set().union(*self._client.gather(self._client.map(_note_candidates, pieces, pure=False)))
+            found = set().union(*_results(self._client.map(_note_candidates, pieces, pure=False)))
             if not found:
                 return []
             columns = tuple(c for c in self._columns if c in found)
-        return self._client.submit(_file_notes, pieces, columns, root, pure=False).result()
+        return _result(self._client.submit(_file_notes, pieces, columns, root, pure=False))
 
     def _pieces_of(self, data_file: DataFile) -> list[Piece]:
         start, stop = data_file.first_row, data_file.first_row + data_file.rows
         return [p for p in self.pieces if p.path == data_file.path and (start <= p.offset < stop or p.offset == start == stop)]
 
     def unique_id(self, column: str) -> bool:
-        parts = self._client.gather(self._client.map(_id_hashes, self.pieces, column=column, pure=False))
+        parts = _results(self._client.map(_id_hashes, self.pieces, column=column, pure=False))
         if not all(full for full, _, _ in parts):
             return False
         hashes = [h for _, _, h in parts]
@@ -352,10 +419,10 @@ class DaskSplit(Split):
             joined = np.concatenate(hashes)
             if len(np.unique(joined)) == len(joined):
                 return True  # distinct hashes: distinct values
-        return bool(self._client.submit(_unique_values, self.pieces, column, pure=False).result())
+        return bool(_result(self._client.submit(_unique_values, self.pieces, column, pure=False)))
 
     def row_keys(self, key_column: str | None, notes: list[str]) -> pd.Series:
-        parts = self._client.gather(self._client.map(_base_keys, self.pieces, key_column=key_column, pure=False))
+        parts = _results(self._client.map(_base_keys, self.pieces, key_column=key_column, pure=False))
         base = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         return suffix_repeats(base, key_column, self.name, notes)
 
@@ -389,7 +456,7 @@ def _read_split(client: Any, name: str, paths: list[Path], options: ReadOptions)
 def _worker_result(future: Any, path: Path) -> Any:
     """A loading task's result; a worker's parser error that is not curate's own becomes one line."""
     try:
-        return future.result()
+        return _result(future)
     except CurateError:
         raise
     except Exception as exc:
@@ -423,7 +490,7 @@ class DaskEngine:
             return []
         sent = self.client.scatter([check, plan], hash=False, broadcast=True)  # pickled once, not per task
         futures = [self.client.submit(_map, sent[0], sent[1], name, piece, pure=False) for name, piece in pieces]
-        return in_order_as_completed(futures)
+        return _results(futures)
 
 
 def in_order_as_completed(futures: list[Any]) -> list[Any]:
