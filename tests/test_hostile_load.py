@@ -35,6 +35,22 @@ def _parquet(rows: list[dict]) -> bytes:
     return buffer.getvalue()
 
 
+def _parquet_bad_row_group(rows: list[dict]) -> bytes:
+    """Real rows in row groups of 4, uncompressed, with bytes in the middle of the data overwritten:
+    the footer reads, a row group does not decode."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False), buffer, row_group_size=4,
+                   compression="none")
+    data = bytearray(buffer.getvalue())
+    middle = len(data) // 2
+    data[middle : middle + 64] = b"\xff" * 64
+    return bytes(data)
+
+
 def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -101,6 +117,7 @@ CASES: list[tuple[str, dict[str, bytes | str], int | tuple[int, ...], str | None
     ("jsonl_blank_lines", {"train.jsonl": '\n{"id": 1, "text": "a"}\n\n{"id": 2, "text": "a"}\n\n'}, OK, None),
     ("parquet_garbage", {"train.parquet": b"PAR1 not really"}, 2, "not a readable Parquet file"),
     ("parquet_truncated", {"train.parquet": _parquet(ROWS)[:300]}, 2, "not a readable Parquet file"),
+    ("parquet_bad_row_group", {"train.parquet": _parquet_bad_row_group(ROWS)}, 2, "not a readable Parquet file"),
     # ---------------------------------------------------------------- compression
     ("gz_valid", {"train.csv.gz": gzip.compress(CSV.encode())}, OK, None),
     ("bz2_valid", {"train.csv.bz2": bz2.compress(CSV.encode())}, OK, None),
@@ -187,6 +204,28 @@ def test_hostile_dataset(tmp_path: Path, name: str, files: dict, code: int | tup
     result = cli(*args, env=env)
     assert_outcome(result, code, roots=before, error=error)
     assert SECRET not in result.stdout + result.stderr  # nothing outside the folder was read
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.mark.parametrize("name, files, code, error", CASES, ids=[c[0] for c in CASES])
+def test_hostile_dataset_on_the_dask_engine(tmp_path: Path, dask_scheduler: str, name: str, files: dict,
+                                            code: int | tuple[int, ...], error: str | None) -> None:
+    """The same promises when the workers read the files (their errors travel back to the client)."""
+    root, outside = _prepare(tmp_path, files)
+    before = {root: snapshot(root), outside: snapshot(outside)}
+    args = ["check", root, "--no-cache", "--no-progress", "--format", "github", "--engine", "dask", "--scheduler", dask_scheduler]
+    if not (root / "curate.yaml").exists():
+        args += ["--suite", tmp_path / "suite.yaml"]
+    env = {"CURATE_MAX_DECOMPRESSED": str(64 * 1024 * 1024)} if name == "gz_ratio_bomb" else None
+    result = cli(*args, env=env)
+    assert_outcome(result, code, roots=before, error=error)
+    assert SECRET not in result.stdout + result.stderr
 
 
 # ---------------------------------------------------------------- symbolic links and odd folder names
