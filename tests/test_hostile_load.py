@@ -228,6 +228,24 @@ def test_hostile_dataset_on_the_dask_engine(tmp_path: Path, dask_scheduler: str,
     assert SECRET not in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("name, files, code, error", CASES, ids=[c[0] for c in CASES])
+def test_hostile_dataset_on_streamed_splits(tmp_path: Path, name: str, files: dict, code: int | tuple[int, ...],
+                                            error: str | None) -> None:
+    """The same promises, and the same message, when the files are read piece by piece
+    (``--max-partition-rows``: every pass re-reads them, a few rows at a time)."""
+    root, outside = _prepare(tmp_path, files)
+    before = {root: snapshot(root), outside: snapshot(outside)}
+    args = ["check", root, "--no-cache", "--no-progress", "--format", "github"]
+    if not (root / "curate.yaml").exists():
+        args += ["--suite", tmp_path / "suite.yaml"]
+    env = {"CURATE_MAX_DECOMPRESSED": str(64 * 1024 * 1024)} if name == "gz_ratio_bomb" else None
+    loaded = cli(*args, env=env)
+    streamed = cli(*args, "--max-partition-rows", "3", env=env)
+    assert_outcome(streamed, code, roots=before, error=error)
+    assert SECRET not in streamed.stdout + streamed.stderr
+    assert (streamed.exit_code, streamed.stderr) == (loaded.exit_code, loaded.stderr)
+
+
 # ---------------------------------------------------------------- symbolic links and odd folder names
 
 
