@@ -13,6 +13,7 @@ import io
 import json
 import lzma
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -216,16 +217,20 @@ def dask_scheduler():
 @pytest.mark.parametrize("name, files, code, error", CASES, ids=[c[0] for c in CASES])
 def test_hostile_dataset_on_the_dask_engine(tmp_path: Path, dask_scheduler: str, name: str, files: dict,
                                             code: int | tuple[int, ...], error: str | None) -> None:
-    """The same promises when the workers read the files (their errors travel back to the client)."""
+    """The same promises, and the pandas engine's message, when the workers read the files (their
+    errors travel back to the client)."""
     root, outside = _prepare(tmp_path, files)
     before = {root: snapshot(root), outside: snapshot(outside)}
-    args = ["check", root, "--no-cache", "--no-progress", "--format", "github", "--engine", "dask", "--scheduler", dask_scheduler]
+    args = ["check", root, "--no-cache", "--no-progress", "--format", "github"]
     if not (root / "curate.yaml").exists():
         args += ["--suite", tmp_path / "suite.yaml"]
     env = {"CURATE_MAX_DECOMPRESSED": str(64 * 1024 * 1024)} if name == "gz_ratio_bomb" else None
-    result = cli(*args, env=env)
+    result = cli(*args, "--engine", "dask", "--scheduler", dask_scheduler, env=env)
     assert_outcome(result, code, roots=before, error=error)
     assert SECRET not in result.stdout + result.stderr
+    loaded = cli(*args, env=env)
+    same_but_where = re.sub(r" \(row group \d+\)$", "", result.stderr.rstrip("\n")) + "\n" if result.stderr else ""
+    assert (result.exit_code, same_but_where) == (loaded.exit_code, loaded.stderr)  # Dask also names the row group
 
 
 @pytest.mark.parametrize("name, files, code, error", CASES, ids=[c[0] for c in CASES])

@@ -277,7 +277,18 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     try:
         return pq.read_table(path).to_pandas()
     except (pa.ArrowInvalid, OSError) as exc:
-        raise CurateError(f"not a readable Parquet file: {exc}".splitlines()[0], file=path) from exc
+        raise unreadable_parquet(exc, path) from exc
+
+
+_OPENING = re.compile(r"^Could not open Parquet input source '.*?': ")
+
+
+def unreadable_parquet(exc: BaseException, path: Path, where: str = "") -> CurateError:
+    """The one located error for a Parquet file pyarrow cannot read (whichever engine read it):
+    pyarrow's first line, without its own "Could not open … '<path>'" (the location names the
+    file), and ``where`` in the file (a row group) when known."""
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return CurateError(f"not a readable Parquet file: {_OPENING.sub('', first)}{where}", file=path)
 
 
 # --------------------------------------------------------------------------- pieces of a file

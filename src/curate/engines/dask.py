@@ -54,7 +54,7 @@ import pandas as pd
 from curate.dataset import DataFile, Dataset, Split, assemble, base_keys, resolve_reading, suffix_repeats
 from curate.engines import plan_columns
 from curate.errors import CurateError
-from curate.readers import ReadOptions, read_table, readable
+from curate.readers import ReadOptions, read_table, readable, unreadable_parquet
 
 if TYPE_CHECKING:  # annotations only
     from curate.checks.base import Check, Plan
@@ -166,8 +166,7 @@ def _located(piece: Piece, read: Any, *args: Any) -> pd.DataFrame:
     try:
         return read(piece, *args)
     except (pa.ArrowException, OSError) as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CurateError(f"not a readable Parquet file: {message} (row group {piece.row_group})", file=piece.path) from None
+        raise unreadable_parquet(exc, piece.path, f" (row group {piece.row_group})") from None
 
 
 def _read_row_group(piece: Piece, columns: tuple[str, ...] | None) -> pd.DataFrame:
@@ -200,7 +199,7 @@ def _parquet_pieces(path: Path, options: ReadOptions, offset: int, client: Any) 
         columns = _parquet_columns(handle)
         casts = _casts(handle, path, columns, client)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise CurateError(f"not a readable Parquet file: {exc}".splitlines()[0], file=path) from None
+        raise unreadable_parquet(exc, path) from None
     meta, pieces = handle.metadata, []
     for group in range(meta.num_row_groups):
         rows = meta.row_group(group).num_rows

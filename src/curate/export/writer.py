@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from curate.errors import CurateError
-from curate.readers import ReadOptions
+from curate.readers import ReadOptions, unreadable_parquet
 
 _COMPRESSORS: dict[str, tuple[Callable[[bytes], bytes], Callable[[bytes], bytes]]] = {
     ".gz": (gzip.decompress, lambda b: gzip.compress(b, mtime=0)),
@@ -509,7 +509,7 @@ def _rewrite_parquet(path: Path, deletes: set[int], updates: Updates) -> bytes:
         parquet = pq.ParquetFile(path)
         table = parquet.read()
     except (pa.ArrowInvalid, OSError) as exc:
-        raise CurateError(f"not a readable Parquet file: {exc}".splitlines()[0], file=path) from exc
+        raise unreadable_parquet(exc, path) from exc
     meta = parquet.metadata
     compression = "snappy"
     row_group_size = None
