@@ -194,14 +194,20 @@ def _prepare(tmp_path: Path, files: dict[str, bytes | str]) -> tuple[Path, Path]
     return root, outside
 
 
-@pytest.mark.parametrize("name, files, code, error", CASES, ids=[c[0] for c in CASES])
-def test_hostile_dataset(tmp_path: Path, name: str, files: dict, code: int | tuple[int, ...], error: str | None) -> None:
+def _case(tmp_path: Path, name: str, files: dict) -> tuple[list, dict[str, str] | None, dict[Path, dict[str, bytes]]]:
+    """A hostile case's folder: the command's arguments, its environment, and the folders' bytes before."""
     root, outside = _prepare(tmp_path, files)
     before = {root: snapshot(root), outside: snapshot(outside)}
     args = ["check", root, "--no-cache", "--no-progress", "--format", "github"]
     if not (root / "curate.yaml").exists():
         args += ["--suite", tmp_path / "suite.yaml"]
     env = {"CURATE_MAX_DECOMPRESSED": str(64 * 1024 * 1024)} if name == "gz_ratio_bomb" else None
+    return args, env, before
+
+
+@pytest.mark.parametrize("name, files, code, error", CASES, ids=[c[0] for c in CASES])
+def test_hostile_dataset(tmp_path: Path, name: str, files: dict, code: int | tuple[int, ...], error: str | None) -> None:
+    args, env, before = _case(tmp_path, name, files)
     result = cli(*args, env=env)
     assert_outcome(result, code, roots=before, error=error)
     assert SECRET not in result.stdout + result.stderr  # nothing outside the folder was read
@@ -214,41 +220,26 @@ def dask_scheduler():
         yield cluster.scheduler_address
 
 
+# how each other engine is asked for: streamed splits re-read the files a few rows at a time on every
+# pass; the Dask engine's workers read them (a cluster in this process) and send their errors back
+ENGINES = {
+    "streamed": lambda request: ["--max-partition-rows", "3"],
+    "dask": lambda request: ["--engine", "dask", "--scheduler", request.getfixturevalue("dask_scheduler")],
+}
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
 @pytest.mark.parametrize("name, files, code, error", CASES, ids=[c[0] for c in CASES])
-def test_hostile_dataset_on_the_dask_engine(tmp_path: Path, dask_scheduler: str, name: str, files: dict,
-                                            code: int | tuple[int, ...], error: str | None) -> None:
-    """The same promises, and the pandas engine's message, when the workers read the files (their
-    errors travel back to the client)."""
-    root, outside = _prepare(tmp_path, files)
-    before = {root: snapshot(root), outside: snapshot(outside)}
-    args = ["check", root, "--no-cache", "--no-progress", "--format", "github"]
-    if not (root / "curate.yaml").exists():
-        args += ["--suite", tmp_path / "suite.yaml"]
-    env = {"CURATE_MAX_DECOMPRESSED": str(64 * 1024 * 1024)} if name == "gz_ratio_bomb" else None
-    result = cli(*args, "--engine", "dask", "--scheduler", dask_scheduler, env=env)
+def test_hostile_dataset_on_another_engine(request: pytest.FixtureRequest, tmp_path: Path, engine: str, name: str,
+                                           files: dict, code: int | tuple[int, ...], error: str | None) -> None:
+    """The same promises, and the loaded run's exit code and message, whichever engine reads the files."""
+    args, env, before = _case(tmp_path, name, files)
+    result = cli(*args, *ENGINES[engine](request), env=env)
     assert_outcome(result, code, roots=before, error=error)
     assert SECRET not in result.stdout + result.stderr
     loaded = cli(*args, env=env)
-    same_but_where = re.sub(r" \(row group \d+\)$", "", result.stderr.rstrip("\n")) + "\n" if result.stderr else ""
-    assert (result.exit_code, same_but_where) == (loaded.exit_code, loaded.stderr)  # Dask also names the row group
-
-
-@pytest.mark.parametrize("name, files, code, error", CASES, ids=[c[0] for c in CASES])
-def test_hostile_dataset_on_streamed_splits(tmp_path: Path, name: str, files: dict, code: int | tuple[int, ...],
-                                            error: str | None) -> None:
-    """The same promises, and the same message, when the files are read piece by piece
-    (``--max-partition-rows``: every pass re-reads them, a few rows at a time)."""
-    root, outside = _prepare(tmp_path, files)
-    before = {root: snapshot(root), outside: snapshot(outside)}
-    args = ["check", root, "--no-cache", "--no-progress", "--format", "github"]
-    if not (root / "curate.yaml").exists():
-        args += ["--suite", tmp_path / "suite.yaml"]
-    env = {"CURATE_MAX_DECOMPRESSED": str(64 * 1024 * 1024)} if name == "gz_ratio_bomb" else None
-    loaded = cli(*args, env=env)
-    streamed = cli(*args, "--max-partition-rows", "3", env=env)
-    assert_outcome(streamed, code, roots=before, error=error)
-    assert SECRET not in streamed.stdout + streamed.stderr
-    assert (streamed.exit_code, streamed.stderr) == (loaded.exit_code, loaded.stderr)
+    shown = re.sub(r" \(row group \d+\)$", "", result.stderr.rstrip("\n")) + "\n" if result.stderr else ""
+    assert (result.exit_code, shown) == (loaded.exit_code, loaded.stderr)  # the Dask engine may name the row group
 
 
 # ---------------------------------------------------------------- symbolic links and odd folder names
