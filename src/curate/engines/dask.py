@@ -153,20 +153,14 @@ def read_piece(piece: Piece, columns: tuple[str, ...] | None = None) -> pd.DataF
         if columns is not None:
             frame = frame[[c for c in columns if c in frame.columns]]
     else:
-        frame = _located(piece, _read_row_group, columns)
+        import pyarrow as pa
+
+        try:
+            frame = _read_row_group(piece, columns)
+        except (pa.ArrowException, OSError) as exc:  # the footer read, this row group does not decode
+            raise unreadable_parquet(exc, piece.path, f" (row group {piece.row_group})") from None
     frame.index = pd.RangeIndex(piece.offset, piece.offset + len(frame))
     return frame
-
-
-def _located(piece: Piece, read: Any, *args: Any) -> pd.DataFrame:
-    """``read(piece, *args)``, a file the footer let through but whose row group does not decode
-    raised as the pandas loader raises it: one located error (it reaches the client as is)."""
-    import pyarrow as pa
-
-    try:
-        return read(piece, *args)
-    except (pa.ArrowException, OSError) as exc:
-        raise unreadable_parquet(exc, piece.path, f" (row group {piece.row_group})") from None
 
 
 def _read_row_group(piece: Piece, columns: tuple[str, ...] | None) -> pd.DataFrame:
@@ -294,8 +288,6 @@ def _accepted(result: Any) -> Any:
     if isinstance(result, _Refused):
         raise result.error
     return result
-
-
 
 
 @_task
