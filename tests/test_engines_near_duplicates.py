@@ -233,6 +233,47 @@ def test_a_batch_reads_the_whole_columns_band_keys_one_band_at_a_time(folder: Pa
     assert np.array_equal(b.hashes, unique.hashes)
 
 
+def templated(rng: np.random.Generator) -> pd.DataFrame:
+    """The planted train split with 150 texts that differ in their last word only (one LSH bucket
+    far larger than ``MAX_BUCKET`` in every band) and exact copies of them spread over the rows."""
+    frame = planted()["train"].copy()
+    stem = " ".join(rng.choice(VOCAB, 40))
+    at = rng.choice(np.arange(10, 890), 150 + 60, replace=False)
+    frame.loc[at[:150], "text"] = [f"{stem} end{i}" for i in range(150)]
+    frame.loc[at[150:], "text"] = frame.loc[rng.choice(at[:150], 60), "text"].to_numpy()
+    return frame
+
+
+@pytest.mark.parametrize("cuts, shuffled", [((), 1), ((300, 600), 3), ((1, 2, 3, 450, 899), 7)])
+def test_band_rows_grouped_anywhere_give_the_whole_batch_candidates(folder: Path, tmp_path: Path,
+                                                                    cuts: tuple[int, ...], shuffled: int) -> None:
+    """The candidates of band rows mapped per piece (``cuts``) of a batch made without band keys,
+    paired per bucket partition (``shuffled`` of them, as a shuffle on ``bucket`` leaves them), are
+    ``lsh_candidates`` of the whole batch's keys: large buckets paired in first-appearance order, a
+    text repeated in several pieces counted once, texts without shingles left out."""
+    from dataclasses import replace
+
+    from curate.dedup import MAX_BUCKET, lsh_candidates
+    from curate.near_state import band_rows, bucket_pairs, unpack_pairs
+
+    family, ctx = family_and_context(folder, tmp_path, "near_duplicates: {}")
+    plan = family.plan(ctx)
+    frame = templated(np.random.default_rng(len(cuts)))[list(plan.columns)]
+    bounds = [0, *cuts, len(frame)]
+    parts = [frame.iloc[a:b] for a, b in zip(bounds, bounds[1:])]
+    whole = batch(family.combine(plan, [family.map(plan, "train", part) for part in parts]), ["train"])
+    keyless = replace(plan, band_keys=False)
+    b = batch(family.combine(keyless, [family.map(keyless, "train", part) for part in parts]), ["train"])
+    assert b.keys is None and np.array_equal(b.text_of_row, whole.text_of_row)
+    rows = pd.concat([band_rows(plan, part, b.numbering("train", start)) for part, start in zip(parts, bounds)],
+                     ignore_index=True)
+    where = rows["bucket"].to_numpy() % np.uint64(shuffled)
+    found = np.concatenate([bucket_pairs(rows[where == i]) for i in range(shuffled)])
+    expected = lsh_candidates(whole.keys, whole.valid)
+    assert len(expected) > 150 * MAX_BUCKET // 2  # the templated bucket is paired, not whole
+    assert np.array_equal(unpack_pairs(found), expected)
+
+
 # ---------------------------------------------------------------------------- pandas vs Dask
 
 distributed = pytest.importorskip("distributed")
@@ -305,3 +346,46 @@ def test_on_dask_the_second_family_reuses_the_first_families_first_pass(tmp_path
     assert all(r["findings"] for r in pandas_report["results"])
     assert pandas_report == comparable(check(root, suite, engine="dask", scheduler=scheduler))
     assert sorted(passes) == [("test",), ("test",), ("train",), ("train",)]  # near_duplicates, then chars
+
+
+@pytest.mark.parametrize("parquet", [False, True])
+def test_band_keys_grouped_on_the_workers_give_the_same_reports(tmp_path: Path, scheduler: str, parquet: bool,
+                                                                 whole: list[str], monkeypatch) -> None:
+    """Over ``curate.band-keys-on-client`` (here 0 bytes) no band key reaches the client: the first
+    pass sends none, and every batch's candidates (each split's for ``near_duplicates``, train and
+    test together for ``leakage``) come from a shuffle of band rows on the workers; the reports are
+    the pandas engine's."""
+    import dask
+
+    import curate.engines.dask as dask_engine
+
+    grouped: list[tuple[str, ...]] = []
+    real = dask_engine.DaskEngine.band_candidates
+
+    def recording(self, plan, dataset, b):
+        grouped.append(tuple(b.splits))
+        return real(self, plan, dataset, b)
+
+    monkeypatch.setattr(dask_engine.DaskEngine, "band_candidates", recording)
+    root = write_files(tmp_path / "d", planted(), parquet=parquet)
+    suite = write(tmp_path / "s.yaml", DATASET + "checks:" + CHECKS)
+    pandas_report = comparable(check(root, suite))
+    with dask.config.set({dask_engine.BAND_KEYS_ON_CLIENT: 0}):
+        assert pandas_report == comparable(check(root, suite, engine="dask", scheduler=scheduler))
+    assert whole == []
+    per_split = sum(e.startswith("near_duplicates") for e in ENTRIES)
+    across = sum(e.startswith("leakage") and "near: false" not in e for e in ENTRIES)
+    assert sorted(grouped) == sorted([("train",), ("test",)] * per_split + [("train", "test")] * across)
+
+
+def test_a_bound_that_is_not_a_size_is_a_one_line_error(tmp_path: Path, scheduler: str) -> None:
+    import dask
+
+    from curate.engines.dask import BAND_KEYS_ON_CLIENT
+    from curate.errors import CurateError
+
+    root = write_files(tmp_path / "d", planted(), parquet=True)
+    suite = write(tmp_path / "s.yaml", DATASET + "checks:\n  - near_duplicates: {}\n")
+    with dask.config.set({BAND_KEYS_ON_CLIENT: "lots\x1b[2J"}):
+        with pytest.raises(CurateError, match=r"curate.band-keys-on-client: not a size in bytes: 'lots\\x1b\[2J'"):
+            check(root, suite, engine="dask", scheduler=scheduler)

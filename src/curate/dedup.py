@@ -916,7 +916,7 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
 # --------------------------------------------------------------------------- LSH candidates
 
 
-def _bucket_pairs(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
+def pairs_in_buckets(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """Pairs (as ``lo << 32 | hi`` uint64 of ``ids``) of documents sharing a band key."""
     if len(keys) < 2:
         return np.empty(0, np.uint64)
@@ -953,7 +953,7 @@ def lsh_candidates(keys: Any, valid: np.ndarray, *, workers: int = 1, progress: 
     if len(ids) < 2:
         return np.empty((0, 2), np.int64)
     everything = len(ids) == keys.shape[1]
-    found = list(_map(lambda j: _bucket_pairs(keys[j] if everything else keys[j][ids], ids), list(range(keys.shape[0])), workers))
+    found = list(_map(lambda j: pairs_in_buckets(keys[j] if everything else keys[j][ids], ids), list(range(keys.shape[0])), workers))
     allp = np.concatenate(found) if found else np.empty(0, np.uint64)
     if not len(allp):
         return np.empty((0, 2), np.int64)

@@ -36,9 +36,11 @@ from curate.dedup import (
     distinct_texts,
     is_text,
     joined_text,
+    pairs_in_buckets,
     sketch,
 )
 from curate.dup_state import ordered
+from curate.errors import CurateError
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class MinHashPlan(Plan):
     min_chars: int = 3
     config: MinHashConfig | None = None
     source: Any = None  # the family's description of the content (curate.checks.duplicates.Content)
+    band_keys: bool = True  # the first pass sends band keys (False: an engine groups them where they are)
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,71 @@ def text_chunk(plan: MinHashPlan, partition: pd.DataFrame) -> TextChunk:
     """A partition's chunk computed from its own rows (on a worker)."""
     unique = distinct_texts(partition_text(plan, partition))
     keys = valid = None
-    if plan.config is not None:
+    if plan.config is not None and plan.band_keys:
         keys, valid = keys_of(sketch_of(unique.texts, plan.config), plan.config)
     return chunk_of(plan, partition, unique.text_of_row, unique.hashes, keys, valid)
+
+
+# ----------------------------------------------------------------------------- band keys grouped where they are
+#
+# A dataset too large for its band keys to be gathered (an engine's choice: the Dask engine's
+# ``curate.band-keys-on-client``) has its first pass send no keys (``band_keys=False``). For each
+# batch, its chunks' texts are then numbered as :func:`batch` numbers them (:meth:`Batch.numbering`:
+# a text at its first chunk only), each partition is sketched again into :func:`band_rows` (a
+# bucket ``band << 32 | key`` and a text id per band of each numbered text with shingles), an
+# engine shuffles them on ``bucket`` so that every bucket's rows meet in one partition, and
+# :func:`bucket_pairs` pairs them there. The pairs are exactly :func:`curate.dedup.lsh_candidates`'
+# from the whole batch's keys: each text once, a bucket's members paired in id order.
+
+BAND_ROWS = {"bucket": np.uint64, "text": np.uint32}
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """Which of a chunk's distinct texts (in its first-appearance order) the batch numbers there,
+    and from which id: ``first`` is a bit per text (``numpy.packbits``), set where no earlier chunk
+    holds the text, and those texts take the ids ``start``, ``start + 1``, … in order. An eighth of
+    a byte per text, so that it can travel in a task graph."""
+
+    start: int
+    first: np.ndarray
+    texts: int
+
+    def ids(self) -> np.ndarray:
+        """The batch id of each of the chunk's texts, -1 where an earlier chunk numbers it."""
+        first = np.unpackbits(self.first, count=self.texts).astype(bool)
+        return np.where(first, self.start + np.cumsum(first) - 1, -1)
+
+
+def band_rows(plan: MinHashPlan, partition: pd.DataFrame, numbering: Numbering) -> pd.DataFrame:
+    """One row per band for each distinct text of the partition the batch numbers there
+    (:meth:`Batch.numbering`) that has shingles."""
+    assert plan.config is not None
+    unique = distinct_texts(partition_text(plan, partition))
+    if numbering.texts != len(unique.hashes):
+        raise CurateError("changed while curate read it (its texts differ between two passes)")
+    ids = numbering.ids()
+    keep = np.flatnonzero(ids >= 0)
+    keys, valid = keys_of(sketch_of(unique.texts.take(pa.array(keep)), plan.config), plan.config)
+    keys, keep = keys[:, valid], keep[valid]
+    bands = keys.shape[0]
+    bucket = (np.arange(bands, dtype=np.uint64)[:, None] << np.uint64(32)) | keys.astype(np.uint64)
+    return pd.DataFrame({"bucket": bucket.ravel(), "text": np.tile(ids[keep].astype(np.uint32), bands)})
+
+
+def bucket_pairs(rows: pd.DataFrame) -> np.ndarray:
+    """Candidate pairs (``lo << 32 | hi`` uint64 of text ids) of the texts sharing a bucket, from
+    rows holding whole buckets."""
+    texts = rows["text"].to_numpy()
+    order = np.argsort(texts, kind="stable")  # members in id order, as LSH on the whole batch pairs them
+    codes = pd.factorize(rows["bucket"].to_numpy()[order])[0].astype(np.uint32)
+    return pairs_in_buckets(codes, texts[order].astype(np.int64))
+
+
+def unpack_pairs(packed: np.ndarray) -> np.ndarray:
+    """``(P, 2)`` unique pairs (lo < hi) from :func:`bucket_pairs`' packed pairs of every partition."""
+    pairs = np.unique(packed.astype(np.uint64))
+    return np.column_stack([(pairs >> np.uint64(32)).astype(np.int64), (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)])
 
 
 def sketch_of(texts: pa.Array, cfg: MinHashConfig) -> Signatures:
@@ -153,6 +218,7 @@ class Batch:
     hashes: np.ndarray  # uint64 per distinct text
     keys: BandKeys | None  # (bands, texts)
     valid: np.ndarray | None
+    numbered: dict[tuple[str, int], Numbering] = field(default_factory=dict)  # without keys: see numbering
 
     @property
     def n_texts(self) -> int:
@@ -167,6 +233,11 @@ class Batch:
     @property
     def offsets(self) -> dict[str, int]:
         return dict(zip(self.splits, (np.cumsum(self.sizes) - self.sizes).tolist()))
+
+    def numbering(self, split: str, start: int) -> Numbering:
+        """How the batch numbers the texts of the chunk of ``split`` starting at row ``start`` (a
+        batch made without band keys, for :func:`band_rows`)."""
+        return self.numbered.get((split, start), Numbering(0, np.empty(0, np.uint8), 0))
 
     def first_rows(self) -> np.ndarray:
         """Each text's first row (its place in the batch)."""
@@ -197,16 +268,21 @@ def batch(state: dict[str, list[TextChunk]], splits: list[str]) -> Batch:
     near = bool(chunks) and chunks[0][1].keys is not None
     valid = np.zeros(n, dtype=bool) if near else None
     placed: list[tuple[np.ndarray, np.ndarray]] = []
-    base = 0
+    numbered: dict[tuple[str, int], Numbering] = {}
+    base = numbered_so_far = 0
     for name, c in chunks:
         mine = ids[base : base + len(c.hashes)]
         text_of_row[offsets[name] + c.compared] = mine[c.codes]
         if near:
             placed.append((mine, c.keys))
             valid[mine] = c.valid
+        elif c.rows:
+            here = first[mine] == base + np.arange(len(mine))
+            numbered[name, c.start] = Numbering(numbered_so_far, np.packbits(here), len(mine))
+            numbered_so_far += int(here.sum())
         base += len(c.hashes)
     keys = BandKeys(chunks[0][1].keys.shape[0], n, placed) if near else None
-    return Batch(list(splits), sizes, text_of_row, hashes[first], keys, valid)
+    return Batch(list(splits), sizes, text_of_row, hashes[first], keys, valid, numbered)
 
 
 class BandKeys:

@@ -50,7 +50,10 @@ the texts; the client numbers a split's texts by first appearance (as whole colu
 takes LSH candidates from the combined band keys, and a later pass fetches the 16-bit signatures
 and texts of the candidate pairs' texts only, for the estimate and the exact verification. Star
 groups are then formed on the client from the verified pairs, so groups and their kept rows are
-those of the whole split, whichever partition a member lies in. In process each split's texts,
+those of the whole split, whichever partition a member lies in. An engine may keep the band
+keys where they are instead (the Dask engine above ``curate.band-keys-on-client``): the first pass
+then sends none, and :meth:`TextSource.candidates` asks the engine for each batch's LSH candidates,
+the same pairs (:mod:`curate.near_state`, "band keys grouped where they are"). In process each split's texts,
 distinct texts and signatures are computed once per run (``ctx.shared``, with ``leakage``) and
 each data file maps its slice of them (:class:`TextSource`). A content column whose type differs
 between a split's files is joined from the split's whole frame (:meth:`MinHashFamily.whole_columns`):
@@ -249,11 +252,27 @@ class TextSource:
         families (``ctx.shared``): a partition's state depends on its content columns,
         normalisation, sketch and LSH shape, not on the family or its other settings."""
         cfg = plan.config
-        sketch = None if cfg is None else (cfg.shingle, cfg.n, cfg.num_perm, cfg.seed, cfg.lsh_shape())
+        if cfg is not None and not self._gathers_band_keys(cfg):
+            plan = replace(plan, band_keys=False)
+        sketch = None if cfg is None else (cfg.shingle, cfg.n, cfg.num_perm, cfg.seed, cfg.lsh_shape(), plan.band_keys)
         key = (plan.columns, plan.text_columns, plan.normalize, plan.min_chars, sketch)
         split = self.ctx.dataset.splits[name]
         return self.ctx.shared.get_or_compute(CHUNKS, name, split, key, lambda: self.engine.states(
             self.check, replace(plan, splits=(name,)), self.ctx.dataset))
+
+    def _gathers_band_keys(self, cfg: MinHashConfig) -> bool:
+        """Whether the engine's first pass sends band keys (one choice per dataset, so that every
+        batch of every MinHash family finds its splits' chunks alike)."""
+        gathers = getattr(self.engine, "gathers_band_keys", None)
+        rows = sum(len(split) for split in self.ctx.dataset.splits.values())
+        return gathers is None or gathers(rows, cfg.lsh_shape()[0])
+
+    def candidates(self, plan: MinHashPlan, b: Batch, workers: int) -> np.ndarray:
+        """A batch's LSH candidate pairs: from its gathered band keys, else grouped by the engine
+        where the keys are (:meth:`curate.engines.dask.DaskEngine.band_candidates`)."""
+        if b.keys is not None:
+            return lsh_candidates(b.keys, b.valid, workers=workers)
+        return self.engine.band_candidates(replace(plan, splits=tuple(b.splits)), self.ctx.dataset, b)
 
     def fetch(self, plan: FetchPlan) -> list[Any]:
         """The later pass: the wanted texts' signatures and texts (in process: from the shared ones)."""
@@ -285,7 +304,7 @@ class CandidateTexts:
             self._ids = sorted_unique(np.concatenate([self._ids, np.asarray(texts, dtype=np.int64)]))
             want = self.batch.want(self._ids)
             p = self.plan
-            fetch = FetchPlan(tuple(want), p.columns, p.text_columns, p.normalize, p.min_chars, p.config, p.source, want)
+            fetch = FetchPlan(tuple(want), p.columns, p.text_columns, p.normalize, p.min_chars, p.config, p.source, want=want)
             state = combine(self.source.fetch(fetch))
             self._got = Candidates(self.batch, state)
         return self._got
@@ -308,7 +327,7 @@ def near_pairs(ctx: RunContext, cfg: MinHashConfig, b: Batch, texts: CandidateTe
         if b.n_texts < 2:
             return VerifiedPairs(b.text_of_row, b.n_texts, none, none, np.empty(0), 0)
         workers = default_workers()
-        pairs = lsh_candidates(b.keys, b.valid, workers=workers)
+        pairs = texts.source.candidates(texts.plan, b, workers)
         kept, sim = verify_candidates(pairs, texts.sig16, texts.texts, cfg, workers=workers)
         return VerifiedPairs(b.text_of_row, b.n_texts, kept[:, 0], kept[:, 1], sim, len(pairs))
 
@@ -386,7 +405,7 @@ class NearDuplicates(MinHashFamily):
         if not all(kinds_agree(state, [name]) for name in plan.splits):
             return self.collect(ctx)
         source = source or TextSource(self, ctx)
-        p, cfg, content = self.params, plan.config, plan.source
+        cfg, content = plan.config, plan.source
         findings: list[Finding] = []
         total = groups = candidates = verified = missing = 0
         column = content.columns[0] if len(content.columns) == 1 else None

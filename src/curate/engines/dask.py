@@ -36,6 +36,14 @@ the cluster once per pass, and the small states come back for ``combine`` / ``ju
 client. A collecting family reads ``split.frame``: the split's pieces are read and gathered to the
 client and concatenated once (as the pandas loader concatenates files), then kept for the
 following families.
+
+Band keys. The MinHash families' LSH band keys (4 bytes per band per text) are part of their first
+pass's states, gathered and paired on the client, up to the Dask config :data:`BAND_KEYS_ON_CLIENT`.
+Above it the first pass leaves them out and each batch's candidates come from a shuffle on the
+workers (:meth:`DaskEngine.band_candidates`), so that the client's memory does not grow by them
+with the rows. Gathering is the default below the bound because it is the faster on a few workers:
+the shuffle sketches every text a second time and moves one row per band and text between workers
+(bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -58,9 +66,16 @@ from curate.readers import ReadOptions, read_table, readable, unreadable_parquet
 
 if TYPE_CHECKING:  # annotations only
     from curate.checks.base import Check, Plan
+    from curate.near_state import Batch, MinHashPlan, Numbering
     from curate.suite import Roles
 
 WORKERS = 2  # the LocalCluster started when no scheduler address is given
+
+# The Dask config key (bytes, or a size such as "512MiB"; environment: DASK_CURATE__BAND_KEYS_ON_CLIENT)
+# bounding the LSH band keys a MinHash family gathers on the client; a dataset whose keys would
+# exceed it has them grouped on the workers by a shuffle instead (DaskEngine.band_candidates).
+BAND_KEYS_ON_CLIENT = "curate.band-keys-on-client"
+BAND_KEYS_ON_CLIENT_DEFAULT = "512MiB"  # about 6 million texts at the default 21 bands
 
 # Dask's nanny starts each worker process with MALLOC_TRIM_THRESHOLD_=65536, to hand freed memory
 # back to the system sooner. Setting the trim threshold (as setting the mmap threshold) also turns
@@ -342,6 +357,23 @@ def _map(check: Check, plan: Plan, split: str, piece: Piece) -> Any:
     return check.map(plan, split, plan_columns(read_piece(piece, plan.columns), plan))
 
 
+def _band_rows(piece: Piece, numbering: Numbering, plan: MinHashPlan) -> pd.DataFrame:
+    """A piece's band rows (:func:`curate.near_state.band_rows`), the input of the band-key shuffle."""
+    from curate.near_state import band_rows
+
+    try:
+        return band_rows(plan, plan_columns(read_piece(piece, plan.columns), plan), numbering)
+    except CurateError as exc:
+        raise CurateError(exc.message, file=exc.file or piece.path) from None
+
+
+def _bucket_pair_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """One shuffled partition's candidate pairs (:func:`curate.near_state.bucket_pairs`)."""
+    from curate.near_state import bucket_pairs
+
+    return pd.DataFrame({"pair": bucket_pairs(rows)})
+
+
 @_task
 def _read_task(piece: Piece) -> pd.DataFrame:
     """A piece's rows for a collecting family (``DaskSplit.frame``)."""
@@ -471,17 +503,71 @@ class DaskEngine:
         self.client = client
 
     def states(self, check: Check, plan: Plan, dataset: Dataset) -> list[Any]:
-        pieces: list[tuple[str, Piece]] = []
-        for name in plan.splits:
-            split = dataset.splits[name]
-            if not isinstance(split, DaskSplit):  # a split made on the client (a table view keeps DaskSplits)
-                raise TypeError(f"split '{name}' was not loaded by the Dask engine")
-            pieces += [(name, p) for p in split.pieces]
+        pieces = [(name, p) for name in plan.splits for p in self._pieces(dataset, name)]
         if not pieces:
             return []
         sent = self.client.scatter([check, plan], hash=False, broadcast=True)  # pickled once, not per task
         futures = [self.client.submit(_map, sent[0], sent[1], name, piece, pure=False) for name, piece in pieces]
         return _results(futures)
+
+    def _pieces(self, dataset: Dataset, name: str) -> list[Piece]:
+        split = dataset.splits[name]
+        if not isinstance(split, DaskSplit):  # a split made on the client (a table view keeps DaskSplits)
+            raise TypeError(f"split '{name}' was not loaded by the Dask engine")
+        return split.pieces
+
+    def gathers_band_keys(self, rows: int, bands: int) -> bool:
+        """Whether a MinHash family's first pass sends the band keys of ``rows`` rows (4 bytes per
+        band per text) to the client, where LSH pairs them, or leaves them to
+        :meth:`band_candidates`: the Dask config :data:`BAND_KEYS_ON_CLIENT` bounds them. Gathering
+        is the faster on a few workers; grouping keeps the client's memory from growing with the
+        rows, as a worker's does not."""
+        import dask
+        from dask.utils import parse_bytes
+
+        value = dask.config.get(BAND_KEYS_ON_CLIENT, BAND_KEYS_ON_CLIENT_DEFAULT)
+        try:
+            limit = parse_bytes(value)
+        except (ValueError, TypeError):
+            raise CurateError(f"Dask config {BAND_KEYS_ON_CLIENT}: not a size in bytes: {str(value)[:40]!r}") from None
+        return rows * bands * 4 <= limit
+
+    def band_candidates(self, plan: MinHashPlan, dataset: Dataset, b: Batch) -> np.ndarray:
+        """A batch's LSH candidate pairs (``(P, 2)`` text ids), its band keys grouped on the
+        workers: each piece is sketched again into band rows for the texts the batch numbers there
+        (:func:`curate.near_state.band_rows`), ``dask.dataframe`` shuffles them on their bucket
+        (peer-to-peer: buffered on the workers' disks, so a worker holds a bounded share), and each
+        shuffled partition pairs its buckets. Only the pairs come to the client."""
+        import dask.dataframe as dd
+
+        from curate.near_state import BAND_ROWS, unpack_pairs
+
+        work = [(p, b.numbering(name, p.offset)) for name in b.splits for p in self._pieces(dataset, name) if p.rows]
+        if not work:
+            return unpack_pairs(np.empty(0, np.uint64))
+        meta = pd.DataFrame({c: np.empty(0, t) for c, t in BAND_ROWS.items()})
+        rows = dd.from_map(_band_rows, [p for p, _ in work], [numbering for _, numbering in work], args=(plan,), meta=meta,
+                           enforce_metadata=False, label="curate-band-rows")
+        grouped = rows.shuffle("bucket", npartitions=len(work), shuffle_method="p2p")
+        pairs = grouped.map_partitions(_bucket_pair_frame, meta=pd.DataFrame({"pair": np.empty(0, np.uint64)}))
+        with _quiet_shuffle():
+            frame = self.client.compute(pairs, sync=True)
+        return unpack_pairs(frame["pair"].to_numpy())
+
+
+@contextmanager
+def _quiet_shuffle() -> Iterator[None]:
+    """Without the shuffle extension's warnings ("Shuffle … initialized by task …", "… deactivated"),
+    which a local cluster's scheduler would print on the user's terminal around curate's report."""
+    import logging
+
+    log = logging.getLogger("distributed.shuffle")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 def in_order_as_completed(futures: list[Any]) -> list[Any]:
