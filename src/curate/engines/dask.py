@@ -520,8 +520,8 @@ class DaskEngine:
         """Whether a MinHash family's first pass sends the band keys of ``rows`` rows (4 bytes per
         band per text) to the client, where LSH pairs them, or leaves them to
         :meth:`band_candidates`: the Dask config :data:`BAND_KEYS_ON_CLIENT` bounds them. Gathering
-        is the faster on a few workers; grouping keeps the client's memory from growing with the
-        rows, as a worker's does not."""
+        is the faster on a few workers; grouping keeps the keys, which grow with the rows, off the
+        client."""
         import dask
         from dask.utils import parse_bytes
 
@@ -536,7 +536,7 @@ class DaskEngine:
         """A batch's LSH candidate pairs (``(P, 2)`` text ids), its band keys grouped on the
         workers: each piece is sketched again into band rows for the texts the batch numbers there
         (:func:`curate.near_state.band_rows`), ``dask.dataframe`` shuffles them on their bucket
-        (peer-to-peer: buffered on the workers' disks, so a worker holds a bounded share), and each
+        (peer-to-peer: buffered on the workers' disks rather than held in their memory), and each
         shuffled partition pairs its buckets. Only the pairs come to the client."""
         import dask.dataframe as dd
 
