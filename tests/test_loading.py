@@ -76,6 +76,28 @@ def test_declared_key_and_repeated_values(tmp_path: Path) -> None:
         load_dataset(tmp_path, key="cod")
 
 
+@pytest.mark.parametrize("collide", [False, True])
+def test_repeat_suffixes_are_those_of_grouping_every_key(monkeypatch, collide: bool) -> None:
+    """Suffixes counted among the keys whose hashes repeat are those of counting every key in row
+    order, also when every hash collides (distinct keys sharing a hash stay unsuffixed)."""
+    import numpy as np
+
+    import curate.dedup
+    from curate.dataset import suffix_repeats
+
+    if collide:
+        monkeypatch.setattr(curate.dedup, "string_hashes", lambda arr, **_: np.zeros(len(arr), np.uint64))
+    rng = np.random.default_rng(3)
+    base = pd.Series([f"k{v}" for v in rng.integers(0, 400, 1000)] + ["é", "é", ""], dtype=str)
+    repeat = base.groupby(base, sort=False).cumcount()
+    expected = base.where(repeat == 0, base + "~" + repeat.astype(str))
+    notes: list[str] = []
+    assert suffix_repeats(base, "id", "train", notes).tolist() == expected.tolist()
+    assert notes == [f"split 'train': key column 'id' repeats {int((repeat > 0).sum())} value(s); repeats were suffixed '~N'"]
+    unique = pd.Series([f"u{i}" for i in range(50)], dtype=str)
+    assert suffix_repeats(unique, "id", "train", notes).tolist() == unique.tolist() and len(notes) == 1
+
+
 def test_csv_line_numbers_follow_multiline_quoted_fields(tmp_path: Path) -> None:
     write(tmp_path / "train.csv", 'id,text\n1,"one\nline two"\n\n2,plain\n')
     ds = load_dataset(tmp_path)

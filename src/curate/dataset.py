@@ -393,14 +393,40 @@ def base_keys(frame: pd.DataFrame, key_column: str | None, as_text: bool | None 
 
 def suffix_repeats(base: pd.Series, key_column: str | None, split: str, notes: list[str]) -> pd.Series:
     """The split's keys: a repeated base key gets ``~N`` (its N-th repeat in row order). This needs
-    every base key of the split in row order (the global view of the keys)."""
+    every base key of the split in row order (the global view of the keys). Repeats are counted
+    among the rows whose 64-bit key hash repeats (:func:`_maybe_repeated`), not by grouping every
+    key, which builds a table of every distinct string: the hashes are arrays of a few numbers per
+    row (bench/RESULTS.md)."""
     base = base.reset_index(drop=True)
-    repeat = base.groupby(base, sort=False).cumcount()
-    if (repeat > 0).any():
+    maybe = _maybe_repeated(base)
+    if not len(maybe):
+        return base
+    candidates = base.iloc[maybe]
+    repeat = candidates.groupby(candidates, sort=False).cumcount().to_numpy()
+    again = maybe[repeat > 0]
+    if len(again):
         if key_column is not None:
-            notes.append(f"split '{split}': key column '{key_column}' repeats {int((repeat > 0).sum())} value(s); repeats were suffixed '~N'")
-        base = base.where(repeat == 0, base + "~" + repeat.astype(str))
+            notes.append(f"split '{split}': key column '{key_column}' repeats {len(again)} value(s); repeats were suffixed '~N'")
+        base = base.copy()
+        base.iloc[again] = base.iloc[again].str.cat(pd.Series(repeat[repeat > 0], index=again).astype(str), sep="~")
     return base
+
+
+def _maybe_repeated(base: pd.Series) -> np.ndarray:
+    """Sorted positions of the keys whose 64-bit hash (:func:`curate.dedup.string_hashes`) another
+    key shares: every repeated key's rows, and rarely a distinct key whose hash collides."""
+    import pyarrow as pa
+
+    from curate.dedup import string_hashes
+
+    values = pa.array(base, type=pa.large_string())
+    hashes = string_hashes(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    order = np.argsort(hashes, kind="stable")
+    same = hashes[order[1:]] == hashes[order[:-1]]
+    shared = np.zeros(len(order), dtype=bool)
+    shared[1:] |= same
+    shared[:-1] |= same
+    return np.sort(order[shared])
 
 
 def split_order(names: list[str], order: list[str] | None = None) -> list[str]:
