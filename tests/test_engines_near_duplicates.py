@@ -248,7 +248,7 @@ def templated(rng: np.random.Generator) -> pd.DataFrame:
 def test_band_rows_grouped_anywhere_give_the_whole_batch_candidates(folder: Path, tmp_path: Path,
                                                                     cuts: tuple[int, ...], shuffled: int) -> None:
     """The candidates of band rows mapped per piece (``cuts``) of a batch made without band keys,
-    paired per bucket partition (``shuffled`` of them, as a shuffle on ``bucket`` leaves them), are
+    paired per bucket partition (``shuffled`` of them, in any order, as a shuffle on ``bucket`` leaves them), are
     ``lsh_candidates`` of the whole batch's keys: large buckets paired in first-appearance order, a
     text repeated in several pieces counted once, texts without shingles left out."""
     from dataclasses import replace
@@ -267,6 +267,7 @@ def test_band_rows_grouped_anywhere_give_the_whole_batch_candidates(folder: Path
     assert b.keys is None and np.array_equal(b.text_of_row, whole.text_of_row)
     rows = pd.concat([band_rows(plan, part, b.numbering("train", start)) for part, start in zip(parts, bounds)],
                      ignore_index=True)
+    rows = rows.sample(frac=1.0, random_state=shuffled)  # a shuffle keeps no order within a partition
     where = rows["bucket"].to_numpy() % np.uint64(shuffled)
     found = np.concatenate([bucket_pairs(rows[where == i]) for i in range(shuffled)])
     expected = lsh_candidates(whole.keys, whole.valid)

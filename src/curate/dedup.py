@@ -917,7 +917,8 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 def pairs_in_buckets(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Pairs (as ``lo << 32 | hi`` uint64 of ``ids``) of documents sharing a band key."""
+    """Pairs (as ``lo << 32 | hi`` uint64 of ``ids``) of documents sharing a band key: a bucket's
+    members in the order they are given here, each paired with its next :data:`MAX_BUCKET`."""
     if len(keys) < 2:
         return np.empty(0, np.uint64)
     # one sort of (key, position) packed in 64 bits: equal keys become neighbours, in position order
