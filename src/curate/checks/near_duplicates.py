@@ -272,7 +272,7 @@ class TextSource:
         where the keys are (:meth:`curate.engines.dask.DaskEngine.band_candidates`)."""
         if b.keys is not None:
             return lsh_candidates(b.keys, b.valid, workers=workers)
-        return self.engine.band_candidates(replace(plan, splits=tuple(b.splits)), self.ctx.dataset, b)
+        return self.engine.band_candidates(plan, self.ctx.dataset, b)  # the batch names its splits
 
     def fetch(self, plan: FetchPlan) -> list[Any]:
         """The later pass: the wanted texts' signatures and texts (in process: from the shared ones)."""
