@@ -13,6 +13,7 @@ import codecs
 import csv
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -349,7 +350,7 @@ def _csv_pieces(path: Path, options: ReadOptions, rows: int, columns: list[str] 
     if not first:
         raise NotStreamable("no header record")
     block = csv_block_rows(len(first))
-    names = _csv_names(first, options)
+    names = csv_names(first, options)
     if columns is not None and names is not None:
         args["usecols"] = [i for i, name in enumerate(names) if name in set(columns)]
     with _open(path) as handle:
@@ -361,7 +362,7 @@ def _csv_pieces(path: Path, options: ReadOptions, rows: int, columns: list[str] 
                 yield piece
 
 
-def _csv_names(first: list[str], options: ReadOptions) -> list[str] | None:
+def csv_names(first: list[str], options: ReadOptions) -> list[str] | None:
     """The column names of a CSV/TSV by field position, when they are certain before parsing
     (else None: read every column). Header names that repeat or carry a byte-order mark are
     renamed by pandas, so they are left to it."""
@@ -411,6 +412,103 @@ def _line_chunks(handle: IO[bytes], rows: int) -> Iterator[list[bytes]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+# Byte ranges of a text file: pieces another process can read on its own (the Dask engine's).
+WHITESPACE = list(b" \t\r\x0b\x0c")  # what pandas and JSON Lines skip a line of
+ASCII_COMPATIBLE = ("utf8", "ascii", "latin1", "iso88591", "cp1252", "usascii")  # a newline byte is a newline
+
+
+SCAN_BYTES = 64 << 20  # bytes of a file looked at at once when finding its record boundaries
+
+
+def record_starts(path: Path, options: ReadOptions, every: int) -> list[int]:
+    """Byte offsets at which data records 0, ``every``, 2 × ``every``, … begin in a CSV/TSV or
+    JSON Lines file (the header and blank lines not counted), and the file's size last.
+
+    A record ends at a newline outside quotes: one where the count of quote characters before it
+    is even, as in a file whose quotes all open, close or double inside quoted fields (with
+    ``quoting: none``, and in JSON Lines, every newline). A quote inside an unquoted field breaks
+    that rule, so the caller must compare the ranges' rows with a whole read.
+    :class:`NotStreamable` says the offsets cannot even be looked for: a compressed file, an
+    encoding whose bytes are not ASCII's, a carriage return ending a line on its own (a newline to
+    pandas)."""
+    import numpy as np
+
+    options = readable(options, path)
+    fmt = options.format_of(path)
+    if fmt not in TEXT_FORMATS + ("jsonl",):
+        raise NotStreamable(f"{fmt} files are read whole")
+    if is_compressed(path):
+        raise NotStreamable("a compressed file has no byte offsets to start from")
+    if codecs.lookup(options.text_encoding).name.replace("-", "").replace("_", "") not in ASCII_COMPATIBLE:
+        raise NotStreamable(f"{options.text_encoding} bytes are not ASCII's")
+    quotes = fmt in TEXT_FORMATS and options.quoting != "none"
+    skip = 1 if fmt in TEXT_FORMATS and options.header else 0  # the header record
+    found: list[np.ndarray] = []
+    record, start, odd, base, cr_last = 0, 0, False, 0, False  # start: where the open record begins
+
+    def count(heads: np.ndarray) -> None:  # the non-blank records beginning at ``heads``, in order
+        nonlocal record
+        number = record + np.arange(len(heads))
+        found.append(heads[(number >= skip) & ((number - skip) % every == 0)])
+        record += len(heads)
+
+    with open(path, "rb") as handle:
+        while block := handle.read(SCAN_BYTES):
+            data = np.frombuffer(block, dtype=np.uint8)
+            cr = np.flatnonzero(data == 13)
+            if (cr_last and data[0] != 10) or np.any(data[cr[cr + 1 < len(data)] + 1] != 10):
+                raise NotStreamable("a carriage return ends a line on its own")
+            cr_last = bool(data[-1] == 13)
+            lf = np.flatnonzero(data == 10)
+            if quotes:
+                quoted = np.flatnonzero(data == 34)
+                parity = (np.searchsorted(quoted, lf) + odd) % 2  # quote characters before each newline
+                lf = lf[parity == 0]
+                odd = (len(quoted) + odd) % 2
+            ends = lf + base
+            heads = np.concatenate([[start], ends[:-1] + 1]).astype(np.int64) if len(ends) else np.zeros(0, np.int64)
+            first = data[np.clip(heads - base, 0, len(data) - 1)]
+            maybe = (ends == heads) | np.isin(first, WHITESPACE) | (heads < base)  # a line of whitespace only?
+            blank = np.zeros(len(heads), dtype=bool)
+            for i in np.flatnonzero(maybe).tolist():  # few: lines that are empty or begin with a space
+                blank[i] = not os.pread(handle.fileno(), int(ends[i] - heads[i]), int(heads[i])).strip()
+            count(heads[~blank])
+            if len(ends):
+                start = int(ends[-1]) + 1
+            base += len(data)
+        if start < base:  # a last record without a newline
+            handle.seek(start)
+            if handle.read().strip(b"\r"):
+                count(np.array([start], dtype=np.int64))
+    return [int(x) for part in found for x in part] + [base]
+
+
+def read_span(path: Path, options: ReadOptions, start: int, stop: int, names: list[str], block: int,
+              columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """The rows of bytes ``start:stop`` of a CSV/TSV or JSON Lines file (whole records, from
+    :func:`record_starts`), named ``names``, ``columns`` only (None: all): CSV/TSV in pieces of
+    ``block`` rows, as :func:`read_pieces` parses them, JSON Lines as one piece."""
+    options = readable(options, path)
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(stop - start)
+    if options.format_of(path) == "jsonl":
+        import pyarrow.json as pj
+
+        lines = next(_line_chunks(io.BytesIO(data), -1), [])
+        table = pj.read_json(io.BytesIO(b"".join(lines)))
+        if columns is not None:
+            table = table.select([name for name in table.column_names if name in set(columns)])
+        yield table.to_pandas()
+        return
+    args = csv_arguments(path, options)
+    args.update(header=None, names=list(names))
+    if columns is not None:
+        args["usecols"] = [name for name in names if name in set(columns)]
+    with pd.read_csv(io.BytesIO(data), compression=None, chunksize=block, **args) as reader:
+        yield from reader
 
 
 def _parquet_pieces(path: Path, rows: int, columns: list[str] | None) -> Iterator[pd.DataFrame]:

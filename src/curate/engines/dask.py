@@ -12,13 +12,21 @@ share of the dataset:
   footer's statistics, else counted on a worker) decide a cast per column. Strings are pandas'
   own string dtype, as the loader reads them (``dask.dataframe``'s reader, with its
   ``dataframe.convert-string`` default, would give pyarrow strings with ``pd.NA``; it is not used);
-* every other format (CSV, TSV, JSON, JSONL, compressed files) is one piece per file, read whole
-  with curate's own reader (:func:`curate.readers.read_table`) by the task that needs it.
-  ``dask.dataframe.read_csv`` has no equivalent of the pandas loader's reading: it types each byte
-  block on its own (a column of numbers with one ``n/a`` in a late block is ``int64`` in one
-  partition and text in another), cuts blocks at newlines inside quoted fields, and would bypass
-  the bounded decompression of :mod:`curate.confine`. Memory for these files is bounded by the
-  largest file, not by a partition.
+* a CSV/TSV or JSON Lines file over :data:`SPAN_BYTES` is one piece per byte range of about
+  :data:`SPAN_ROWS` rows (CSV/TSV: whole blocks of pandas' parser), cut at record boundaries
+  found in the bytes (:func:`curate.readers.record_starts`: newlines outside quotes). A range is
+  parsed on its own, without a header, block by block, each block cast to the whole file's dtypes
+  (as the streamed pandas engine casts its pieces, :mod:`curate.engines.streaming`). The ranges are
+  used only when a read-back at loading shows them exact: on one worker, every range's blocks are
+  compared with the blocks the streamed pandas engine reads from the whole file (rows, columns,
+  dtypes, values). ``dask.dataframe.read_csv`` has no such guarantee: it types each byte block on
+  its own (a column of numbers with one ``n/a`` in a late block is ``int64`` in one partition and
+  text in another) and cuts blocks at newlines inside quoted fields;
+* every other file (JSON documents, compressed files, small files, and text files whose ranges do
+  not read back exactly: a quote inside an unquoted field, a lone carriage return, header names
+  pandas renames) is one piece, read whole with curate's own reader
+  (:func:`curate.readers.read_table`) by the task that needs it. Memory for these files is bounded
+  by the largest of them, not by a partition.
 
 The client holds no rows. It reads Parquet footers (row counts, columns, statistics); what loading
 asks of the rows is asked of the workers piece by piece (:class:`DaskSplit`): misreading notes
@@ -52,7 +60,7 @@ import functools
 import os
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -62,7 +70,8 @@ import pandas as pd
 from curate.dataset import DataFile, Dataset, Split, assemble, base_keys, resolve_reading, suffix_repeats
 from curate.engines import plan_columns
 from curate.errors import CurateError
-from curate.readers import ReadOptions, read_table, readable, unreadable_parquet
+from curate.readers import (TEXT_FORMATS, ReadOptions, csv_block_rows, csv_names, first_record, read_pieces, read_span, read_table, readable,
+                            record_starts, unreadable_parquet)
 
 if TYPE_CHECKING:  # annotations only
     from curate.checks.base import Check, Plan
@@ -70,6 +79,8 @@ if TYPE_CHECKING:  # annotations only
     from curate.suite import Roles
 
 WORKERS = 2  # the LocalCluster started when no scheduler address is given
+SPAN_BYTES = 32 << 20  # CSV/TSV and JSON Lines files larger than this are read in byte ranges (smaller: whole)
+SPAN_ROWS = 131_072  # rows per byte range (CSV/TSV: rounded down to whole parser blocks, at least one)
 
 # The Dask config key (bytes, or a size such as "512MiB"; environment: DASK_CURATE__BAND_KEYS_ON_CLIENT)
 # bounding the LSH band keys a MinHash family gathers on the client; a dataset whose keys would
@@ -153,6 +164,10 @@ class Piece:
     offset: int  # the split position of its first row
     rows: int
     casts: tuple[tuple[str, str], ...] = ()  # column → dtype of the whole file's column (Parquet)
+    span: tuple[int, int] | None = None  # bytes start:stop of a CSV/TSV or JSON Lines file, whole records
+    names: tuple[str, ...] = ()  # a span's columns (it has no header)
+    dtypes: tuple[tuple[str, Any], ...] = ()  # column → the whole file's dtype, which each block of a span takes
+    block: int = 0  # a CSV/TSV span's rows per parser block
 
     @property
     def stop(self) -> int:
@@ -162,7 +177,9 @@ class Piece:
 def read_piece(piece: Piece, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The piece's rows (``columns``: only those it has, in that order; None: all), indexed by
     their positions in the split, values as the pandas loader converts them."""
-    if piece.row_group is None:
+    if piece.span is not None:
+        frame = _read_span(piece, columns)
+    elif piece.row_group is None:
         frame = read_table(piece.path, piece.options)
         frame.columns = [str(c) for c in frame.columns]
         if columns is not None:
@@ -188,6 +205,75 @@ def _read_row_group(piece: Piece, columns: tuple[str, ...] | None) -> pd.DataFra
     frame.columns = [str(c) for c in frame.columns]
     casts = {c: d for c, d in piece.casts if c in frame.columns and str(frame[c].dtype) != d}
     return frame.astype(casts) if casts else frame
+
+
+def _read_span(piece: Piece, columns: tuple[str, ...] | None) -> pd.DataFrame:
+    """A span's rows, block by block in the whole file's dtypes (as the streamed pandas engine
+    conforms its pieces), so that they are the rows a whole-file read gives there."""
+    assert piece.span is not None
+    wanted = list(piece.names) if columns is None else [c for c in columns if c in piece.names]
+    if not wanted:
+        return pd.DataFrame(index=range(piece.rows))
+    dtypes = dict(piece.dtypes)
+    parts = []
+    for part in read_span(piece.path, piece.options, *piece.span, list(piece.names), piece.block, wanted):
+        part = part[wanted] if list(part.columns) != wanted else part
+        changed = {c: dtypes[c] for c in wanted if part[c].dtype != dtypes[c]}
+        parts.append(part.astype(changed) if changed else part)
+    return _concat(parts)
+
+
+def _text_pieces(path: Path, options: ReadOptions, offset: int, rows: int) -> tuple[list[Piece], list[str]] | None:
+    """A CSV/TSV or JSON Lines file as byte ranges of about ``rows`` rows (CSV/TSV: whole parser
+    blocks), or None when it cannot be read so exactly.
+
+    Exact means read back: record boundaries are looked for in the bytes
+    (:func:`curate.readers.record_starts`), and each range, parsed on its own, must give the very
+    blocks the streamed pandas engine reads from the whole file (:func:`curate.readers.read_pieces`:
+    rows, columns, dtypes, values), compared one block at a time. A quote the boundary rule
+    misreads, a stray carriage return or a parser error leaves the file whole, as before."""
+    from curate.engines.streaming import file_prototype, first_values
+
+    names: list[str] = []
+    if options.format_of(path) in TEXT_FORMATS:
+        first = first_record(path, options)
+        names = csv_names(first, options) or [] if first else []
+        if not names:  # header names pandas renames (repeats, a byte-order mark): left to it
+            return None
+        block = csv_block_rows(len(first))
+        every = block * max(1, rows // block)
+    else:
+        block = every = rows
+    starts = record_starts(path, options, every)
+    if len(starts) < 3:  # one range: the file whole
+        return None
+    exact = iter(read_pieces(path, options, block))
+    pieces: list[Piece] = []
+    firsts: list[pd.DataFrame] = []
+    at = 0
+    for start, stop in zip(starts, starts[1:]):
+        count = 0
+        for part in read_span(path, options, start, stop, names, block):
+            whole = next(exact, None)
+            if whole is None or not _same(part, whole):
+                return None
+            names = list(map(str, part.columns))
+            firsts.append(first_values(part))
+            count += len(part)
+        pieces.append(Piece(path, options, None, offset + at, count, span=(start, stop)))
+        at += count
+    if next(exact, None) is not None or len(names) != len(set(names)):
+        return None
+    dtypes = tuple(file_prototype(firsts).dtypes.items())
+    return [replace(p, names=tuple(names), dtypes=dtypes, block=block) for p in pieces], names
+
+
+def _same(part: pd.DataFrame, whole: pd.DataFrame) -> bool:
+    """Whether a range's block is the whole read's: columns, dtypes and values (NaN equal to NaN)."""
+    part.columns = [str(c) for c in part.columns]
+    whole.columns = [str(c) for c in whole.columns]
+    return (list(part.columns) == list(whole.columns) and list(part.dtypes) == list(whole.dtypes)
+            and part.reset_index(drop=True).equals(whole.reset_index(drop=True)))
 
 
 def _parquet_columns(handle: Any) -> list[str]:
@@ -306,10 +392,19 @@ def _accepted(result: Any) -> Any:
 
 
 @_task
-def _file_info(piece: Piece) -> tuple[int, list[str]]:
-    """Rows and columns of a file read whole (not Parquet)."""
-    frame = read_piece(piece)
-    return len(frame), list(frame.columns)
+def _file_pieces(path: Path, options: ReadOptions, offset: int, rows: int, span_bytes: int) -> tuple[list[Piece], list[str]]:
+    """The pieces and columns of a file that is not Parquet: byte ranges of about ``rows`` rows
+    when it is a CSV/TSV or JSON Lines file over ``span_bytes`` that reads exactly so
+    (:func:`_text_pieces`), else the file read whole."""
+    if options.format_of(path) in TEXT_FORMATS + ("jsonl",) and path.stat().st_size > span_bytes:
+        try:
+            found = _text_pieces(path, readable(options, path), offset, rows)
+        except Exception:  # noqa: BLE001 - not streamable, or a parser error: the whole-file read decides
+            found = None
+        if found is not None:
+            return found
+    frame = read_piece(Piece(path, options, None, offset, 0))
+    return [Piece(path, options, None, offset, len(frame))], list(frame.columns)
 
 
 @_task
@@ -322,8 +417,10 @@ def _note_candidates(piece: Piece) -> list[str]:
 @_task
 def _file_notes(pieces: list[Piece], columns: tuple[str, ...] | None, root: Path) -> list[str]:
     """Misreading notes of one file from its pieces' ``columns`` (None: every column)."""
-    from curate.sniff import misreadings
+    from curate.sniff import misreadings, piece_misreadings
 
+    if pieces[0].span is not None:  # ranges of a text file: one at a time
+        return piece_misreadings(pieces[0].path, lambda: (read_piece(p, columns) for p in pieces), pieces[0].options, root)
     frame = _concat([read_piece(p, columns) for p in pieces])
     return misreadings(pieces[0].path, frame, pieces[0].options, root)
 
@@ -464,8 +561,8 @@ def _read_split(client: Any, name: str, paths: list[Path], options: ReadOptions)
         if options.format_of(path) == "parquet":
             mine, names = _parquet_pieces(path, options, position, client)
         else:
-            rows, names = _worker_result(client.submit(_file_info, Piece(path, options, None, position, 0), pure=False), path)
-            mine = [Piece(path, options, None, position, rows)]
+            task = client.submit(_file_pieces, path, options, position, SPAN_ROWS, SPAN_BYTES, pure=False)
+            mine, names = _worker_result(task, path)
         columns.update(dict.fromkeys(names))
         rows = sum(p.rows for p in mine)
         files.append(DataFile(path, position, rows))

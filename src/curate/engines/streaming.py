@@ -63,7 +63,7 @@ def _named(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _first_values(piece: pd.DataFrame) -> pd.DataFrame:
+def first_values(piece: pd.DataFrame) -> pd.DataFrame:
     """One row: each column's first non-missing value (its first value when all are missing)."""
     columns = {}
     for i, name in enumerate(piece.columns):
@@ -74,7 +74,7 @@ def _first_values(piece: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns) if columns else pd.DataFrame(index=range(1))
 
 
-def _file_prototype(rows: list[pd.DataFrame]) -> pd.DataFrame:
+def file_prototype(rows: list[pd.DataFrame]) -> pd.DataFrame:
     """The file's prototype from its pieces' first values: dtypes as pandas concatenates a CSV's
     blocks (``concat_compat``; a block with no value, float to the parser, takes the text dtype
     of the others when some block is text, as pandas' reader leaves it within one read)."""
@@ -96,14 +96,14 @@ def _survey(path: Path, options: ReadOptions, rows: int, first_row: int) -> _Sou
     firsts, count = [], 0
     try:
         for piece in read_pieces(path, options, rows):
-            firsts.append(_first_values(_named(piece)))
+            firsts.append(first_values(_named(piece)))
             count += len(piece)
     except Exception:  # noqa: BLE001 - not streamable, or a parser error: the whole-file read decides
         firsts = []
     if not firsts or not count:
         frame = _named(read_table(path, options))
-        return _Source(DataFile(path, first_row, len(frame)), _first_values(frame), frame)
-    return _Source(DataFile(path, first_row, count), _file_prototype(firsts))
+        return _Source(DataFile(path, first_row, len(frame)), first_values(frame), frame)
+    return _Source(DataFile(path, first_row, count), file_prototype(firsts))
 
 
 class StreamSplit(Split):
