@@ -90,9 +90,9 @@ def _written(path: Path, records: list[str], newline: str = "\n") -> list[int]:
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_record_starts_are_the_records_offsets(tmp_path: Path, newline: str, monkeypatch) -> None:
     monkeypatch.setattr(readers, "SCAN_BYTES", 7)  # records and quotes across the scan's blocks
-    records = ["a,b", '1,"x, ""quoted""\nover two lines"', "2,plain", "", '3,"ends with a newline\n"', "4,é", "5,last"]
+    records = ["a,b", '1,"x, ""quoted""\nover two lines"', "2,plain", "", '3,"ends with a newline\n"', " \t ", "4,é", " 5,last"]
     offsets = _written(tmp_path / "f.csv", records, newline)
-    data = [o for o, r in zip(offsets, records) if r][1:]  # no header, no blank line
+    data = [o for o, r in zip(offsets, records) if r.strip()][1:]  # no header, no blank line (pandas skips whitespace-only ones)
     size = (tmp_path / "f.csv").stat().st_size
     assert record_starts(tmp_path / "f.csv", ReadOptions(), 1) == data + [size]
     assert record_starts(tmp_path / "f.csv", ReadOptions(), 2) == data[::2] + [size]
@@ -115,6 +115,7 @@ def test_a_last_record_without_a_newline_is_a_record(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name, data, why", [
     ("f.csv", b"a,b\r1,x\r2,y\r", "carriage return"),
     ("f.csv.gz", gzip.compress(b"a,b\n1,x\n"), "compressed"),
+    ("f.csv", b"a,b\n" + b" \n" * 3000 + b"1,x\n", "whitespace"),  # each such line is re-read: bounded
 ])
 def test_record_starts_refuses_what_it_cannot_cut(tmp_path: Path, name: str, data: bytes, why: str) -> None:
     (tmp_path / name).write_bytes(data)

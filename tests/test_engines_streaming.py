@@ -268,6 +268,21 @@ def test_csv_blocks_of_every_kind_in_any_order_stream_to_the_loaded_values(tmp_p
     assert_same_split(stream_ds, loaded_ds)
 
 
+def test_a_pieces_first_values_do_not_keep_its_rows_in_memory() -> None:
+    """The survey keeps one row per piece for the whole run: a one-row slice of an Arrow-backed
+    column would keep the piece's whole string buffers (every piece's, for a streamed split)."""
+    import gc
+
+    before = pa.total_allocated_bytes()
+    piece = pd.DataFrame({"text": pd.array(["a text of some length " * 4] * 200_000, dtype="str"), "n": np.arange(200_000)})
+    assert pa.total_allocated_bytes() - before > 10_000_000
+    row = streaming.first_values(piece)
+    del piece
+    gc.collect()
+    assert pa.total_allocated_bytes() - before < 100_000
+    assert row["text"].tolist() == ["a text of some length " * 4] and str(row["text"].dtype) == "str"
+
+
 # --------------------------------------------------------------------------- reports
 
 

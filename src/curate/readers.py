@@ -419,7 +419,8 @@ WHITESPACE = list(b" \t\r\x0b\x0c")  # what pandas and JSON Lines skip a line of
 ASCII_COMPATIBLE = ("utf8", "ascii", "latin1", "iso88591", "cp1252", "usascii")  # a newline byte is a newline
 
 
-SCAN_BYTES = 64 << 20  # bytes of a file looked at at once when finding its record boundaries
+SCAN_BYTES = 2 << 20  # bytes of a file looked at at once when finding its record boundaries
+MAX_SPACED_LINES = 1024  # lines per scanned block beginning with whitespace (each re-read to see if it is blank)
 
 
 def record_starts(path: Path, options: ReadOptions, every: int) -> list[int]:
@@ -470,10 +471,14 @@ def record_starts(path: Path, options: ReadOptions, every: int) -> list[int]:
             ends = lf + base
             heads = np.concatenate([[start], ends[:-1] + 1]).astype(np.int64) if len(ends) else np.zeros(0, np.int64)
             first = data[np.clip(heads - base, 0, len(data) - 1)]
-            maybe = (ends == heads) | np.isin(first, WHITESPACE) | (heads < base)  # a line of whitespace only?
-            blank = np.zeros(len(heads), dtype=bool)
-            for i in np.flatnonzero(maybe).tolist():  # few: lines that are empty or begin with a space
-                blank[i] = not os.pread(handle.fileno(), int(ends[i] - heads[i]), int(heads[i])).strip()
+            if len(heads) and heads[0] < base:  # the record begun in an earlier block
+                first[0] = os.pread(handle.fileno(), 1, int(heads[0]))[0]
+            blank = ends == heads
+            maybe = ~blank & np.isin(first, WHITESPACE)  # a line of whitespace only?
+            if np.count_nonzero(maybe) > MAX_SPACED_LINES:
+                raise NotStreamable("many lines begin with whitespace")
+            for i in np.flatnonzero(maybe).tolist():
+                blank[i] = _only_whitespace(handle.fileno(), int(heads[i]), int(ends[i]))
             count(heads[~blank])
             if len(ends):
                 start = int(ends[-1]) + 1
@@ -483,6 +488,15 @@ def record_starts(path: Path, options: ReadOptions, every: int) -> list[int]:
             if handle.read().strip(b"\r"):
                 count(np.array([start], dtype=np.int64))
     return [int(x) for part in found for x in part] + [base]
+
+
+def _only_whitespace(fd: int, start: int, stop: int) -> bool:
+    """Whether bytes ``start:stop`` of the file are all whitespace (read a MiB at a time)."""
+    while start < stop:
+        if os.pread(fd, min(stop - start, 1 << 20), start).strip():
+            return False
+        start += 1 << 20
+    return True
 
 
 def read_span(path: Path, options: ReadOptions, start: int, stop: int, names: list[str], block: int,

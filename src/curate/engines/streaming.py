@@ -70,7 +70,8 @@ def first_values(piece: pd.DataFrame) -> pd.DataFrame:
         values = piece.iloc[:, i]
         present = values.notna().to_numpy()
         at = int(present.argmax()) if present.any() else 0
-        columns[name] = values.iloc[at : at + 1].reset_index(drop=True)
+        # taken, not sliced: a slice of an Arrow-backed column keeps the piece's whole buffers alive
+        columns[name] = values.iloc[[at]].reset_index(drop=True)
     return pd.DataFrame(columns) if columns else pd.DataFrame(index=range(1))
 
 
