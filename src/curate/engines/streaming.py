@@ -71,7 +71,7 @@ def first_values(piece: pd.DataFrame) -> pd.DataFrame:
         present = values.notna().to_numpy()
         at = int(present.argmax()) if present.any() else 0
         # taken, not sliced: a slice of an Arrow-backed column keeps the piece's whole buffers alive
-        columns[name] = values.iloc[[at]].reset_index(drop=True)
+        columns[name] = (values.iloc[[at]] if len(values) else values.iloc[:0]).reset_index(drop=True)
     return pd.DataFrame(columns) if columns else pd.DataFrame(index=range(1))
 
 
