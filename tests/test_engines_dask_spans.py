@@ -24,6 +24,7 @@ from curate.readers import NotStreamable, ReadOptions, read_table, record_starts
 from curate.runner import check
 from curate.suite import Roles, dataset_section
 from test_engines import assert_same, comparable
+from test_engines_streaming import blocks_of_every_kind
 
 distributed = pytest.importorskip("distributed")
 
@@ -253,15 +254,7 @@ def test_blocks_of_every_kind_read_in_ranges_as_the_whole_file(tmp_path: Path, c
     width, blocks = 64, 5
     block = readers.csv_block_rows(width)
     monkeypatch.setattr(dask_engine, "SPAN_ROWS", block)
-    rng = np.random.default_rng(seed)
-    rows = np.arange(block)
-    kinds = {
-        "i": rows.astype(str), "f": (rows + 0.5).astype(str), "n": np.array([""] * block),
-        "s": np.array([f"w{i}" for i in rows]), "b": np.where(rows % 2 == 0, "True", "False"),
-        "x": np.where(rows == block // 2, "word", rows.astype(str)),
-    }
-    columns = [np.concatenate([kinds[k] for k in rng.choice(list(kinds), blocks)]) for _ in range(width)]
-    columns[:4] = [np.concatenate([kinds[k]] * blocks) for k in ("s", "i", "s", "s")]  # uid, text, score, label kinds
+    columns = blocks_of_every_kind(width, blocks, np.random.default_rng(seed), first="siss")  # uid, text, score, label
     names = ["uid", "text", "score", "label"] + [f"c{j}" for j in range(4, width)]
     lines = [",".join(names)] + [",".join(c[i] for c in columns) for i in range(blocks * block)]
     (tmp_path / "d").mkdir()

@@ -248,20 +248,28 @@ def test_csv_pieces_are_one_parser_block(tmp_path: Path, monkeypatch):
         assert chunks == [block]
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_csv_blocks_of_every_kind_in_any_order_stream_to_the_loaded_values(tmp_path: Path, seed: int):
-    """Each column's blocks are integers, decimals, blanks, words, booleans or numbers with one word,
-    drawn at random: every mix pandas' block-by-block typing makes is kept."""
-    width, blocks = 64, 5
+def blocks_of_every_kind(width: int, blocks: int, rng: np.random.Generator, first: str = "") -> list[np.ndarray]:
+    """CSV field values of ``width`` columns, ``blocks`` parser blocks each: per block integers,
+    decimals, blanks, words, booleans or numbers with one word, drawn at random (``first``: the
+    kinds of the leading columns, the same in every block)."""
     block = csv_block_rows(width)
-    rng = np.random.default_rng(seed)
     rows = np.arange(block)
     kinds = {
         "i": rows.astype(str), "f": (rows + 0.5).astype(str), "n": np.array([""] * block),
         "s": np.array([f"w{i}" for i in rows]), "b": np.where(rows % 2 == 0, "True", "False"),
         "x": np.where(rows == block // 2, "word", rows.astype(str)),
     }
-    columns = [np.concatenate([kinds[k] for k in rng.choice(list(kinds), blocks)]) for _ in range(width)]
+    drawn = [np.concatenate([kinds[k] for k in rng.choice(list(kinds), blocks)]) for _ in range(width)]
+    return [np.concatenate([kinds[k]] * blocks) for k in first] + drawn[len(first):]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_csv_blocks_of_every_kind_in_any_order_stream_to_the_loaded_values(tmp_path: Path, seed: int):
+    """Each column's blocks are integers, decimals, blanks, words, booleans or numbers with one word,
+    drawn at random: every mix pandas' block-by-block typing makes is kept."""
+    width, blocks = 64, 5
+    block = csv_block_rows(width)
+    columns = blocks_of_every_kind(width, blocks, np.random.default_rng(seed))
     lines = [",".join(f"c{j}" for j in range(width))] + [",".join(c[i] for c in columns) for i in range(blocks * block)]
     write(tmp_path / "train.csv", "\n".join(lines) + "\n")
     stream_ds, loaded_ds = streamed(tmp_path, block)
