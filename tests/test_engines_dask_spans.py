@@ -111,6 +111,8 @@ def test_record_starts_without_quoting_and_in_json_lines(tmp_path: Path) -> None
 def test_a_last_record_without_a_newline_is_a_record(tmp_path: Path) -> None:
     (tmp_path / "f.csv").write_bytes(b"a,b\n1,x\n2,y")
     assert record_starts(tmp_path / "f.csv", ReadOptions(), 1) == [4, 8, 11]
+    (tmp_path / "f.csv").write_bytes(b"a,b\n1,x\n \t ")  # only whitespace after the last newline: no record
+    assert record_starts(tmp_path / "f.csv", ReadOptions(), 1) == [4, 11]
 
 
 @pytest.mark.parametrize("name, data, why", [

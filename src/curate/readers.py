@@ -483,10 +483,8 @@ def record_starts(path: Path, options: ReadOptions, every: int) -> list[int]:
             if len(ends):
                 start = int(ends[-1]) + 1
             base += len(data)
-        if start < base:  # a last record without a newline
-            handle.seek(start)
-            if handle.read().strip(b"\r"):
-                count(np.array([start], dtype=np.int64))
+        if start < base and not _only_whitespace(handle.fileno(), start, base):  # a last record without a newline
+            count(np.array([start], dtype=np.int64))
     return [int(x) for part in found for x in part] + [base]
 
 
