@@ -433,7 +433,8 @@ def record_starts(path: Path, options: ReadOptions, every: int) -> list[int]:
     that rule, so the caller must compare the ranges' rows with a whole read.
     :class:`NotStreamable` says the offsets cannot even be looked for: a compressed file, an
     encoding whose bytes are not ASCII's, a carriage return ending a line on its own (a newline to
-    pandas)."""
+    pandas), more than :data:`MAX_SPACED_LINES` lines in a scanned block that begin with
+    whitespace (each is re-read to see whether it is blank, which pandas skips)."""
     import numpy as np
 
     options = readable(options, path)
