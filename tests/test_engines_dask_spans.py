@@ -141,7 +141,7 @@ def test_a_csv_is_read_in_ranges_that_are_the_whole_file(tmp_path: Path, client:
     pieces = _pieces_equal_whole(client, tmp_path / "d")
     assert [p.rows for p in pieces] == [512] * 3 + [464] and all(p.span for p in pieces)
     assert pieces[0].span[0] == len(b"uid,text,score,label\n") and pieces[-1].span[1] == (tmp_path / "d/train.csv").stat().st_size
-    assert dict(pieces[0].dtypes)["score"] == "float64"  # a range without the missing value is cast as the file
+    assert dict(pieces[0].casts)["score"] == "float64"  # a range without the missing value is cast as the file
 
 
 def test_json_lines_and_unquoted_tsv_are_read_in_ranges(tmp_path: Path, client: Any, small_ranges: None) -> None:

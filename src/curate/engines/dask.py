@@ -163,10 +163,9 @@ class Piece:
     row_group: int | None  # a Parquet row group; None: the whole file, read by curate's reader
     offset: int  # the split position of its first row
     rows: int
-    casts: tuple[tuple[str, str], ...] = ()  # column → dtype of the whole file's column (Parquet)
+    casts: tuple[tuple[str, Any], ...] = ()  # column → the whole file's dtype, where the piece read alone may differ
     span: tuple[int, int] | None = None  # bytes start:stop of a CSV/TSV or JSON Lines file, whole records
     names: tuple[str, ...] = ()  # a span's columns (it has no header)
-    dtypes: tuple[tuple[str, Any], ...] = ()  # column → the whole file's dtype, which each block of a span takes
     block: int = 0  # a CSV/TSV span's rows per parser block
 
     @property
@@ -203,8 +202,13 @@ def _read_row_group(piece: Piece, columns: tuple[str, ...] | None) -> pd.DataFra
     wanted = names if columns is None else [c for c in columns if c in names]
     frame = handle.read_row_group(piece.row_group, columns=wanted).to_pandas()
     frame.columns = [str(c) for c in frame.columns]
-    casts = {c: d for c, d in piece.casts if c in frame.columns and str(frame[c].dtype) != d}
-    return frame.astype(casts) if casts else frame
+    return _cast(frame, piece.casts)
+
+
+def _cast(frame: pd.DataFrame, casts: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    """``frame`` with its columns in the whole file's dtypes (``casts``: column → dtype)."""
+    changed = {c: d for c, d in casts if c in frame.columns and frame[c].dtype != d}
+    return frame.astype(changed) if changed else frame
 
 
 def _read_span(piece: Piece, columns: tuple[str, ...] | None) -> pd.DataFrame:
@@ -214,13 +218,8 @@ def _read_span(piece: Piece, columns: tuple[str, ...] | None) -> pd.DataFrame:
     wanted = list(piece.names) if columns is None else [c for c in columns if c in piece.names]
     if not wanted:
         return pd.DataFrame(index=range(piece.rows))
-    dtypes = dict(piece.dtypes)
-    parts = []
-    for part in read_span(piece.path, piece.options, *piece.span, list(piece.names), piece.block, wanted):
-        part = part[wanted] if list(part.columns) != wanted else part
-        changed = {c: dtypes[c] for c in wanted if part[c].dtype != dtypes[c]}
-        parts.append(part.astype(changed) if changed else part)
-    return _concat(parts)
+    parts = read_span(piece.path, piece.options, *piece.span, list(piece.names), piece.block, wanted)
+    return _concat([_cast(part[wanted] if list(part.columns) != wanted else part, piece.casts) for part in parts])
 
 
 def _text_pieces(path: Path, options: ReadOptions, offset: int, rows: int) -> tuple[list[Piece], list[str]] | None:
@@ -237,7 +236,7 @@ def _text_pieces(path: Path, options: ReadOptions, offset: int, rows: int) -> tu
     names: list[str] = []
     if options.format_of(path) in TEXT_FORMATS:
         first = first_record(path, options)
-        names = csv_names(first, options) or [] if first else []
+        names = (csv_names(first, options) if first else None) or []
         if not names:  # header names pandas renames (repeats, a byte-order mark): left to it
             return None
         block = csv_block_rows(len(first))
@@ -264,8 +263,8 @@ def _text_pieces(path: Path, options: ReadOptions, offset: int, rows: int) -> tu
         at += count
     if next(exact, None) is not None or len(names) != len(set(names)):
         return None
-    dtypes = tuple(file_prototype(firsts).dtypes.items())
-    return [replace(p, names=tuple(names), dtypes=dtypes, block=block) for p in pieces], names
+    casts = tuple(file_prototype(firsts).dtypes.items())
+    return [replace(p, names=tuple(names), casts=casts, block=block) for p in pieces], names
 
 
 def _same(part: pd.DataFrame, whole: pd.DataFrame) -> bool:
