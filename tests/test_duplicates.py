@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import adult_rows, reference_text, sms_frame, EXAMPLES, HF_NEWS_ROLES, loose, planted, run
+from conftest import adult_rows, reference_text, sms_frame, write, DATA, EXAMPLES, HF_NEWS_ROLES, loose, planted, run
 
 from curate.dedup import Normalization, groups_from_codes, normalize_strings, row_codes
 from curate.errors import CurateError
@@ -118,8 +118,15 @@ def test_real_data_iris_has_its_known_repeated_row(tmp_path: Path) -> None:
     root = loose(tmp_path / "iris", train=iris)
     result = run(root, tmp_path, "  - duplicates: {}\n").result("duplicates")
     assert [(f.key, f.related[0].key) for f in result.findings] == [("s143", "s102")]
-    assert result.findings[0].message.startswith("exact duplicate of row 101")
     assert result.metrics["rows"] == 150
+    # two flowers measured alike to 0.1 cm: rows equal in all but one measurement are commoner (curate.coincidence)
+    assert result.status.value == "warn" and result.findings[0].suggestion is None
+    assert result.findings[0].message.startswith("identical to row 101") and "distinct record" in result.findings[0].message
+    assert ("1 identical pairs, 1.7 predicted by those that differ only in 'sepal_length' (6), only in "
+            "'petal_width' (5) or in both (18)") in result.message
+    copies = run(root, tmp_path, "  - duplicates: {coincidence: false}\n").result("duplicates")
+    assert copies.status.value == "fail" and copies.findings[0].message.startswith("exact duplicate of row 101")
+    assert copies.findings[0].suggestion["action"] == "delete"
 
 
 @pytest.mark.parametrize(
@@ -291,3 +298,46 @@ def test_real_adult_whole_rows_with_missing_values_are_compared(tmp_path: Path) 
     want = set(frame["id"][frame.drop(columns="id").duplicated()].astype(str))
     assert len(want) == 24 and {f.key for f in result.findings} == want
     assert result.metrics["rows_not_compared"] == 0 and frame.drop(columns="id").isna().any(axis=1).sum() == 2399
+
+
+# --------------------------------------------------------------------------- identical rows that may be distinct records
+
+
+def test_real_adult_identical_rows_look_like_distinct_people(tmp_path: Path) -> None:
+    """UCI Adult's 24 identical rows (curate.coincidence): the pairs of people that agree on every
+    column but hours-per-week and relationship predict as many identical pairs as there are, so
+    they are reported for review, the check warns instead of failing, and `fix` deletes nothing."""
+    from curate.export.fix import fix_dataset
+
+    frame = adult_rows()
+    root = loose(tmp_path / "adult", train=frame)
+    result = run(root, tmp_path, "  - duplicates: {}\n", dataset="  key: id\n  label: income\n").result("duplicates")
+    assert result.status.value == "warn" and len(result.findings) == 24
+    assert all(f.suggestion is None and "distinct record" in f.message for f in result.findings)
+    assert result.metrics["identical_pairs.train"] == 25 and result.metrics["possibly_distinct"] == 24
+    assert result.message.startswith("24 identical rows in 23 groups") and "may be distinct records" in result.message
+    write(root / "curate.yaml", "dataset:\n  key: id\n  label: income\nchecks:\n  - duplicates: {}\n")
+    outcome = fix_dataset(root, tmp_path / "out", bundles="none")
+    assert not [c for c in outcome.plan_corrections if c.op == "delete"]
+
+
+def test_real_wine_identical_rows_are_copies(tmp_path: Path) -> None:
+    """UCI red wine: 240 rows repeat another in all eleven lab measurements and the grade, and almost no
+    two rows differ in only one or two columns: copies, each suggested for deletion."""
+    frame = pd.read_csv(DATA / "winequality-red.csv.gz")
+    frame.insert(0, "id", range(len(frame)))
+    result = run(loose(tmp_path / "wine", train=frame), tmp_path, "  - duplicates: {}\n").result("duplicates")
+    want = set(frame["id"][frame.drop(columns="id").duplicated()].astype(str))
+    assert len(want) == 240 and {f.key for f in result.findings} == want
+    assert result.status.value == "fail" and result.metrics["possibly_distinct"] == 0
+    assert result.metrics["predicted_pairs.train"] is None
+    assert all(f.suggestion["action"] == "delete" for f in result.findings)
+
+
+def test_identical_rows_of_a_text_dataset_are_not_weighed(tmp_path: Path) -> None:
+    """The test is for tables: where a text column is the rows' content, an identical text is a copy."""
+    frame = pd.DataFrame({"id": range(6), "text": ["the same message here"] * 2 + [f"message number {i}" for i in range(4)],
+                          "label": ["a", "a", "b", "b", "a", "b"]})
+    result = run(loose(tmp_path / "t", train=frame), tmp_path, "  - duplicates: {}\n",
+                 dataset="  key: id\n  text: text\n").result("duplicates")
+    assert result.status.value == "fail" and "identical_pairs.train" not in result.metrics

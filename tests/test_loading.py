@@ -181,7 +181,8 @@ def adult_folder(tmp_path: Path, dataset: str) -> Path:
     folder = tmp_path / "adult"
     folder.mkdir()
     (folder / "adult.data").write_bytes(gzip.decompress((DATA / "adult.data.gz").read_bytes()))
-    write(folder / "curate.yaml", f"dataset:\n{dataset}checks:\n  - duplicates: {{}}\n")
+    # its identical rows look like distinct people to curate.coincidence: taken as copies here, to have corrections
+    write(folder / "curate.yaml", f"dataset:\n{dataset}checks:\n  - duplicates: {{coincidence: false}}\n")
     return folder
 
 
@@ -190,7 +191,8 @@ def sms_folder(tmp_path: Path, dataset: str) -> Path:
     folder = tmp_path / "sms"
     folder.mkdir(parents=True)
     shutil.copyfile(REAL / "sms_spam_collection" / "SMSSpamCollection", folder / "SMSSpamCollection")
-    write(folder / "curate.yaml", f"dataset:\n{dataset}checks:\n  - duplicates: {{}}\n")
+    # its identical rows look like distinct people to curate.coincidence: taken as copies here, to have corrections
+    write(folder / "curate.yaml", f"dataset:\n{dataset}checks:\n  - duplicates: {{coincidence: false}}\n")
     return folder
 
 
@@ -388,12 +390,25 @@ def mixed_kaggle(tmp_path: Path) -> Path:
 
 def test_roles_are_inferred_per_table(mixed_kaggle: Path, suite_file) -> None:
     """Before tables, the text column inferred from one table was required of all (exit 2)."""
+    tweets = pd.read_csv(REAL / "twitter_airline_sentiment" / "Tweets.csv.gz", nrows=300)
+    tweets[["tweet_id", "airline_sentiment", "text"]].to_csv(mixed_kaggle / "Tweets.csv", index=False)
     report = curate.check(mixed_kaggle, suite=suite_file("checks:\n  - leakage: {}\n  - near_duplicates: {}\n"))
     tables = report.to_dict()["dataset"]["tables"]
-    assert tables["penguins_raw"]["roles"]["text"] == "Comments"
+    assert tables["Tweets"]["roles"]["text"] == "text"
     assert tables["Album"]["roles"]["text"] is None and tables["Artist"]["roles"]["text"] is None
-    assert "Comments" in report.result("near_duplicates[penguins_raw]").message  # the table's own text column
+    assert "'text'" in report.result("near_duplicates[Tweets]").message  # the table's own text column
     assert {r.status for r in report.results if r.check == "leakage"} == {"skip"}
+
+
+def test_a_long_answer_from_a_list_is_not_inferred_as_free_text(mixed_kaggle: Path, suite_file) -> None:
+    """Penguins' Comments average 36 characters but are 10 distinct remarks on 54 rows ("Nest never
+    observed with full clutch."): not free text, so no text family reads them unasked; the note says why."""
+    report = curate.check(mixed_kaggle, suite=suite_file("checks:\n  - near_duplicates: {}\n"), table="penguins_raw")
+    assert report.to_dict()["dataset"]["roles"]["text"] is None
+    assert any(n.startswith("text not inferred: 'Comments' averages 36 characters") for n in report.notes), report.notes
+    declared = curate.check(mixed_kaggle, suite=suite_file("dataset:\n  text: Comments\nchecks:\n  - near_duplicates: {}\n"),
+                            table="penguins_raw")
+    assert declared.to_dict()["dataset"]["roles"]["text"] == "Comments"
 
 
 def test_declared_roles_apply_to_the_tables_that_have_them(mixed_kaggle: Path, suite_file) -> None:

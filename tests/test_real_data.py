@@ -271,6 +271,29 @@ def test_iris_exact_duplicates_are_the_three_known_rows(scratch):
     assert _pairs(report("uci_iris", scratch)) == rc.duplicate_positions(list(iris_rows()))
 
 
+def test_survey_answers_are_not_free_text_and_identical_responses_are_kept(scratch):
+    """Respondents who gave the same answers are not a response submitted twice, as far as the rows
+    can tell: reported for review, no deletion (curate.coincidence). A long multiple-choice answer is
+    not free text (2 distinct values on 1,129 rows)."""
+    rep = report("comma_survey_538", scratch)
+    assert rep.dataset["roles"]["text"] is None
+    assert any(n.startswith("text not inferred: 'How would you write the following sentence?'") for n in rep.notes)
+    _, rows = rc.csv_records(rc.CORPUS["comma_survey_538"].folder / "comma-survey.csv.gz")
+    truth = rc.duplicate_positions([tuple(r[1:]) for r in rows])  # every column but RespondentID
+    assert len(truth) == 41 and _pairs(rep) == truth
+    result = rep.result("duplicates")
+    assert result.status.value == "warn" and "may be distinct records" in result.message
+    assert all(f.suggestion is None for f in result.findings)
+    assert not findings(rep, "balance")  # no proxy of Gender made of who skipped the demographic questions
+
+
+def test_penguins_comments_that_say_sex_was_not_recorded_are_no_proxy_for_sex(scratch):
+    """'Sexing primers did not amplify.' marks the 11 penguins whose sex is missing; among the sexed
+    ones Comments say nothing of sex (145/145 without a comment, 18/16 with the clutch remark)."""
+    result = report("palmer_penguins_raw", scratch).result("balance")
+    assert result.metrics["proxy.Comments~Sex"] < 0.5 and not result.findings
+
+
 def test_sms_exact_duplicates_are_found_and_really_equal(scratch):
     pairs = _pairs(report("sms_spam_collection", scratch))
     recs = sms_records()
@@ -389,7 +412,7 @@ def test_tables_are_not_near_duplicate_checked_by_default(scratch):
 # dataset reading options included).
 PRECISION_RUNS = ["twitter_airline_sentiment", "twitter_airline_sentiment:text", "chinook_kaggle",
                   "palmer_penguins_raw", "hate_speech_offensive_hf", "uci_iris", "sms_spam_collection",
-                  "sentiment_labelled_sentences", "uci_adult"]
+                  "sentiment_labelled_sentences", "uci_adult", "comma_survey_538"]
 
 
 def run_report(name: str, scratch: Path):

@@ -9,6 +9,7 @@ import pandas as pd
 
 from curate.dataset import Dataset
 from curate.errors import did_you_mean
+from curate.labels import LabelKind, label_kind
 from curate.suite import Suite
 
 # a column name that reads as an identifier (ids, keys, URLs, hashes): such a column tells rows apart, it
@@ -16,6 +17,9 @@ from curate.suite import Suite
 ID_NAME = re.compile(r"(?i:(^|[_\-\s])(id|uuid|guid|key|url|uri|link|hash)s?$|^(id|uuid|guid|url)[_\-\s])|[a-z](Id|ID|Url|URL)s?$")
 
 LABEL_NAMES = ("label", "labels", "target", "class", "y", "outcome", "sentiment")
+TEXT_MIN_DISTINCT = 20  # an inferred free-text column has more distinct values than this …
+TEXT_DISTINCT_SHARE = 0.2  # … and than this share of the rows
+NOT_CLASSES = ("continuous", "identifier", "text")  # label kinds a column named like a label is not inferred from
 TEXT_NAMES = ("text", "sentence", "content", "review", "comment", "body", "document", "question", "prompt")
 # name tokens that mark a column as a demographic attribute worth auditing
 SENSITIVE_TOKENS = {
@@ -33,9 +37,11 @@ class ResolvedRoles:
     text: str | None = None
     sensitive: list[str] = field(default_factory=list)
     inferred: dict[str, str] = field(default_factory=dict)  # role → why it was inferred
+    declined: dict[str, str] = field(default_factory=dict)  # role → why a column named for it was not taken
 
     def notes(self) -> list[str]:
-        return [f"{role} inferred: {why}" for role, why in self.inferred.items()]
+        return ([f"{role} inferred: {why}" for role, why in self.inferred.items()]
+                + [f"{role} not inferred: {why}" for role, why in self.declined.items()])
 
 
 def resolve_roles(dataset: Dataset, suite: Suite, *, within: Dataset | None = None) -> ResolvedRoles:
@@ -81,9 +87,21 @@ def _infer_label(dataset: Dataset, roles: ResolvedRoles) -> str | None:
         return class_labels[0]
     for column in dataset.columns:
         if column.lower() in LABEL_NAMES:
+            kind = _sampled_label_kind(dataset, column)
+            if kind.kind in NOT_CLASSES:  # diamonds' `y` is a width in millimetres
+                roles.declined["label"] = (f"'{column}' is named like a label but holds {kind.kind} values "
+                                           f"({kind.reason}); declare dataset.label if it is one")
+                continue
             roles.inferred["label"] = f"{column} (by column name)"
             return column
     return None
+
+
+def _sampled_label_kind(dataset: Dataset, column: str) -> LabelKind:
+    """The label kind of ``column``'s values in the first split's first partition (a bounded read)."""
+    split = next(s for s in dataset.splits.values() if column in s.columns)
+    first = next(iter(split.partitions([column])), None)
+    return label_kind(first[column] if first is not None else pd.Series(dtype=object), column)
 
 
 def _infer_text(dataset: Dataset, roles: ResolvedRoles) -> str | None:
@@ -92,14 +110,22 @@ def _infer_text(dataset: Dataset, roles: ResolvedRoles) -> str | None:
         if column.lower() in TEXT_NAMES and column in split.columns:
             roles.inferred["text"] = f"{column} (by column name)"
             return column
-    best, best_len = None, 30.0  # free text: strings averaging over 30 characters
     strings = [c for c, dtype in split.dtypes.items() if c not in (roles.key, roles.label) and _is_string(dtype)]
-    for column, mean_len in split.text_lengths(strings).items():  # one pass over a streamed split
-        if mean_len and mean_len > best_len:
-            best, best_len = column, mean_len
-    if best:
-        roles.inferred["text"] = f"{best} (longest free-text column, {best_len:.0f} characters on average)"
-    return best
+    lengths = split.text_lengths(strings)  # one pass over a streamed split
+    # free text: strings averaging over 30 characters, and not a few answers repeated (a survey's choices)
+    long = sorted((c for c, n in lengths.items() if n and n > 30.0), key=lambda c: -lengths[c])
+    limit = max(TEXT_MIN_DISTINCT, TEXT_DISTINCT_SHARE * len(split))
+    varied = split.many_distinct(long, limit) if long else {}
+    for column in long:
+        if varied[column]:
+            roles.inferred["text"] = f"{column} (longest free-text column, {lengths[column]:.0f} characters on average)"
+            return column
+    if long:
+        column = long[0]
+        roles.declined["text"] = (f"'{column}' averages {lengths[column]:.0f} characters but repeats its values (not more "
+                                  f"than {limit:,.0f} distinct): answers from a list, not free text; declare dataset.text "
+                                  "if it is one")
+    return None
 
 
 def _is_string(dtype: object) -> bool:

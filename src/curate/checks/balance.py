@@ -1387,7 +1387,9 @@ class BalanceCheck(Check):
                     table = np.zeros((groups, len(categories) + 1), dtype=np.int64)
                     for (keys, v), n in counts.table.items():
                         table[at[keys[i]], categories[text[v]] if v is not None else len(categories)] += n
-                    value = cramers_v_table(table)
+                    # the attribute's values only: a column that tells where the attribute was not recorded
+                    # ("sexing primers did not amplify") recovers no one's attribute (missing rates are their own table)
+                    value = cramers_v_table(table[[j for j, g in enumerate(data.order[attribute]) if MISSING_GROUP not in g]])
                 else:
                     n = np.zeros(groups, dtype=np.int64)
                     sums = np.zeros(groups)

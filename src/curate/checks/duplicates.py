@@ -19,8 +19,15 @@ missing, empty, or has fewer than ``min_chars`` letters or digits after normalis
 compared; when most rows could not be compared and nothing was found the result is ``skip``.
 Copies in *different* splits are the ``leakage`` check's business.
 
+Identical rows of a table (whole rows compared, no text that is the rows' content) may be distinct
+records with equal values; :mod:`curate.coincidence` weighs them against the table's near misses.
+Where these predict them, the split's repeated rows are reported for review with no suggestion,
+the check warns rather than fails, and the message says which columns predicted them
+(``coincidence: false`` takes every identical row for a copy). This costs one more pass, over the
+splits with repeated rows only, that hashes each compared column on its own.
+
 Pass/fail: ``max_count`` (rows to delete) and/or ``max_share`` (of the compared rows); with
-neither set, any duplicate fails the check.
+neither set, any duplicate fails the check. Rows reported as possible distinct records never count.
 
 Partitions (``needs = "partitions"``): each partition reduces its compared rows to their positions
 and 128-bit content digests (:func:`curate.dedup.row_digests`, :mod:`curate.dup_state`), equal
@@ -36,7 +43,7 @@ columns (:meth:`Duplicates.collect`), as before partitions.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -46,6 +53,7 @@ from pydantic import Field, field_validator, model_validator
 
 from curate.checks import register
 from curate.checks.base import Check, CheckParams, LimitParams, Plan
+from curate.coincidence import Coincidence, coincidence, mixed
 from curate.context import RunContext
 from curate.dataset import Split, row_refs
 from curate.dedup import (
@@ -59,7 +67,7 @@ from curate.dedup import (
 )
 from curate.dup_state import Chunk, State, combine, comparable, label_codes, ordered, rows_of
 from curate.engines import frames_at_hand, partitions, plan_columns
-from curate.findings import CheckResult, Finding, RowRef, plural
+from curate.findings import CheckResult, Finding, RowRef, Status, plural
 
 # ---------------------------------------------------------------------------- shared by the
 # duplicate families (duplicates, conflicting_labels, near_duplicates, leakage)
@@ -191,6 +199,7 @@ def python_value(value: Any) -> Any:
 
 class DuplicatesParams(LimitParams, NormalizeParams):
     columns: list[str] | None = None  # default: every column except the key
+    coincidence: bool = True  # whole rows of a table: identical rows that look like distinct records are not deleted
 
     @model_validator(mode="after")
     def _columns_not_empty(self) -> DuplicatesParams:
@@ -225,7 +234,32 @@ class RawPlan(ContentPlan):
     rows: dict[str, np.ndarray] = field(default_factory=dict)  # split → sorted positions to digest
 
 
+@dataclass(frozen=True)
+class CoincidencePlan(ContentPlan):
+    """The pass that hashes every compared column of each row on its own, for the splits whose
+    identical rows :mod:`curate.coincidence` weighs against their near misses."""
+
+
 RAW = Normalization(unicode=False, case=False, whitespace=False)
+
+
+def judged_by_coincidence(content: Content) -> bool:
+    """Whole rows of a table (no text that is the rows' content): identical rows may be distinct records."""
+    return content.source == "all columns" and not content.required and len(content.columns) > 1
+
+
+def column_hashes(partition: pd.DataFrame, columns: list[str], plan: ContentPlan,
+                  normalized: dict[str, pa.Array] | None = None) -> np.ndarray:
+    """(rows, columns) uint64: each column's normalised values hashed on their own, missing values
+    equal, comparable across partitions (the first half of :func:`curate.dedup.row_digests`' digest)."""
+    parts = []
+    for c in columns:
+        out = row_digests(partition, [c], plan.normalize, seed=plan.seed, nulls_equal=True, normalized=normalized)
+        if out is None:  # a value only whole columns compare: its code (this partition is the whole split)
+            parts.append(row_codes(partition, [c], plan.normalize, nulls_equal=True).astype(np.uint64))
+        else:
+            parts.append(out[0][:, 0])
+    return mixed(np.column_stack(parts), plan.seed) if parts else np.empty((len(partition), 0), np.uint64)
 
 
 def content_chunk(plan: ContentPlan, split: str, partition: Any, normalized: dict[str, pa.Array] | None,
@@ -302,6 +336,10 @@ class Duplicates(Check):
             normalized: dict[str, pa.Array] | None = None) -> State:
         """The partition's compared rows and digests; for a :class:`RawPlan`, the un-normalised
         digests of the listed rows it holds."""
+        if isinstance(plan, CoincidencePlan):
+            index = partition.index.to_numpy(dtype=np.int64)
+            hashes = column_hashes(partition, plan.content[split].columns, plan, normalized)
+            return {split: [Chunk(int(index[0]) if len(index) else 0, len(partition), index, hashes, ())]}
         if not isinstance(plan, RawPlan):
             return {split: [content_chunk(plan, split, partition, normalized)]}
         index = partition.index.to_numpy(dtype=np.int64)
@@ -325,6 +363,7 @@ class Duplicates(Check):
             missing += not_compared
             grouped[name] = groups_from_codes(codes)
         raw = self._raw_digests(plan, grouped, ctx)
+        chance = self._coincidences(plan, grouped, ctx)
         findings: list[Finding] = []
         per_split: dict[str, int] = {}
         for name in plan.splits:
@@ -335,14 +374,34 @@ class Duplicates(Check):
                 same = digests[np.searchsorted(positions, rows)]
                 refs = row_refs(ctx.dataset.splits[name], rows)
                 column = plan.content[name].columns[0] if len(plan.content[name].columns) == 1 else None
+                distinct = name in chance and not chance[name].copies
                 for g in range(len(offsets) - 1):
                     kept, kept_raw, size = refs[offsets[g]], same[offsets[g]], offsets[g + 1] - offsets[g]
                     groups += 1
                     for m in range(offsets[g] + 1, offsets[g + 1]):
-                        findings.append(self._finding(refs[m], kept, bool((same[m] == kept_raw).all()), size, column))
+                        identical = bool((same[m] == kept_raw).all())
+                        findings.append(self._finding(refs[m], kept, identical, size, column, distinct=distinct))
                         found += 1
             per_split[name] = found
-        return self._summary(plan.summary, findings, groups, total, missing, per_split)
+        return self._summary(plan.summary, findings, groups, total, missing, per_split, chance)
+
+    def _coincidences(self, plan: ContentPlan, grouped: dict[str, tuple[np.ndarray, np.ndarray]],
+                      ctx: RunContext) -> dict[str, Coincidence]:
+        """Split → its identical pairs against its near misses, for the splits of a table whose rows
+        are compared whole and have duplicates (one more pass over those splits only)."""
+        names = [n for n in plan.splits if len(grouped[n][0]) and judged_by_coincidence(plan.content[n])]
+        if not self.params.coincidence or not names:
+            return {}
+        chance_plan = CoincidencePlan(tuple(names), plan.columns, plan.content, plan.summary, plan.normalize,
+                                      plan.min_chars, plan.seed)
+        state = combine(mapped_states(self, chance_plan, ctx))
+        out = {}
+        for name in names:
+            hashes = np.concatenate([c.digests for _, c in ordered(state, [name])])
+            found = coincidence(plan.content[name].columns, hashes)
+            if found is not None:
+                out[name] = found
+        return out
 
     def _raw_digests(self, plan: ContentPlan, grouped: dict[str, tuple[np.ndarray, np.ndarray]],
                      ctx: RunContext) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -370,6 +429,7 @@ class Duplicates(Check):
         findings: list[Finding] = []
         total = groups = missing = 0
         per_split: dict[str, int] = {}
+        chance: dict[str, Coincidence] = {}
         splits = list(ctx.dataset.splits.values())
         content = content_of(ctx, columns=p.columns, exclude_label=False, prefer_text=False)
         for split in ctx.progress.track(splits, len(splits), "duplicates"):
@@ -390,27 +450,45 @@ class Duplicates(Check):
                 # which copies are byte-identical to the kept row (no normalisation needed)
                 raw = row_codes(frame.iloc[rows], content.columns, RAW, nulls_equal=True)
                 refs = row_refs(split, rows)
+                if p.coincidence and judged_by_coincidence(content):
+                    plan = ContentPlan((split.name,), tuple(content.columns), {split.name: content}, content, p.normalize)
+                    found_chance = coincidence(content.columns, column_hashes(frame, content.columns, plan))
+                    if found_chance is not None:
+                        chance[split.name] = found_chance
+                distinct = split.name in chance and not chance[split.name].copies
                 for g in range(len(offsets) - 1):
                     kept, kept_raw, size = refs[offsets[g]], raw[offsets[g]], offsets[g + 1] - offsets[g]
                     groups += 1
                     for m in range(offsets[g] + 1, offsets[g + 1]):
-                        findings.append(self._finding(refs[m], kept, raw[m] == kept_raw, size, column))
+                        findings.append(self._finding(refs[m], kept, raw[m] == kept_raw, size, column, distinct=distinct))
                         found += 1
             per_split[split.name] = found
-        return self._summary(content, findings, groups, total, missing, per_split)
+        return self._summary(content, findings, groups, total, missing, per_split, chance)
 
     @staticmethod
-    def _finding(ref: RowRef, kept: RowRef, identical: bool, size: int, column: str | None) -> Finding:
+    def _finding(ref: RowRef, kept: RowRef, identical: bool, size: int, column: str | None, *,
+                 distinct: bool = False) -> Finding:
+        """A repeated row; ``distinct``: its table's identical rows look like distinct records that
+        coincide (:mod:`curate.coincidence`), so it is reported for review, not deleted."""
         how = "exact duplicate" if identical else "duplicate after normalisation"
+        if distinct:
+            how = "identical" if identical else "identical after normalisation"
+            how += " to"
         others = f"; group of {size}" if size > 2 else ""
-        text = f"{how} of {describe_ref(kept.split, kept.row, kept.key, same_split=ref.split)}{others}"
+        text = f"{how} {'' if distinct else 'of '}{describe_ref(kept.split, kept.row, kept.key, same_split=ref.split)}{others}"
+        if distinct:
+            return Finding(text + "; may be a distinct record with equal values (no deletion suggested)", split=ref.split,
+                           row=ref.row, key=ref.key, column=column, related=[kept], score=0.5)
         return Finding(text, split=ref.split, row=ref.row, key=ref.key, column=column, related=[kept],
                        suggestion={"action": "delete", "confidence": 1.0, "reason": text}, score=1.0)
 
     def _summary(self, content: Content, findings: list[Finding], groups: int, total: int, missing: int,
-                 per_split: dict[str, int]) -> CheckResult:
+                 per_split: dict[str, int], chance: dict[str, Coincidence] | None = None) -> CheckResult:
         p: DuplicatesParams = self.params
+        chance = chance or {}
         count = len(findings)
+        distinct = {name for name, c in chance.items() if not c.copies}
+        copies = sum(n for name, n in per_split.items() if name not in distinct)
         compared = total - missing
         share = count / total if total else 0.0
         metrics: dict[str, Any] = {
@@ -423,6 +501,10 @@ class Duplicates(Check):
         }
         for name, n in per_split.items():
             metrics[f"duplicates.{name}"] = n
+        for name, c in chance.items():
+            metrics[f"identical_pairs.{name}"] = c.identical
+            metrics[f"predicted_pairs.{name}"] = None if c.expected is None else round(c.expected, 1)
+        metrics["possibly_distinct"] = count - copies
         how = (f"compared {content.describe()}; normalised: {p.normalize.describe()}"
                + ("; missing values equal" if content.nulls_equal else ""))
         why = self._not_compared(content, missing)
@@ -431,13 +513,20 @@ class Duplicates(Check):
         if not count and unjudged(missing, total):
             return self.skip(f"could not judge: {why} ({how})", metrics=metrics)
         if count:
-            message = f"{plural(count, 'duplicate row')} in {plural(groups, 'group')} ({share:.2%} of {total:,} rows; {how})"
+            noun = "duplicate row" if copies else "identical row"
+            message = f"{plural(count, noun)} in {plural(groups, 'group')} ({share:.2%} of {total:,} rows; {how})"
         else:
             message = f"no duplicate rows in {total:,} rows ({how})"
-        message += p.limit_text(count, share)
+        message += p.limit_text(copies, copies / total)
+        for name in distinct:
+            message += (f"; in '{name}' they may be distinct records with equal values ({chance[name].describe()}), "
+                        "so no deletions are suggested (`coincidence: false` treats them as copies)")
         if missing:
             message += f"; {why}"
-        return self.result(failed=p.exceeded(count, share), message=message, metrics=metrics, findings=findings)
+        result = self.result(failed=p.exceeded(copies, copies / total), message=message, metrics=metrics, findings=findings)
+        if distinct and result.status is Status.PASS:
+            result = replace(result, status=Status.WARN)  # reported for review, never failed on
+        return result
 
     def _not_compared(self, content: Content, missing: int) -> str:
         if content.required:

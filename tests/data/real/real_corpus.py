@@ -83,6 +83,7 @@ CORPUS = {
                 "data/train-00000-of-00001.parquet": "516493bce8770b555d1bf62e4954c81d",
             },
         ),
+        Entry("comma_survey_538", HERE / "comma_survey_538", {"comma-survey.csv.gz": "792ae048162a0ec1c6cb88ee65b21489"}),
         Entry("uci_adult", ADULT.parent, {"adult.data.gz": "5d7c39d7b8804f071cdd1f2a7c460872"}),
     ]
 }
