@@ -66,6 +66,25 @@ def test_wrong_encoding_names_line_and_column(tmp_path: Path) -> None:
     assert_one_line_error(run("check", str(tmp_path)), "train.csv:3:4", "cannot decode byte 0xe9", "encoding")
 
 
+def test_a_windows_file_is_told_to_read_as_windows_1252(tmp_path: Path) -> None:
+    """Curly quotes and dashes are bytes 0x91-0x97 in Windows-1252; read as Latin-1 they would be
+    invisible control characters, so the hint names cp1252, and following it reads the right text."""
+    text = "name,quote\nann,\u201cit\u2019s fine\u201d \u2013 really\nbob,caf\u00e9\n"
+    (tmp_path / "train.csv").write_bytes(text.encode("cp1252"))
+    assert_one_line_error(run("check", str(tmp_path)), "train.csv:2", "cannot decode byte 0x93", "{encoding: cp1252}")
+    write(tmp_path / "curate.yaml", "dataset:\n  encoding: cp1252\nchecks:\n  - schema: {}\n")
+    assert run("check", str(tmp_path)).exit_code == 0
+    from curate.readers import ReadOptions, read_table
+
+    frame = read_table(tmp_path / "train.csv", ReadOptions(encoding="cp1252"))
+    assert frame["quote"].iloc[0] == "\u201cit\u2019s fine\u201d \u2013 really"
+
+
+def test_bytes_windows_1252_leaves_undefined_are_told_to_read_as_latin_1(tmp_path: Path) -> None:
+    (tmp_path / "train.csv").write_bytes(b"name\nok\ncaf\xe9 \x9d\n")  # 0x9d: undefined in Windows-1252
+    assert_one_line_error(run("check", str(tmp_path)), "train.csv:3", "{encoding: latin-1}")
+
+
 def test_declared_encoding_reads_the_file(tmp_path: Path) -> None:
     (tmp_path / "train.csv").write_bytes("name\nok\ncaf\xe9\n".encode("latin-1"))
     write(tmp_path / "curate.yaml", "dataset:\n  encoding: latin-1\nchecks:\n  - schema: {}\n")

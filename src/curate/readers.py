@@ -541,6 +541,17 @@ def _parquet_pieces(path: Path, rows: int, columns: list[str] | None) -> Iterato
             yield pa.Table.from_batches([batch]).to_pandas().reset_index(drop=True)
 
 
+def suggested_encoding(data: bytes) -> str:
+    """The encoding to suggest for bytes that are not UTF-8: Windows-1252 when it decodes them and
+    they use its printable characters in 0x80-0x9F (curly quotes, dashes, the euro sign), which
+    Latin-1 would read as invisible control characters; Latin-1 otherwise (it decodes any byte)."""
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "cp1252" if re.search(rb"[\x80-\x9f]", data) else "latin-1"
+
+
 def _decode_error(path: Path, encoding: str) -> CurateError:
     """Find the first line that does not decode and say so, with a hint."""
     if is_compressed(path):
@@ -551,8 +562,8 @@ def _decode_error(path: Path, encoding: str) -> CurateError:
             raw.decode(encoding)
         except UnicodeDecodeError as exc:
             return CurateError(
-                f"cannot decode byte 0x{raw[exc.start]:02x} as {encoding}; set 'dataset: {{encoding: latin-1}}' "
-                "(or the file's real encoding) in curate.yaml",
+                f"cannot decode byte 0x{raw[exc.start]:02x} as {encoding}; set 'dataset: {{encoding: "
+                f"{suggested_encoding(data)}}}' (or the file's real encoding) in curate.yaml",
                 file=path,
                 line=number,
                 column=exc.start + 1,
