@@ -78,7 +78,7 @@ def test_normalisation_is_tunable(tmp_path: Path) -> None:
 
 
 def test_a_group_of_three_points_every_copy_at_the_first_row(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"id": ["a", "b", "c", "d", "e"], "text": ["x y", "other", "X Y", "x  y", "other"], "n": [1, 2, 1, 1, 3]})
+    frame = pd.DataFrame({"id": ["a", "b", "c", "d", "e"], "text": ["x y z", "other", "X Y Z", "x  y z", "other"], "n": [1, 2, 1, 1, 3]})
     result = run(loose(tmp_path / "d", train=frame), tmp_path, "  - duplicates: {}\n").result("duplicates")
     assert [(f.key, [r.key for r in f.related]) for f in result.findings] == [("c", ["a"]), ("d", ["a"])]
     assert "group of 3" in result.findings[0].message

@@ -396,7 +396,7 @@ def test_roles_are_inferred_per_table(mixed_kaggle: Path, suite_file) -> None:
     tables = report.to_dict()["dataset"]["tables"]
     assert tables["Tweets"]["roles"]["text"] == "text"
     assert tables["Album"]["roles"]["text"] is None and tables["Artist"]["roles"]["text"] is None
-    assert "'text'" in report.result("near_duplicates[Tweets]").message  # the table's own text column
+    assert "; text; word 2-grams" in report.result("near_duplicates[Tweets]").message  # the table's own text column
     assert {r.status for r in report.results if r.check == "leakage"} == {"skip"}
 
 

@@ -294,6 +294,16 @@ def test_penguins_comments_that_say_sex_was_not_recorded_are_no_proxy_for_sex(sc
     assert result.metrics["proxy.Comments~Sex"] < 0.5 and not result.findings
 
 
+def test_a_tweet_dump_is_near_duplicate_checked_by_its_text(scratch):
+    """The airline tweets' column named ``text`` is their content although ids, handles and dates tell
+    the rows apart: the default suite compares the tweets (before, near_duplicates skipped them)."""
+    rep = report("twitter_airline_sentiment", scratch)
+    assert "text inferred: text (by column name)" in rep.notes
+    result = rep.result("near_duplicates")
+    assert result.status.value == "warn" and len(result.findings) > 100
+    assert all(f.column == "text" for f in result.findings)
+
+
 def test_sms_exact_duplicates_are_found_and_really_equal(scratch):
     pairs = _pairs(report("sms_spam_collection", scratch))
     recs = sms_records()

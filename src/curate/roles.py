@@ -38,6 +38,7 @@ class ResolvedRoles:
     sensitive: list[str] = field(default_factory=list)
     inferred: dict[str, str] = field(default_factory=dict)  # role → why it was inferred
     declined: dict[str, str] = field(default_factory=dict)  # role → why a column named for it was not taken
+    text_by_length: bool = False  # the text was inferred as the longest string column, not by its name
 
     def notes(self) -> list[str]:
         return ([f"{role} inferred: {why}" for role, why in self.inferred.items()]
@@ -119,6 +120,7 @@ def _infer_text(dataset: Dataset, roles: ResolvedRoles) -> str | None:
     for column in long:
         if varied[column]:
             roles.inferred["text"] = f"{column} (longest free-text column, {lengths[column]:.0f} characters on average)"
+            roles.text_by_length = True
             return column
     if long:
         column = long[0]

@@ -118,13 +118,15 @@ def identifying_columns(ctx: RunContext, exclude: tuple[str | None, ...]) -> lis
 def text_is_content(ctx: RunContext) -> tuple[bool, str]:
     """Whether the text column is what the rows are (a text dataset), and if not, why.
 
-    A declared text column always is. An inferred one is, unless other columns tell the rows
-    apart: in a product table with a templated ``description`` next to ``name`` and ``price``,
-    two products that share a description are still two products."""
+    A declared text column always is, and so is one inferred by its name (``text``, ``review``,
+    ``comment``…: a tweet dump's ids, handles and dates tell its rows apart, but the same tweet twice
+    is still a copy). One inferred as the longest string column is, unless other columns tell the rows
+    apart: in a product table with a templated ``description`` next to ``name`` and ``price``, two
+    products that share a description are still two products."""
     text = ctx.roles.text
     if text is None:
         return False, ""
-    if "text" not in ctx.roles.inferred:
+    if not ctx.roles.text_by_length:
         return True, ""
     others = identifying_columns(ctx, (ctx.roles.key, ctx.roles.label, text, *ctx.roles.sensitive))
     if not others:
