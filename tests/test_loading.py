@@ -301,7 +301,8 @@ def test_real_headers_are_not_taken_for_data(tmp_path: Path) -> None:
     """Year columns and column numbers are headers; so is every bundled real table's header."""
     write(tmp_path / "a" / "train.csv", "country,1990,1991\nFrance,1.5,2.5\nChile,3.5,4.5\n")
     write(tmp_path / "b" / "train.csv", "0,1,2\n5.1,3.5,1.4\n4.9,3.0,1.4\n")
-    real = [REAL / "palmer_penguins_raw", REAL / "chinook_kaggle", REAL / "twitter_airline_sentiment"]
+    real = [REAL / "palmer_penguins_raw", REAL / "chinook_kaggle", REAL / "twitter_airline_sentiment",
+            REAL / "comma_survey_538"]  # the survey's headers are long questions above a few answers
     for folder in (tmp_path / "a", tmp_path / "b", *real, EXAMPLES / "hf_news"):
         assert not [n for n in load_dataset(folder).notes if "looks like data" in n], folder
 
@@ -441,6 +442,19 @@ def test_iris_read_with_a_header_gets_the_header_note(tmp_path: Path) -> None:
     ds = _load(tmp_path / "iris")
     assert len(ds.splits["train"]) == 149
     assert [n for n in ds.notes if n.startswith("iris.data: the header row looks like data (5.1, 3.5, 1.4, 0.2, …)")]
+
+
+def test_a_headerless_file_of_sentences_gets_the_header_note(tmp_path: Path) -> None:
+    """The corpus' Amazon sentences read as a TSV with a header: the first sentence and its label
+    become the names, and a sentence as long as the (almost all distinct) sentences below it reads
+    as data."""
+    folder = tmp_path / "amazon"
+    folder.mkdir()
+    shutil.copyfile(REAL / "sentiment_labelled_sentences" / "amazon_cells_labelled.txt", folder / "reviews.tsv")
+    ds = load_dataset(folder)
+    assert len(ds.splits["train"]) == 999
+    notes = [n for n in ds.notes if "the header row looks like data" in n]
+    assert notes and notes[0].startswith("reviews.tsv: the header row looks like data (So there is no way for me to plug it in…, 0, …)")
 
 
 def test_sentence_files_whose_quotes_are_text(tmp_path: Path) -> None:

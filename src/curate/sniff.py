@@ -34,6 +34,8 @@ _NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 _SCIENTIFIC = re.compile(r"^\s*[-+]?\d(\.\d+)?[eE]\+?\d{2}\s*$")
 _ID_NAME = re.compile(r"(^|[_\-\s])(id|ids|uuid|key|number|no|code)$|^id[_\-\s]|id$", re.IGNORECASE)
 MAX_SHOWN = 4  # header values quoted in a note
+FREE_TEXT_MIN_VALUES = 20  # a header name reads like a free-text value only over this many values …
+FREE_TEXT_DISTINCT = 0.9  # … of which at least this share are distinct
 SAMPLE = 10_000  # values of a column the detectors look at
 BIG_ID = 1e11  # a float at least this big may be an id Excel wrote in scientific notation …
 MOSTLY = 0.5  # … when at least this share of the column is
@@ -59,7 +61,7 @@ def piece_misreadings(path: Path, pieces: Pieces, options: ReadOptions, root: Pa
     if text:
         data_like = options.header and options.names is None and _data_like_header(scan)
         if data_like:
-            shown = ", ".join(str(c).strip() for c in scan.columns[:MAX_SHOWN])
+            shown = ", ".join(_cut(str(c).strip()) for c in scan.columns[:MAX_SHOWN])
             notes.append(
                 f"{name}: the header row looks like data ({shown}, …): the file seems to have no header; "
                 f"set 'header: false' and 'names: [...]' under dataset: in curate.yaml"
@@ -153,8 +155,9 @@ def _relative(path: Path, root: Path) -> str:
 def _data_like_header(scan: _Scan) -> bool:
     """True when most header names look like values of their own columns.
 
-    A name "looks like data" when it is a number heading a numeric column, or one of the
-    string values of its column (``State-gov`` above a column of workclasses). Numbers alone
+    A name "looks like data" when it is a number heading a numeric column, one of the string
+    values of its column (``State-gov`` above a column of workclasses), or a sentence as long as
+    the free texts below it (:func:`_is_value_of`). Numbers alone
     are not enough (``1990, 1991`` year columns, ``0, 1, 2`` column numbers are real headers):
     some name must be a value of its column, or every name a number that is not a column index.
     """
@@ -176,11 +179,25 @@ def _data_like_header(scan: _Scan) -> bool:
     return strings_seen or (all(numeric) and not _column_numbers(bases))
 
 
+def _cut(name: str, limit: int = 40) -> str:
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
 def _is_value_of(name: str, sample: pd.Series) -> bool:
-    """Whether ``name`` is one of a column's first values (``sample``), as text."""
+    """Whether ``name`` is one of a column's first values (``sample``), as text, or reads like one
+    of a free-text column's values: words as long as its typical values, over values that are
+    almost all distinct (a headerless news file's first headline above the other headlines; a
+    survey's long question above its few answers is a real header)."""
     if pd.api.types.is_numeric_dtype(sample):
         return False
-    return name.strip() in set(sample.astype(str).str.strip())
+    values = sample.astype(str).str.strip()
+    name = name.strip()
+    if name in set(values):
+        return True
+    if len(values) < FREE_TEXT_MIN_VALUES or values.nunique() < FREE_TEXT_DISTINCT * len(values) or " " not in name:
+        return False
+    low, high = values.str.len().quantile([0.1, 0.9])
+    return bool(low <= len(name) <= high)
 
 
 def _column_numbers(bases: list[str]) -> bool:
