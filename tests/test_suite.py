@@ -91,3 +91,16 @@ def test_select_only() -> None:
         suite.select(["drif"])
     with pytest.raises(CurateError, match="not in the suite"):
         suite.select(["expect"])
+
+
+def test_a_suite_without_checks_runs_the_default_checks_with_its_dataset_section(tmp_path: Path) -> None:
+    """A dataset's curate.yaml that only says how to read the files (AG News' headerless CSV) must
+    not pass a CI step by checking nothing: it runs the built-in default checks."""
+    (tmp_path / "curate.yaml").write_text("dataset:\n  header: false\n  names: [label, title, description]\n")
+    suite = load_suite(None, tmp_path)
+    default = load_suite("builtin:default", tmp_path)
+    assert [c.family for c in suite.checks] == [c.family for c in default.checks] and suite.checks
+    assert suite.roles.names == ["label", "title", "description"] and suite.roles.header is False
+    assert parse_suite("dataset: {header: false}\nchecks: []\n", "t.yaml").checks == []  # none, when asked
+    only = parse_suite("dataset: {key: id}\n", "t.yaml", only=["duplicates"])
+    assert any(c.family == "duplicates" for c in only.checks)

@@ -25,6 +25,7 @@ from curate.spec import CheckSpec, Path_, SourceMap
 
 SUITE_FILENAME = "curate.yaml"
 BUILTIN_PREFIX = "builtin:"
+DEFAULT_SUITE = BUILTIN_PREFIX + "default"  # what a folder without a suite of its own runs
 SECTIONS = ["dataset", "checks", "fix"]
 
 # the ``dataset:`` keys that say how files are read (rather than which column plays which role)
@@ -192,7 +193,7 @@ def resolve_suite_path(suite: str | Path | None, dataset_root: Path) -> tuple[Pa
         if own.is_file():
             inside(dataset_root, SUITE_FILENAME, what="suite", file=own)
             return own, str(own)
-        suite = BUILTIN_PREFIX + "default"
+        suite = DEFAULT_SUITE
     text = str(suite)
     if text.startswith(BUILTIN_PREFIX):
         name = text[len(BUILTIN_PREFIX) :]
@@ -256,11 +257,21 @@ def parse_suite(text: str, origin: str, only: list[str] | None = None) -> Suite:
     for key in sorted(unknown, key=str):
         raise source.error((key,), f"unknown suite section '{key}'{did_you_mean(str(key), SECTIONS)}")
     roles = _parse_roles(data.get("dataset") or {}, source)
-    entries = data.get("checks") or []
-    if not isinstance(entries, list):
-        raise source.error(("checks",), "'checks' must be a list of single-key mappings")
-    checks = [_parse_check(entry, i, source, only) for i, entry in enumerate(entries)]
+    if "checks" not in data and origin != DEFAULT_SUITE:  # a file that only says how to read the data
+        checks = default_checks(only)
+    else:
+        entries = data.get("checks") or []
+        if not isinstance(entries, list):
+            raise source.error(("checks",), "'checks' must be a list of single-key mappings")
+        checks = [_parse_check(entry, i, source, only) for i, entry in enumerate(entries)]
     return Suite(origin, roles, checks, source, _parse_fix(data.get("fix") or {}, source))
+
+
+def default_checks(only: list[str] | None = None) -> list[CheckSpec]:
+    """The built-in default suite's checks, for a suite without a ``checks`` section (its
+    ``dataset`` section says how to read the files; ``checks: []`` runs none)."""
+    path = builtin_suites_dir() / "default.yaml"
+    return parse_suite(path.read_text(encoding="utf-8"), DEFAULT_SUITE, only).checks
 
 
 def _parse_fix(raw: Any, source: SourceMap) -> FixOptions:
