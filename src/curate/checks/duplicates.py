@@ -250,18 +250,18 @@ def judged_by_coincidence(content: Content) -> bool:
     return content.source == "all columns" and not content.required and len(content.columns) > 1
 
 
-def column_hashes(partition: pd.DataFrame, columns: list[str], plan: ContentPlan,
+def column_hashes(partition: pd.DataFrame, columns: list[str], norm: Normalization, seed: int,
                   normalized: dict[str, pa.Array] | None = None) -> np.ndarray:
     """(rows, columns) uint64: each column's normalised values hashed on their own, missing values
     equal, comparable across partitions (the first half of :func:`curate.dedup.row_digests`' digest)."""
     parts = []
     for c in columns:
-        out = row_digests(partition, [c], plan.normalize, seed=plan.seed, nulls_equal=True, normalized=normalized)
+        out = row_digests(partition, [c], norm, seed=seed, nulls_equal=True, normalized=normalized)
         if out is None:  # a value only whole columns compare: its code (this partition is the whole split)
-            parts.append(row_codes(partition, [c], plan.normalize, nulls_equal=True).astype(np.uint64))
+            parts.append(row_codes(partition, [c], norm, nulls_equal=True).astype(np.uint64))
         else:
             parts.append(out[0][:, 0])
-    return mixed(np.column_stack(parts), plan.seed) if parts else np.empty((len(partition), 0), np.uint64)
+    return mixed(np.column_stack(parts), seed) if parts else np.empty((len(partition), 0), np.uint64)
 
 
 def content_chunk(plan: ContentPlan, split: str, partition: Any, normalized: dict[str, pa.Array] | None,
@@ -340,7 +340,7 @@ class Duplicates(Check):
         digests of the listed rows it holds."""
         if isinstance(plan, CoincidencePlan):
             index = partition.index.to_numpy(dtype=np.int64)
-            hashes = column_hashes(partition, plan.content[split].columns, plan, normalized)
+            hashes = column_hashes(partition, plan.content[split].columns, plan.normalize, plan.seed, normalized)
             return {split: [Chunk(int(index[0]) if len(index) else 0, len(partition), index, hashes, ())]}
         if not isinstance(plan, RawPlan):
             return {split: [content_chunk(plan, split, partition, normalized)]}
@@ -453,8 +453,7 @@ class Duplicates(Check):
                 raw = row_codes(frame.iloc[rows], content.columns, RAW, nulls_equal=True)
                 refs = row_refs(split, rows)
                 if p.coincidence and judged_by_coincidence(content):
-                    plan = ContentPlan((split.name,), tuple(content.columns), {split.name: content}, content, p.normalize)
-                    found_chance = coincidence(content.columns, column_hashes(frame, content.columns, plan))
+                    found_chance = coincidence(content.columns, column_hashes(frame, content.columns, p.normalize, 0))
                     if found_chance is not None:
                         chance[split.name] = found_chance
                 distinct = split.name in chance and not chance[split.name].copies
@@ -472,15 +471,12 @@ class Duplicates(Check):
                  distinct: bool = False) -> Finding:
         """A repeated row; ``distinct``: its table's identical rows look like distinct records that
         coincide (:mod:`curate.coincidence`), so it is reported for review, not deleted."""
-        how = "exact duplicate" if identical else "duplicate after normalisation"
+        where = describe_ref(kept.split, kept.row, kept.key, same_split=ref.split) + (f"; group of {size}" if size > 2 else "")
         if distinct:
             how = "identical" if identical else "identical after normalisation"
-            how += " to"
-        others = f"; group of {size}" if size > 2 else ""
-        text = f"{how} {'' if distinct else 'of '}{describe_ref(kept.split, kept.row, kept.key, same_split=ref.split)}{others}"
-        if distinct:
-            return Finding(text + "; may be a distinct record with equal values (no deletion suggested)", split=ref.split,
-                           row=ref.row, key=ref.key, column=column, related=[kept], score=0.5)
+            text = f"{how} to {where}; may be a distinct record with equal values (no deletion suggested)"
+            return Finding(text, split=ref.split, row=ref.row, key=ref.key, column=column, related=[kept], score=0.5)
+        text = f"{'exact duplicate' if identical else 'duplicate after normalisation'} of {where}"
         return Finding(text, split=ref.split, row=ref.row, key=ref.key, column=column, related=[kept],
                        suggestion={"action": "delete", "confidence": 1.0, "reason": text}, score=1.0)
 
@@ -520,7 +516,7 @@ class Duplicates(Check):
         else:
             message = f"no duplicate rows in {total:,} rows ({how})"
         message += p.limit_text(copies, copies / total)
-        for name in distinct:
+        for name in [n for n in per_split if n in distinct]:  # in split order, not a set's
             message += (f"; in '{name}' they may be distinct records with equal values ({chance[name].describe()}), "
                         "so no deletions are suggested (`coincidence: false` treats them as copies)")
         if missing:
