@@ -184,3 +184,22 @@ def test_skips_without_a_text_column(tmp_path: Path) -> None:
     write(root / "train.csv", "a,b\n1,2\n3,4\n")
     result = check(root, tmp_path, dataset="")
     assert result.status.value == "skip" and "no text column" in result.message
+
+
+def test_entities_that_spell_a_tag_are_reported_not_unescaped(tmp_path: Path) -> None:
+    """Wire stories as AG News carries them: an escaped link around a ticker (``&lt;A HREF=…&gt;``)
+    would become an HTML tag if unescaped, so it is reported with no fix; a bracketed ticker
+    (``&lt;DELL.O&gt;``) and ``&amp;`` are unescaped as before."""
+    link = ('Medtronic Inc. &lt;A HREF="http://www.investor.reuters.com/FullQuote.aspx?ticker=MDT.N"&gt;'
+            'MDT.N&lt;/A&gt; said on Tuesday its quarterly profit rose.')
+    ticker = "Dell Inc. &lt;DELL.O&gt;, the world's largest PC maker, left the low-end market."
+    both = "AT&amp;T and Medtronic &lt;a href=\"x\"&gt;MDT.N&lt;/a&gt; traded higher."
+    frame = pd.DataFrame({"id": range(4), "text": [link, ticker, both, "A plain sentence about markets today."]})
+    root = tmp_path / "news"
+    root.mkdir()
+    frame.to_csv(root / "train.csv", index=False)
+    found = by_problem(check(root, tmp_path, dataset="key: id, text: text"), "HTML entities")
+    assert set(found) == {0, 1, 2}
+    assert found[0].suggestion is None and "left escaped" in found[0].message
+    assert found[2].suggestion is None
+    assert found[1].suggestion["text"] == "Dell Inc. <DELL.O>, the world's largest PC maker, left the low-end market."

@@ -19,7 +19,8 @@ On the text column (the suite's ``column``, else the dataset's text role; skippe
   (``ftfy.fixes.fix_c1_controls``: ``that’s``); C0 controls but tab/newline/carriage return, and
   DEL, are removed;
 * **HTML remnants**: tags and entities (``&amp;``, ``&#128514;``); entities are unescaped, tags are
-  reported without a fix (what to keep is a human call).
+  reported without a fix (what to keep is a human call), and so are entities that spell a tag
+  (``&lt;A HREF=…&gt;``): unescaping them would put the tag in the text.
 
 One finding per text, naming every problem; its suggestion applies the mechanical fixes in that
 order, so a text with two problems gets one correction. Each pattern runs over the whole column
@@ -65,6 +66,11 @@ _C0 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TAG = r"</?(?:p|br|div|span|a|b|i|u|em|strong|li|ul|ol|img|h[1-6]|table|tr|td|th|font|blockquote|code|pre)(?:\s[^<>]*)?/?>"
 ENTITY = r"&(?:[a-zA-Z]{2,8}|#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6});"
 _ENTITY = re.compile(ENTITY)
+_TAG = re.compile(TAG, re.IGNORECASE)  # (tags written in capitals too: <A HREF=…>)
+
+
+def _unescape(text: str) -> str:
+    return _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
 
 
 class TextQualityParams(LimitParams):
@@ -327,8 +333,14 @@ class TextQuality(Check):
         for r in mark(regex(CONTROL), "control characters"):
             fix(r, _strip_controls)
         mark(regex(TAG), "HTML tags")
-        for r in mark(regex(ENTITY), "HTML entities"):
-            fix(r, lambda t: _ENTITY.sub(lambda m: html.unescape(m.group(0)), t))
+        for r in np.flatnonzero(regex(ENTITY)).tolist():
+            row = rows.setdefault(r, Row())
+            current = row.fixed if row.fixed is not None else texts.iat[r]
+            if _TAG.search(_unescape(current)) and not _TAG.search(current):  # &lt;A HREF=…&gt; in a wire story
+                row.problems.append("HTML entities (escaped HTML tags, left escaped: what to keep is a human call)")
+            else:
+                row.problems.append("HTML entities")
+                fix(r, _unescape)
         present = texts[ok]
         distinct, n = np.unique(lengths[ok].astype(np.int64), return_counts=True)
         return TextState(rows=len(values), present=len(present), lengths=Counter(dict(zip(distinct.tolist(), n.tolist()))),
