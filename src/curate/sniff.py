@@ -28,12 +28,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from curate.cells import shorten
 from curate.readers import TEXT_FORMATS, ReadOptions, csv_arguments, first_record
 
 _NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 _SCIENTIFIC = re.compile(r"^\s*[-+]?\d(\.\d+)?[eE]\+?\d{2}\s*$")
 _ID_NAME = re.compile(r"(^|[_\-\s])(id|ids|uuid|key|number|no|code)$|^id[_\-\s]|id$", re.IGNORECASE)
-MAX_SHOWN = 4  # header values quoted in a note
+MAX_SHOWN = 4  # header values quoted in a note …
+SHOWN_CHARS = 40  # … each cut at a word boundary to this many characters
 FREE_TEXT_MIN_VALUES = 20  # a header name reads like a free-text value only over this many values …
 FREE_TEXT_DISTINCT = 0.9  # … of which at least this share are distinct
 SAMPLE = 10_000  # values of a column the detectors look at
@@ -61,7 +63,7 @@ def piece_misreadings(path: Path, pieces: Pieces, options: ReadOptions, root: Pa
     if text:
         data_like = options.header and options.names is None and _data_like_header(scan)
         if data_like:
-            shown = ", ".join(_cut(str(c).strip()) for c in scan.columns[:MAX_SHOWN])
+            shown = ", ".join(shorten(str(c).strip(), SHOWN_CHARS) for c in scan.columns[:MAX_SHOWN])
             notes.append(
                 f"{name}: the header row looks like data ({shown}, …): the file seems to have no header; "
                 f"set 'header: false' and 'names: [...]' under dataset: in curate.yaml"
@@ -177,10 +179,6 @@ def _data_like_header(scan: _Scan) -> bool:
         return False
     strings_seen = any(v and not n for v, n in zip(as_value, numeric))
     return strings_seen or (all(numeric) and not _column_numbers(bases))
-
-
-def _cut(name: str, limit: int = 40) -> str:
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
 def _is_value_of(name: str, sample: pd.Series) -> bool:
