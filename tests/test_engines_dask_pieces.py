@@ -195,6 +195,28 @@ def test_loading_reads_no_whole_file(folder: Path, client: Any, monkeypatch) -> 
     assert len(dataset.splits["train"]) == 220 and dataset.splits["train"].columns == ["uid", "text", "label", "score", "flag"]
 
 
+def test_an_inferred_labels_kind_is_read_from_one_piece_of_its_column(folder: Path, client: Any, monkeypatch) -> None:
+    """The roles' look at a column named like a label reads one piece of that column on a worker,
+    never the whole split gathered to the client."""
+    from curate.roles import resolve_roles
+    from curate.suite import parse_suite
+
+    dataset = dask_engine.load_dask(client, folder, Roles())
+    seen: list[tuple[int, tuple[str, ...] | None]] = []
+    real = dask_engine.read_piece
+
+    def recording(piece, columns=None):
+        frame = real(piece, columns)
+        seen.append((len(frame), columns))
+        return frame
+
+    monkeypatch.setattr(dask_engine, "read_piece", recording)
+    roles = resolve_roles(dataset, parse_suite("dataset: {text: text}\n", "t.yaml"))
+    assert roles.label == "label" and "label" in roles.inferred
+    assert seen == [(GROUP, ("label",))]
+    assert all(split._frame is None for split in dataset.splits.values())
+
+
 def test_an_id_repeated_across_row_groups_is_not_unique(tmp_path: Path, client: Any) -> None:
     frame = _frame(100, 0, None)
     frame.loc[90, "uid"] = frame.loc[3, "uid"]  # row groups 0 and 2

@@ -471,9 +471,10 @@ def _bucket_pair_frame(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 @_task
-def _read_task(piece: Piece) -> pd.DataFrame:
-    """A piece's rows for a collecting family (``DaskSplit.frame``)."""
-    return read_piece(piece)
+def _read_task(piece: Piece, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A piece's rows for a collecting family (``DaskSplit.frame``), or its ``columns`` for a look
+    at the split piece by piece (``DaskSplit.partitions``)."""
+    return read_piece(piece, columns)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -504,6 +505,17 @@ class DaskSplit(Split):
     @frame.setter
     def frame(self, value: pd.DataFrame | None) -> None:
         self._frame = value
+
+    def partitions(self, columns: list[str] | tuple[str, ...] | None = None) -> Iterator[pd.DataFrame]:
+        """The pieces' rows one at a time, each read on a worker (``columns`` only), unless the split
+        is already gathered: a look at one column's first rows (an inferred label's kind) reads one
+        piece's column, not the whole split."""
+        if self._frame is not None:
+            yield from super().partitions(columns)
+            return
+        wanted = None if columns is None else tuple(columns)
+        for piece in self.pieces:
+            yield _result(self._client.submit(_read_task, piece, wanted, pure=False))
 
     def __len__(self) -> int:
         return sum(p.rows for p in self.pieces)
